@@ -1,0 +1,121 @@
+"""Spider arguments (``-a name=value``) as pydantic models, validated when the spider starts.
+
+A bad value stops the crawl at once with a message that says what is allowed. Extra
+arguments are accepted (Scrapyd passes ``_job``, ``_version``...); unknown ones that
+do not start with an underscore are reported as a warning, since they are most often
+typos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cineradar.cities import REPERTUARY_CITIES, tix_cities
+
+
+class SpiderArgumentError(ValueError):
+    """Raised at spider start when ``-a`` arguments are invalid."""
+
+
+class SpiderArgs(BaseModel):
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    timezone: ClassVar[str] = "UTC"
+
+    force: bool = Field(False, description="bypass the freshness check (1/true/yes)")
+    date: dt.date | None = Field(None, description="crawl day, YYYY-MM-DD (default: today in the source's timezone)")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"expected YYYY-MM-DD, got {value!r}")
+        return value
+
+    @property
+    def day(self) -> dt.date:
+        return self.date or dt.datetime.now(ZoneInfo(self.timezone)).date()
+
+    @property
+    def unknown(self) -> list[str]:
+        return sorted(k for k in (self.model_extra or {}) if not k.startswith("_"))
+
+    @classmethod
+    def parse(cls, spider_name: str, kwargs: dict[str, Any]) -> SpiderArgs:
+        try:
+            return cls.model_validate(kwargs)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"-a {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
+            raise SpiderArgumentError(f"{spider_name}: invalid arguments: {problems}") from None
+
+
+class RepertuaryArgs(SpiderArgs):
+    timezone: ClassVar[str] = "Europe/Warsaw"
+
+    city: str = Field("krakow", description="a city key or 'all'")
+    days: int = Field(7, ge=1, le=7, description="how many days from the date (the site offers 7)")
+
+    @field_validator("city")
+    @classmethod
+    def _city(cls, value: str) -> str:
+        value = value.lower()
+        keys = [k.strip() for k in value.split(",") if k.strip()]
+        bad = [k for k in keys if k != "all" and k not in REPERTUARY_CITIES]
+        if bad or not keys:
+            raise ValueError(f"unknown city {','.join(bad) or value!r}; allowed: all, {', '.join(REPERTUARY_CITIES)}")
+        return value
+
+    @property
+    def cities(self) -> list[str]:
+        if self.city == "all":
+            return list(REPERTUARY_CITIES)
+        return [k.strip() for k in self.city.split(",") if k.strip()]
+
+
+class TixArgs(SpiderArgs):
+    timezone: ClassVar[str] = "Asia/Jakarta"
+
+    cities: str | None = Field(None, description="comma-separated TIX.id city names, e.g. JAKARTA,BANDUNG")
+    batch: str | None = Field(None, description="N/M: the N-th of M batches of the 83 cities (0-based)")
+
+    @field_validator("cities")
+    @classmethod
+    def _cities(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        names = {name for _, name in tix_cities()}
+        wanted = [c.strip().upper() for c in value.split(",") if c.strip()]
+        bad = [c for c in wanted if c not in names]
+        if bad or not wanted:
+            raise ValueError(f"unknown TIX.id cities {bad or value!r}; allowed: {', '.join(sorted(names))}")
+        return ",".join(wanted)
+
+    @field_validator("batch")
+    @classmethod
+    def _batch(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = re.fullmatch(r"(\d+)/(\d+)", value)
+        if not match or not 0 <= int(match[1]) < int(match[2]) <= 83:
+            raise ValueError(f"expected N/M with 0 <= N < M <= 83 (e.g. 2/9), got {value!r}")
+        return value
+
+    def selected_cities(self) -> list[tuple[str, str]]:
+        cities = list(tix_cities())
+        if self.cities:
+            wanted = self.cities.split(",")
+            cities = [c for c in cities if c[1] in wanted]
+        if self.batch:
+            index, total = map(int, self.batch.split("/"))
+            # Contiguous, balanced slices (the original's len//9+1 left the last batch with 3).
+            size, extra = divmod(len(cities), total)
+            start = index * size + min(index, extra)
+            cities = cities[start:start + size + (1 if index < extra else 0)]
+        return cities

@@ -1,0 +1,1 @@
+"""Project commands: ``scrapy <name>`` (daily-summary, tix-token, storage-replay...)."""

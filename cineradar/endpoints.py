@@ -1,0 +1,83 @@
+"""Base URLs of every source, from settings. Defaults are the real hosts.
+
+``ENDPOINTS`` (a JSON object, or the path of a file holding one) overrides them all at
+once, with the keys ``tix_app``, ``tix_api``, ``tmdb`` and ``repertuary`` (city key ->
+base URL): the same object a local replica prints on its first line, so
+``scrapy crawl NAME -s ENDPOINTS=replica.json`` points any spider at it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cineradar.cities import REPERTUARY_CITIES, repertuary_host
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+class EndpointsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    tix_app: str
+    tix_api: str
+    tmdb: str
+    repertuary: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Endpoints:
+        values: dict[str, Any] = {
+            "tix_app": settings.get("TIX_APP_URL"),
+            "tix_api": settings.get("TIX_API_URL"),
+            "tmdb": settings.get("TMDB_API_URL"),
+            "repertuary": {city: repertuary_host(city) for city in REPERTUARY_CITIES}
+            | settings.getdict("REPERTUARY_URLS"),
+        }
+        override = settings.get("ENDPOINTS")
+        if override:
+            loaded = load(override)
+            values["repertuary"] |= loaded.pop("repertuary", {})
+            values.update(loaded)
+        return cls(**{k: _strip(v) for k, v in values.items()})
+
+    def repertuary_url(self, city: str) -> str:
+        try:
+            return self.repertuary[city]
+        except KeyError:
+            raise EndpointsError(f"no base URL for repertuary city {city!r}") from None
+
+
+def load(value: str | dict[str, Any]) -> dict[str, Any]:
+    """Parse ENDPOINTS: a dict, a JSON string, or the path of a JSON file."""
+    if isinstance(value, dict):
+        data = dict(value)
+    else:
+        text = value.strip()
+        if not text.startswith("{"):
+            path = Path(text)
+            if not path.is_file():
+                raise EndpointsError(f"ENDPOINTS is neither a JSON object nor a readable file: {text!r}")
+            text = path.read_text(encoding="utf-8").splitlines()[0]
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise EndpointsError(f"ENDPOINTS is not valid JSON: {exc}") from None
+    unknown = set(data) - {"tix_app", "tix_api", "tmdb", "repertuary", "admin"}
+    if unknown:
+        raise EndpointsError(f"ENDPOINTS has unknown keys {sorted(unknown)}; allowed: tix_app, tix_api, tmdb, repertuary")
+    data.pop("admin", None)
+    return data
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.rstrip("/")
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,37 @@
+"""Write crawler.stats as JSON when the spider closes (STATS_DUMP_PATH), for CI and diffs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+
+class StatsDump:
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatsDump:
+        path = crawler.settings.get("STATS_DUMP_PATH")
+        if not path:
+            raise NotConfigured("STATS_DUMP_PATH is not set")
+        ext = cls(crawler, path)
+        # Connected late so it runs after the spider's own closed() has set its stats.
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed, priority=-1000)
+        return ext
+
+    def spider_closed(self, spider: object, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        path = Path(self.path.replace("%(name)s", getattr(spider, "name", "spider")))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")

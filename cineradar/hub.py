@@ -1,0 +1,101 @@
+"""The crawler's open storage backends, shared by pipelines, middlewares and commands.
+
+One ``StorageHub`` per crawler (``StorageHub.of(crawler)``). Every backend gets its
+own single worker thread: writes never block the reactor, and one backend's calls
+never overlap (SQLite and psycopg connections are not meant for concurrent use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cineradar.items import ALL_ITEMS
+from cineradar.storage import EntitySpec, Storage, build_backend
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SPECS = [EntitySpec.from_model(model) for model in ALL_ITEMS]
+
+
+def backend_options(name: str, settings: BaseSettings) -> dict[str, Any]:
+    """Constructor options of a backend, from settings (secrets from the environment)."""
+    if name == "sqlite":
+        return {"path": settings.get("SQLITE_PATH", "data/cineradar.db")}
+    if name == "postgres":
+        dsn = settings.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
+        return {"dsn": dsn}
+    if name == "firestore":
+        project = settings.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
+        return {"project": project}
+    return {}
+
+
+def open_backends(settings: BaseSettings) -> list[Storage]:
+    """Build and open every configured backend (blocking; for commands and scripts)."""
+    backends = []
+    for name in settings.getlist("STORAGE_BACKENDS", ["sqlite"]):
+        backend = build_backend(name, backend_options(name, settings))
+        backend.open(SPECS)
+        backends.append(backend)
+    return backends
+
+
+class StorageHub:
+    def __init__(self, settings: BaseSettings) -> None:
+        self.settings = settings
+        self.names: list[str] = settings.getlist("STORAGE_BACKENDS", ["sqlite"])
+        self.backends: dict[str, Storage] = {
+            name: build_backend(name, backend_options(name, settings)) for name in self.names
+        }
+        self._executors = {name: ThreadPoolExecutor(1, thread_name_prefix=f"storage-{name}") for name in self.names}
+        self._opened: dict[str, bool] = dict.fromkeys(self.names, False)
+        self._open_lock = asyncio.Lock()
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> StorageHub:
+        hub = getattr(crawler, "_cineradar_storage_hub", None)
+        if hub is None:
+            hub = cls(crawler.settings)
+            crawler._cineradar_storage_hub = hub  # type: ignore[attr-defined]
+            from scrapy import signals
+
+            # spider_closed fires after every pipeline's close_spider has flushed.
+            crawler.signals.connect(hub.close, signal=signals.spider_closed)
+        return hub
+
+    @property
+    def primary(self) -> str:
+        """The backend that answers reads (freshness, tokens): the first configured."""
+        return self.names[0]
+
+    async def call(self, name: str, func: Callable[..., T], *args: Any) -> T:
+        """Run ``func(backend, *args)`` on the backend's worker thread, opening it first."""
+        backend = self.backends[name]
+        loop = asyncio.get_running_loop()
+        if not self._opened[name]:
+            async with self._open_lock:
+                if not self._opened[name]:
+                    await loop.run_in_executor(self._executors[name], backend.open, SPECS)
+                    self._opened[name] = True
+        return await loop.run_in_executor(self._executors[name], func, backend, *args)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        for name, backend in self.backends.items():
+            if self._opened[name]:
+                try:
+                    await loop.run_in_executor(self._executors[name], backend.close)
+                except Exception:  # noqa: BLE001 - closing must not hide the crawl's result
+                    logger.exception("closing storage backend %s failed", name)
+                self._opened[name] = False
+            self._executors[name].shutdown(wait=False)

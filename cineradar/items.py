@@ -1,0 +1,303 @@
+"""Typed items: one pydantic model per entity, each with a natural key.
+
+Parsers build items with ``Model.model_construct(...)`` (no validation, never raises),
+so one bad record cannot break a callback; the validation pipeline validates each item
+and drops the invalid ones with a counted reason. ``entity`` names the table /
+collection, ``key`` the natural-key fields that make every write an idempotent upsert,
+``source`` the freshness threshold that applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(lambda v: _non_blank(v))]
+NonNegative = Annotated[int, Field(ge=0)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+TixId = Annotated[str, Field(pattern=r"^\d{1,20}$")]
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+class CineItem(BaseModel):
+    """Base of every item. Subclasses set ``entity``, ``key`` and ``source``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True)
+
+    entity: ClassVar[str]
+    key: ClassVar[tuple[str, ...]]
+    source: ClassVar[str]
+
+    def natural_key(self) -> str:
+        return "|".join(str(getattr(self, name)) for name in self.key)
+
+    @classmethod
+    def validate_constructed(cls, item: CineItem) -> CineItem:
+        """Validate an item built with model_construct (its raw values sit in __dict__)."""
+        return cls.model_validate({k: v for k, v in item.__dict__.items() if k in cls.model_fields})
+
+    def row(self) -> dict[str, Any]:
+        """The storage form: JSON-compatible values, ISO dates, nested as lists/dicts."""
+        return self.model_dump(mode="json")
+
+
+# ----------------------------------------------------------------------------- TIX.id
+Merchant = Literal["XXI", "CGV", "Cinépolis"]
+
+
+class TixMovie(CineItem):
+    entity: ClassVar[str] = "tix_movies"
+    key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
+    source: ClassVar[str] = "tix"
+
+    date: dt.date
+    movie_id: TixId
+    title: NonEmpty
+    genres: list[str] = []
+    poster_url: str | None = None
+    age_category: str | None = None
+    country: str | None = None
+    merchants: list[Merchant] = []  # union over every city crawled (the original kept the first city's)
+    cities: list[str] = []
+    is_presale: bool = False
+
+
+class TixTheatre(CineItem):
+    entity: ClassVar[str] = "tix_theatres"
+    key: ClassVar[tuple[str, ...]] = ("theatre_id",)
+    source: ClassVar[str] = "tix"
+
+    theatre_id: TixId
+    name: NonEmpty
+    merchant: Merchant
+    city: NonEmpty
+    address: str | None = None
+    room_types: list[str] = []  # a set, kept sorted
+    last_seen: dt.date
+
+    @model_validator(mode="after")
+    def _sorted_rooms(self) -> TixTheatre:
+        self.room_types = sorted(set(self.room_types))
+        return self
+
+
+class TixShowtime(CineItem):
+    entity: ClassVar[str] = "tix_showtimes"
+    key: ClassVar[tuple[str, ...]] = ("showtime_id",)
+    source: ClassVar[str] = "tix"
+
+    showtime_id: TixId
+    movie_id: TixId
+    theatre_id: TixId
+    city: NonEmpty
+    merchant: Merchant
+    room_category: NonEmpty
+    price: str | None = None
+    date: dt.date
+    time: HHMM
+    starts_at: AwareDatetime
+    status: Annotated[int, Field(ge=0, le=2)]
+    is_available: bool
+
+
+SnapshotMode = Literal["morning", "jit", "final"]
+
+
+class TixSeatSnapshot(CineItem):
+    entity: ClassVar[str] = "tix_seat_snapshots"
+    key: ClassVar[tuple[str, ...]] = ("snapshot_id",)
+    source: ClassVar[str] = "tix"
+
+    snapshot_id: NonEmpty  # {showtime_id}_{mode}_{HHMM}, HHMM = scrape time in WIB
+    showtime_id: TixId
+    mode: SnapshotMode
+    scraped_at: AwareDatetime
+    date: dt.date
+    showtime: HHMM
+    movie_id: TixId | None = None
+    movie_title: str | None = None
+    theatre_id: TixId | None = None
+    theatre_name: str | None = None
+    city: str | None = None
+    merchant: Merchant
+    room_category: str | None = None
+    total_seats: NonNegative
+    unavailable_seats: NonNegative
+    available_seats: NonNegative
+    occupancy_pct: Percent
+    layout: list[tuple[str, list[Literal[0, 1]]]] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TixSeatSnapshot:
+        if self.unavailable_seats > self.total_seats:
+            raise ValueError("unavailable_seats exceeds total_seats")
+        if self.unavailable_seats + self.available_seats != self.total_seats:
+            raise ValueError("available + unavailable != total")
+        return self
+
+
+class TixDailySummary(CineItem):
+    entity: ClassVar[str] = "tix_daily_summaries"
+    key: ClassVar[tuple[str, ...]] = ("date",)
+    source: ClassVar[str] = "tix"
+
+    date: dt.date
+    total_audience: NonNegative
+    total_seats: NonNegative
+    total_available: NonNegative
+    occupancy_pct: Percent
+    showtime_count: NonNegative
+    movie_count: NonNegative
+    theatre_count: NonNegative
+    city_count: NonNegative
+    generated_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _sold_le_total(self) -> TixDailySummary:
+        if self.total_audience > self.total_seats:
+            raise ValueError("total_audience exceeds total_seats")
+        return self
+
+
+# ------------------------------------------------------------------------- repertuary
+class RepertuaryFilm(CineItem):
+    entity: ClassVar[str] = "repertuary_films"
+    key: ClassVar[tuple[str, ...]] = ("city", "slug")
+    source: ClassVar[str] = "repertuary"
+
+    city: NonEmpty
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title_pl: NonEmpty
+    original_title: NonEmpty
+    director: str | None = None
+    year: Annotated[int, Field(ge=1880, le=2100)] | None = None
+    countries: list[str] = []
+    runtime: Annotated[int, Field(gt=0, le=1000)] | None = None
+    cast: list[str] = []
+    genres: list[str] = []
+    url: str
+
+
+class RepertuaryCinema(CineItem):
+    entity: ClassVar[str] = "repertuary_cinemas"
+    key: ClassVar[tuple[str, ...]] = ("city", "slug")
+    source: ClassVar[str] = "repertuary"
+
+    city: NonEmpty
+    slug: NonEmpty  # may contain "/", e.g. cinema-city/bonarka
+    name: NonEmpty  # derived from the slug, as the original does
+
+
+class RepertuaryShowtime(CineItem):
+    entity: ClassVar[str] = "repertuary_showtimes"
+    key: ClassVar[tuple[str, ...]] = ("external_id",)
+    source: ClassVar[str] = "repertuary"
+
+    external_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+    city: NonEmpty
+    film_slug: NonEmpty
+    cinema_slug: NonEmpty
+    date: dt.date
+    time: HHMM
+    starts_at: AwareDatetime
+    showtime_id: str | None = None
+    ticket_url: str | None = None
+
+
+# ------------------------------------------------------------------------------- TMDB
+class TmdbMovie(CineItem):
+    entity: ClassVar[str] = "tmdb_movies"
+    key: ClassVar[tuple[str, ...]] = ("tmdb_id",)
+    source: ClassVar[str] = "tmdb"
+
+    tmdb_id: Annotated[int, Field(gt=0)]
+    title: NonEmpty
+    original_title: NonEmpty
+    release_date: dt.date | None = None
+    runtime: NonNegative | None = None
+    imdb_id: str | None = None
+    original_language: str | None = None
+    popularity: float | None = None
+    categories: list[str] = []
+    genres: list[str] = []
+    cast: list[dict[str, Any]] = []
+    crew: list[dict[str, Any]] = []
+    keywords: list[str] = []
+    similar_ids: list[int] = []
+    trailer_key: str | None = None
+    budget: NonNegative | None = None
+    revenue: NonNegative | None = None
+    tagline: str | None = None
+
+
+class TmdbShow(CineItem):
+    entity: ClassVar[str] = "tmdb_shows"
+    key: ClassVar[tuple[str, ...]] = ("tmdb_id",)
+    source: ClassVar[str] = "tmdb"
+
+    tmdb_id: Annotated[int, Field(gt=0)]
+    name: NonEmpty
+    original_name: NonEmpty
+    imdb_id: str | None = None
+    first_air_date: dt.date | None = None
+    last_air_date: dt.date | None = None
+    status: str | None = None
+    number_of_seasons: NonNegative | None = None
+    number_of_episodes: NonNegative | None = None
+    popularity: float | None = None
+    networks: list[dict[str, Any]] = []
+    production_companies: list[dict[str, Any]] = []
+    watch_providers: list[dict[str, Any]] = []
+
+
+MatchStatus = Literal["matched", "needs_review", "low_confidence", "no_results"]
+
+
+class TmdbMatch(CineItem):
+    entity: ClassVar[str] = "tmdb_matches"
+    key: ClassVar[tuple[str, ...]] = ("listing_source", "listing_key")
+    source: ClassVar[str] = "tmdb"
+
+    listing_source: Literal["tix", "repertuary"]
+    listing_key: NonEmpty
+    listing_title: NonEmpty
+    tmdb_id: Annotated[int, Field(gt=0)] | None = None
+    confidence: Annotated[float, Field(ge=0, le=1)]
+    status: MatchStatus
+    candidates: list[dict[str, Any]] = []
+
+
+# -------------------------------------------------------------------------- crawl run
+class CrawlRun(CineItem):
+    entity: ClassVar[str] = "crawl_runs"
+    key: ClassVar[tuple[str, ...]] = ("run_id",)
+    source: ClassVar[str] = "run"
+
+    run_id: NonEmpty
+    spider: NonEmpty
+    status: Literal["running", "success", "partial", "failed"]
+    started_at: AwareDatetime
+    finished_at: AwareDatetime | None = None
+    args: dict[str, Any] = {}
+    stats: dict[str, Any] = {}
+
+
+ALL_ITEMS: tuple[type[CineItem], ...] = (
+    TixMovie, TixTheatre, TixShowtime, TixSeatSnapshot, TixDailySummary,
+    RepertuaryFilm, RepertuaryCinema, RepertuaryShowtime,
+    TmdbMovie, TmdbShow, TmdbMatch, CrawlRun,
+)
+
+
+def sanitize_id(value: str) -> str:
+    """Every character outside [A-Za-z0-9_-] becomes '_' (the original's external_id rule)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", value)

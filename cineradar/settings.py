@@ -1,0 +1,56 @@
+"""Project settings: production politeness by default; everything overridable with -s."""
+
+from cineradar import __version__
+
+BOT_NAME = "cineradar"
+SPIDER_MODULES = ["cineradar.spiders"]
+NEWSPIDER_MODULE = "cineradar.spiders"
+COMMANDS_MODULE = "cineradar.commands"
+
+USER_AGENT = f"CineRadar/{__version__} (+https://github.com/cineradar/cineradar)"
+ROBOTSTXT_OBEY = False  # the original never read robots.txt; sources are APIs and listing pages
+
+# ---------------------------------------------------------------- source endpoints
+# Real hosts. ENDPOINTS (JSON object or file) overrides all of them at once.
+TIX_APP_URL = "https://app.tix.id"
+TIX_API_URL = "https://api-b2b.tix.id"
+TMDB_API_URL = "https://api.themoviedb.org"
+REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krakow.pl / {city}.repertuary.pl
+ENDPOINTS = None
+
+# ---------------------------------------------------------------- politeness
+# Every spider sets download slots per logical session; a slot's delay is this.
+DOWNLOAD_DELAY = 2.0  # the original's rate_limit_seconds for repertuary
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1  # per slot: a session's requests never overlap
+DOWNLOAD_TIMEOUT = 30  # the original's HTTPoison timeout
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original ran 7 day tasks at once)
+
+# ---------------------------------------------------------------- items
+ITEM_PIPELINES = {
+    "cineradar.pipelines.validate.ValidationPipeline": 300,
+    "cineradar.pipelines.dedup.DedupPipeline": 400,
+    "cineradar.pipelines.freshness.FreshnessPipeline": 500,
+    "cineradar.pipelines.store.StorePipeline": 800,
+}
+FRESHNESS_HOURS = {"repertuary": 24}  # per item source; sources not listed are never skipped
+
+# ---------------------------------------------------------------- storage
+STORAGE_BACKENDS = ["sqlite"]  # any of: sqlite, postgres, firestore
+SQLITE_PATH = "data/cineradar.db"
+STORAGE_BATCH_SIZE = 500
+STORAGE_RETRY_TIMES = 3
+STORAGE_RETRY_BACKOFF = 0.5  # seconds, doubled per retry
+STORAGE_SPOOL_DIR = "data/spool"
+
+# ---------------------------------------------------------------- framework
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+
+EXTENSIONS = {"cineradar.extensions.stats_dump.StatsDump": 500}
+STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"

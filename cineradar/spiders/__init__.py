@@ -1,0 +1,1 @@
+"""One spider per file; the file name is the spider name."""

@@ -1,0 +1,186 @@
+"""7 days of showtimes from kino.krakow.pl and the other repertuary.pl cities.
+
+The site keeps the selected day in a server-side session, so each day is crawled in
+its own session (a cookiejar of its own, passed on every request of the chain): open
+the day programme, POST /settings/set_day/{n} with the page's CSRF token, read the
+programme again and check that table.calendar marks day n as active and that the date
+header is the expected date. A mismatch (another client moved the session) is retried
+with a fresh session. Requests of one session share one download slot with
+concurrency 1, so they never overlap; politeness is DOWNLOAD_DELAY per slot and
+REPERTUARY_SESSIONS slots per city. Each film page is fetched once per crawl.
+
+    scrapy crawl repertuary -a city=krakow -a days=7 [-a date=YYYY-MM-DD] [-a force=1]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from cineradar.args import RepertuaryArgs
+from cineradar.parsers import repertuary as parser
+from cineradar.spiders.base import CineSpider
+
+MAX_SESSION_ATTEMPTS = 4
+
+
+class RepertuarySpider(CineSpider):
+    name = "repertuary"
+    args_model: ClassVar = RepertuaryArgs
+    args: RepertuaryArgs
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,  # one request at a time per session slot
+        "COOKIES_ENABLED": True,
+    }
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.day0 = self.args.day
+        self._films_requested: set[tuple[str, str]] = set()
+        self._cinemas_emitted: set[tuple[str, str]] = set()
+        self._days_covered: dict[str, set[dt.date]] = defaultdict(set)
+        self._slot_load: dict[str, list[int]] = {}
+        self._jar_ids = itertools.count()
+
+    # ------------------------------------------------------------------ sessions
+    def _slot(self, city: str, index: int | None = None) -> str:
+        """A download slot of this city: a given one, or the least loaded one."""
+        sessions = max(1, self.settings.getint("REPERTUARY_SESSIONS", 7))
+        load = self._slot_load.setdefault(city, [0] * sessions)
+        if index is None:
+            index = min(range(sessions), key=load.__getitem__)
+        index %= sessions
+        load[index] += 1
+        return f"repertuary:{city}:{index}"
+
+    def _session_meta(self, city: str, day: int, attempt: int) -> dict[str, Any]:
+        # A new jar id per attempt: a retried day never reuses a session someone else moved.
+        return {"cookiejar": f"{city}:{day}:{next(self._jar_ids)}", "download_slot": self._slot(city, day),
+                "city": city, "day": day, "attempt": attempt}
+
+    def _follow_meta(self, response: Response) -> dict[str, Any]:
+        keep = ("cookiejar", "download_slot", "city", "day", "attempt")
+        return {k: response.meta[k] for k in keep}
+
+    # ------------------------------------------------------------------ crawl
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for city in self.args.cities:
+            for day in range(self.args.days):
+                yield self._open_session(city, day, attempt=1)
+
+    def _open_session(self, city: str, day: int, attempt: int) -> scrapy.Request:
+        base = self.endpoints.repertuary_url(city)
+        return scrapy.Request(f"{base}/cinema_program/by_movie", callback=self.on_session_page,
+                              errback=self.on_failure, meta=self._session_meta(city, day, attempt),
+                              dont_filter=True)
+
+    def on_session_page(self, response: Response) -> Iterator[Any]:
+        city, day = response.meta["city"], response.meta["day"]
+        if day == 0:  # a fresh session starts on day 0: this page is already the answer
+            yield from self.on_day_page(response)
+            return
+        token = parser.csrf_token(response.text) if hasattr(response, "text") else None
+        if not token:
+            self.crawler.stats.inc_value("cineradar/repertuary/no_csrf_token")
+            yield from self._retry_day(response, "no CSRF token on the page")
+            return
+        base = self.endpoints.repertuary_url(city)
+        yield scrapy.Request(
+            f"{base}/settings/set_day/{day}", method="POST", callback=self.on_day_selected,
+            errback=self.on_failure, meta=self._follow_meta(response) | {"handle_httpstatus_list": [422]},
+            headers={"X-CSRF-Token": token, "X-Requested-With": "XMLHttpRequest", "Accept": "*/*",
+                     "Referer": response.url},
+            dont_filter=True,
+        )
+
+    def on_day_selected(self, response: Response) -> Iterator[Any]:
+        if response.status == 422:  # CSRF rejected: the session is no good, start a new one
+            self.crawler.stats.inc_value("cineradar/repertuary/set_day_422")
+            yield from self._retry_day(response, "set_day answered 422")
+            return
+        base = self.endpoints.repertuary_url(response.meta["city"])
+        yield scrapy.Request(f"{base}/cinema_program/by_movie", callback=self.on_day_page,
+                             errback=self.on_failure, meta=self._follow_meta(response), dont_filter=True)
+
+    def on_day_page(self, response: Response) -> Iterator[Any]:
+        city, day = response.meta["city"], response.meta["day"]
+        expected = self.day0 + dt.timedelta(days=day)
+        try:
+            page = parser.parse_day_programme(response.text, city=city, base_url=response.url, near=expected)
+        except (parser.PageError, AttributeError, UnicodeDecodeError) as exc:
+            self.crawler.stats.inc_value("cineradar/repertuary/bad_page")
+            yield from self._retry_day(response, f"unreadable day page ({exc})")
+            return
+        wrong_day = page.active_day is not None and page.active_day != day
+        wrong_date = any(d != expected for d in page.header_dates)
+        if page.active_day is None and not page.header_dates:
+            self.crawler.stats.inc_value("cineradar/repertuary/bad_page")
+            yield from self._retry_day(response, "no calendar and no programme on the page")
+            return
+        if wrong_day or wrong_date:
+            self.crawler.stats.inc_value("cineradar/repertuary/day_mismatch")
+            yield from self._retry_day(
+                response, f"session shows day {page.active_day} {page.header_dates[:1]}, wanted {day} {expected}")
+            return
+        if page.header_dates and not page.showtimes:
+            self.crawler.stats.inc_value("cineradar/repertuary/table_without_showtimes")
+            self.logger.warning("%s day %d: the programme table has no readable showtime rows "
+                                "(layout changed?)", city, day)
+        self._days_covered[city].add(expected)
+        for cinema in page.cinemas:
+            if (city, cinema.slug) not in self._cinemas_emitted:
+                self._cinemas_emitted.add((city, cinema.slug))
+                yield cinema
+        yield from page.showtimes
+        base = self.endpoints.repertuary_url(city)
+        for slug in page.film_slugs:
+            if (city, slug) in self._films_requested:
+                continue
+            self._films_requested.add((city, slug))
+            # Film pages need no session (the original fetched them without cookies).
+            yield scrapy.Request(f"{base}/film/{slug}.html", callback=self.on_film_page, errback=self.on_failure,
+                                 meta={"dont_merge_cookies": True, "download_slot": self._slot(city),
+                                       "city": city, "slug": slug})
+
+    def on_film_page(self, response: Response) -> Iterator[Any]:
+        try:
+            yield parser.parse_film_page(response.text, city=response.meta["city"], slug=response.meta["slug"],
+                                         url=response.url)
+        except (AttributeError, UnicodeDecodeError) as exc:
+            self.crawler.stats.inc_value("cineradar/repertuary/bad_film_page")
+            self.logger.error("film page %s unreadable: %s", response.url, exc)
+
+    # ------------------------------------------------------------------ failures
+    def _retry_day(self, response: Response, reason: str) -> Iterator[scrapy.Request]:
+        city, day, attempt = response.meta["city"], response.meta["day"], response.meta["attempt"]
+        if attempt >= MAX_SESSION_ATTEMPTS:
+            self.crawler.stats.inc_value("cineradar/repertuary/day_failed")
+            self.logger.error("%s day %d: giving up after %d sessions: %s", city, day, attempt, reason)
+            return
+        self.crawler.stats.inc_value("cineradar/repertuary/day_retried")
+        self.logger.warning("%s day %d: %s; retrying with a fresh session", city, day, reason)
+        yield self._open_session(city, day, attempt + 1)
+
+    def on_failure(self, failure: Any) -> Iterator[scrapy.Request]:
+        request = failure.request
+        meta = request.meta
+        self.crawler.stats.inc_value(f"cineradar/repertuary/request_failed/{failure.type.__name__}")
+        self.logger.error("%s %s failed: %s", request.method, request.url, failure.getErrorMessage())
+        if "day" in meta:  # a day chain broke (retries exhausted): try the day again in a new session
+            response = getattr(failure.value, "response", None) or scrapy.http.Response(request.url, request=request)
+            yield from self._retry_day(response, f"request failed ({failure.type.__name__})")
+        else:
+            self.crawler.stats.inc_value("cineradar/repertuary/film_failed")
+
+    def closed(self, reason: str) -> None:
+        for city in self.args.cities:
+            covered = len(self._days_covered[city])
+            self.crawler.stats.set_value(f"cineradar/days_covered/{city}", covered)
+            if covered < self.args.days:
+                self.logger.warning("%s: only %d of %d days covered", city, covered, self.args.days)

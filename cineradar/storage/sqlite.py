@@ -1,0 +1,215 @@
+"""Embedded default backend: SQLite from the standard library. No Scrapy imports.
+
+One table per entity with a typed column per scalar field and JSON text for nested
+fields; the primary key is the natural key, so writes are ``INSERT ... ON CONFLICT DO
+UPDATE`` upserts. The schema is created and migrated on open: versioned structural
+migrations in ``MIGRATIONS`` plus ``ALTER TABLE ADD COLUMN`` for fields added to an
+item since the table was created. The SQL sticks to what PostgreSQL also accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from cineradar.storage.base import EntitySpec, StorageError
+
+SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT",
+             "datetime": "TEXT", "json": "TEXT"}
+
+# Structural migrations, applied once each, in order. Entity tables are derived from
+# the item models (see _ensure_table); these hold the tables that are not items.
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, "CREATE TABLE IF NOT EXISTS cineradar_state (name TEXT PRIMARY KEY, value TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL)"),
+    (2, "CREATE TABLE IF NOT EXISTS cineradar_seen (source TEXT NOT NULL, key TEXT NOT NULL, "
+        "last_seen_at TEXT NOT NULL, PRIMARY KEY (source, key))"),
+    (3, "CREATE INDEX IF NOT EXISTS cineradar_seen_time ON cineradar_seen (source, last_seen_at)"),
+]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class SQLiteStorage:
+    name = "sqlite"
+
+    def __init__(self, path: str | Path = "data/cineradar.db") -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+        self._specs: dict[str, EntitySpec] = {}
+        self._lock = threading.Lock()  # one connection, used from one worker thread at a time
+
+    # ------------------------------------------------------------------ lifecycle
+    def open(self, specs: list[EntitySpec]) -> None:
+        if self._conn is None:
+            if str(self.path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        for spec in specs:
+            self._ensure_table(spec)
+            self._specs[spec.name] = spec
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError("sqlite storage is not open")
+        return self._conn
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        conn.execute("CREATE TABLE IF NOT EXISTS cineradar_migrations (version INTEGER PRIMARY KEY, "
+                     "applied_at TEXT NOT NULL)")
+        done = {row[0] for row in conn.execute("SELECT version FROM cineradar_migrations")}
+        for version, sql in MIGRATIONS:
+            if version in done:
+                continue
+            with self._transaction():
+                conn.execute(sql)
+                conn.execute("INSERT INTO cineradar_migrations VALUES (?, ?)", (version, _now()))
+
+    def _ensure_table(self, spec: EntitySpec) -> None:
+        conn = self.conn
+        cols = ", ".join(f"{_quote(c)} {SQL_TYPES[k]}" for c, k in spec.columns.items())
+        key = ", ".join(_quote(c) for c in spec.key)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {_quote(spec.name)} ({cols}, updated_at TEXT NOT NULL, "
+                     f"PRIMARY KEY ({key}))")
+        existing = {row[1] for row in conn.execute(f"PRAGMA table_info({_quote(spec.name)})")}
+        for column, kind in spec.columns.items():
+            if column not in existing:  # a field added to the item since the table was made
+                conn.execute(f"ALTER TABLE {_quote(spec.name)} ADD COLUMN {_quote(column)} {SQL_TYPES[kind]}")
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self.conn)
+
+    # ---------------------------------------------------------------------- items
+    def upsert(self, entity: str, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        spec = self._spec(entity)
+        columns = list(spec.columns)
+        names = ", ".join(map(_quote, columns))
+        marks = ", ".join("?" for _ in columns)
+        updates = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in columns if c not in spec.key)
+        sql = (f"INSERT INTO {_quote(entity)} ({names}, updated_at) VALUES ({marks}, ?) "
+               f"ON CONFLICT ({', '.join(map(_quote, spec.key))}) DO UPDATE SET {updates}, "
+               f"updated_at = excluded.updated_at")
+        now = _now()
+        values = [tuple(_encode(row.get(c), spec.columns[c]) for c in columns) + (now,) for row in rows]
+        with self._lock:
+            try:
+                with self._transaction():
+                    self.conn.executemany(sql, values)
+            except sqlite3.Error as exc:
+                raise StorageError(f"sqlite upsert into {entity} failed: {exc}") from exc
+        return len(rows)
+
+    def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        spec = self._spec(entity)
+        sql = f"SELECT {', '.join(map(_quote, spec.columns))} FROM {_quote(entity)}"
+        params: list[Any] = []
+        if where:
+            sql += " WHERE " + " AND ".join(f"{_quote(c)} = ?" for c in where)
+            params = [_encode(v, spec.columns[c]) for c, v in where.items()]
+        sql += " ORDER BY " + ", ".join(map(_quote, spec.key))
+        with self._lock:
+            cursor = self.conn.execute(sql, params)
+            return [{c: _decode(v, spec.columns[c]) for c, v in zip(spec.columns, row, strict=True)}
+                    for row in cursor]
+
+    def count(self, entity: str) -> int:
+        self._spec(entity)
+        with self._lock:
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM {_quote(entity)}").fetchone()[0])
+
+    def _spec(self, entity: str) -> EntitySpec:
+        try:
+            return self._specs[entity]
+        except KeyError:
+            raise StorageError(f"unknown entity {entity!r}; open() it first") from None
+
+    # ---------------------------------------------------------------------- state
+    def get_state(self, name: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM cineradar_state WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_state(self, name: str, value: dict[str, Any]) -> None:
+        with self._lock, self._transaction():
+            self.conn.execute(
+                "INSERT INTO cineradar_state (name, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (name, json.dumps(value, sort_keys=True), _now()),
+            )
+
+    def seen_since(self, source: str, since: dt.datetime) -> set[str]:
+        with self._lock:
+            cursor = self.conn.execute(
+                "SELECT key FROM cineradar_seen WHERE source = ? AND last_seen_at >= ?",
+                (source, _utc_iso(since)),
+            )
+            return {row[0] for row in cursor}
+
+    def mark_seen(self, source: str, keys: list[str], when: dt.datetime) -> None:
+        stamp = _utc_iso(when)
+        with self._lock, self._transaction():
+            self.conn.executemany(
+                "INSERT INTO cineradar_seen (source, key, last_seen_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (source, key) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                [(source, key, stamp) for key in keys],
+            )
+
+
+class _Tx:
+    """BEGIN/COMMIT around a block, ROLLBACK on error (autocommit connection)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _encode(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "json":
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if kind == "bool":
+        return int(bool(value))
+    return value
+
+
+def _decode(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "json":
+        return json.loads(value)
+    if kind == "bool":
+        return bool(value)
+    return value
+
+
+def _utc_iso(when: dt.datetime) -> str:
+    # Fixed-width UTC ISO strings compare correctly as text.
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _now() -> str:
+    return _utc_iso(dt.datetime.now(dt.UTC))
