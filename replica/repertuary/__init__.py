@@ -9,4 +9,4 @@ from replica.repertuary.cities import CITIES
 from replica.repertuary.data import Dataset, build_dataset, truth
 from replica.repertuary.site import build_city_app
 
-__all__ = ["CITIES", "Dataset", "build_dataset", "build_city_app", "truth"]
+__all__ = ["CITIES", "Dataset", "build_city_app", "build_dataset", "truth"]

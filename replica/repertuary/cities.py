@@ -61,8 +61,10 @@ MEDIUM = Tier((38, 44), (18, 22), 120, (3, 0, 2))
 SMALL = Tier((18, 22), (8, 10), 40, (1, 0, 1))
 TIERS: dict[str, Tier] = {
     **dict.fromkeys(("krakow", "warszawa", "gdansk", "wroclaw", "poznan", "lodz", "trojmiasto"), BIG),
-    **dict.fromkeys(("katowice", "szczecin", "lublin", "bialystok", "bydgoszcz", "kielce", "olsztyn", "rzeszow",
-                     "torun", "gdynia"), MEDIUM),
+    **dict.fromkeys(
+        ("katowice", "szczecin", "lublin", "bialystok", "bydgoszcz", "kielce", "olsztyn", "rzeszow", "torun", "gdynia"),
+        MEDIUM,
+    ),
 }
 
 
@@ -100,13 +102,53 @@ KRAKOW_CINEMAS: tuple[tuple[str, str, str], ...] = (
 # The tiny preset's Kraków: a multiplex pair and the arthouse branches with "/" in their slugs.
 TINY_KRAKOW = ("cinema-city/bonarka", "multikino", "kijow", "kino-pod-baranami", "kino-pod-baranami/asp")
 
-_MALLS = ("Arkadia", "Mokotów", "Promenada", "Galeria Bałtycka", "Posnania", "Manufaktura", "Wroclavia",
-          "Silesia", "Plaza", "Forum", "Sukcesja", "Riviera", "Atrium", "Korona", "Galaxy", "Pogoria",
-          "Focus", "Alfa", "Kaskada", "Europa", "Auchan", "Sadyba", "Bemowo", "Janki")
+_MALLS = (
+    "Arkadia",
+    "Mokotów",
+    "Promenada",
+    "Galeria Bałtycka",
+    "Posnania",
+    "Manufaktura",
+    "Wroclavia",
+    "Silesia",
+    "Plaza",
+    "Forum",
+    "Sukcesja",
+    "Riviera",
+    "Atrium",
+    "Korona",
+    "Galaxy",
+    "Pogoria",
+    "Focus",
+    "Alfa",
+    "Kaskada",
+    "Europa",
+    "Auchan",
+    "Sadyba",
+    "Bemowo",
+    "Janki",
+)
 _MULTI = ("Multikino", "Helios")
-_ARTHOUSE = ("Kino Muranów", "Kino Luna", "Kino Atlantic", "Iluzjon", "Kinoteka", "Kino Charlie", "Kino Zorza",
-             "Kino Bałtyk", "Kino Rialto", "Kino Światowid", "Kino Kosmos", "Kino Apollo", "Kino Nowe Horyzonty",
-             "Kino Muza", "Kino Pionier", "Kino Forum", "Kino Studyjne", "Kino Wisła")
+_ARTHOUSE = (
+    "Kino Muranów",
+    "Kino Luna",
+    "Kino Atlantic",
+    "Iluzjon",
+    "Kinoteka",
+    "Kino Charlie",
+    "Kino Zorza",
+    "Kino Bałtyk",
+    "Kino Rialto",
+    "Kino Światowid",
+    "Kino Kosmos",
+    "Kino Apollo",
+    "Kino Nowe Horyzonty",
+    "Kino Muza",
+    "Kino Pionier",
+    "Kino Forum",
+    "Kino Studyjne",
+    "Kino Wisła",
+)
 
 
 def _phone(rng: random.Random, area: int) -> str:
@@ -114,8 +156,9 @@ def _phone(rng: random.Random, area: int) -> str:
 
 
 def krakow_cinemas(rng: random.Random, only: tuple[str, ...] | None = None) -> list[Cinema]:
-    return [Cinema(slug, name, kind, _phone(rng, 12)) for slug, name, kind in KRAKOW_CINEMAS
-            if only is None or slug in only]
+    return [
+        Cinema(slug, name, kind, _phone(rng, 12)) for slug, name, kind in KRAKOW_CINEMAS if only is None or slug in only
+    ]
 
 
 def generated_cinemas(rng: random.Random, city: str, counts: tuple[int, int, int]) -> list[Cinema]:
@@ -129,8 +172,9 @@ def generated_cinemas(rng: random.Random, city: str, counts: tuple[int, int, int
         name = f"{chain} {mall}"
         cinemas.append(Cinema(f"{slugify(chain)}/{slugify(mall)}", name, "multiplex", _phone(rng, area)))
     if imax:
-        cinemas.append(Cinema(f"cinema-city/{city}-imax", f"Cinema City {CITIES[city]} IMAX", "imax",
-                              _phone(rng, area)))
+        cinemas.append(
+            Cinema(f"cinema-city/{city}-imax", f"Cinema City {CITIES[city]} IMAX", "imax", _phone(rng, area))
+        )
     for name in rng.sample(_ARTHOUSE, arthouse):
         cinemas.append(Cinema(slugify(name), name, "arthouse", _phone(rng, area)))
     return sorted(cinemas, key=lambda c: slugify(c.name))

@@ -42,8 +42,20 @@ CURATED_VARIANTS: dict[int, tuple[str, ...]] = {
 REAL_PREMIERES = {157336: dt.date(2014, 11, 6), 402431: dt.date(2024, 12, 6)}
 REAL_DISTRIBUTORS = {157336: "Warner Bros.", 402431: "UIP", 967941: "UIP"}
 REAL_LIST_UUIDS = {"dom-dobry": "c74ad00c-2f8e-4fc6-a726-484848a8f041"}
-DISTRIBUTORS = ("UIP", "Disney", "Warner Bros.", "Kino Świat", "Monolith Films", "Gutek Film", "Best Film",
-                "Next Film", "Forum Film", "Galapagos Films", "M2 Films", "Mayfly")
+DISTRIBUTORS = (
+    "UIP",
+    "Disney",
+    "Warner Bros.",
+    "Kino Świat",
+    "Monolith Films",
+    "Gutek Film",
+    "Best Film",
+    "Next Film",
+    "Forum Film",
+    "Galapagos Films",
+    "M2 Films",
+    "Mayfly",
+)
 CURATED_IDS = frozenset(f.tmdb_id for f in CURATED)
 UPCOMING_POOL = 42  # generated films announced but not yet playing
 THIS_WEEK_POOL = 5  # generated films whose premiere is this Friday (no showtimes before it)
@@ -141,9 +153,11 @@ def _catalogue(seed: int, date: dt.date, rng: random.Random) -> tuple[list[_Grou
     rng.shuffle(generated)
     # The newest productions are the announced ones, so films playing now are not from next year.
     generated.sort(key=lambda f: -f.year)
-    upcoming, this_week, showing = (generated[:UPCOMING_POOL],
-                                    generated[UPCOMING_POOL:UPCOMING_POOL + THIS_WEEK_POOL],
-                                    generated[UPCOMING_POOL + THIS_WEEK_POOL:])
+    upcoming, this_week, showing = (
+        generated[:UPCOMING_POOL],
+        generated[UPCOMING_POOL : UPCOMING_POOL + THIS_WEEK_POOL],
+        generated[UPCOMING_POOL + THIS_WEEK_POOL :],
+    )
     taken: set[str] = set()
 
     def slug_for(title: str, film: Film) -> str:
@@ -188,12 +202,15 @@ def _catalogue(seed: int, date: dt.date, rng: random.Random) -> tuple[list[_Grou
                 list_slug = f"{slug}-{uuid.UUID(int=rng.getrandbits(128), version=4)}"
             else:
                 list_slug = slug
-            weight = film.popularity ** 0.7 * (0.45 if suffix else 1.0)
+            weight = film.popularity**0.7 * (0.45 if suffix else 1.0)
             listings.append(Listing(slug, list_slug, title, film, suffix, premiere, distributor, weight))
         return _Group(listings, start, film)
 
-    return ([group(f, "showing") for f in curated + showing], [group(f, "this_week") for f in this_week],
-            [group(f, "upcoming") for f in upcoming])
+    return (
+        [group(f, "showing") for f in curated + showing],
+        [group(f, "this_week") for f in this_week],
+        [group(f, "upcoming") for f in upcoming],
+    )
 
 
 # ----- one city --------------------------------------------------------------------
@@ -230,8 +247,9 @@ def _times(cinema: Cinema) -> list[str]:
     return [f"{m // 60:02d}:{m % 60:02d}" for m in range(first, last + 1, step)]
 
 
-def _schedule(rng: random.Random, dates: list[dt.date], groups: list[_Group], cinemas: list[Cinema],
-              per_day: int) -> list[tuple[dt.date, str, str, str]]:
+def _schedule(
+    rng: random.Random, dates: list[dt.date], groups: list[_Group], cinemas: list[Cinema], per_day: int
+) -> list[tuple[dt.date, str, str, str]]:
     """(day, time, cinema slug, listing slug) tuples; every active listing plays at least once a day."""
     venues = {listing.slug: _venues(rng, listing, cinemas) for g in groups for listing in g.listings}
     grids = {c.slug: _times(c) for c in cinemas}
@@ -240,14 +258,14 @@ def _schedule(rng: random.Random, dates: list[dt.date], groups: list[_Group], ci
         active = [listing for g in groups if g.start <= index for listing in g.listings]
         if not active:
             continue
-        used: set[tuple[str, str, str]] = set()
+        used: set[tuple[str, str, str]] = set()  # one screening per (listing, cinema, time)
 
-        def add(listing: Listing, cinema: Cinema) -> None:
+        def add(listing: Listing, cinema: Cinema, day: dt.date = day, used: set = used) -> None:
             for _ in range(8):
                 time = rng.choice(grids[cinema.slug])
                 if (listing.slug, cinema.slug, time) not in used:
                     used.add((listing.slug, cinema.slug, time))
-                    shows.append((day, time, cinema.slug, listing.slug))  # noqa: B023 - same iteration
+                    shows.append((day, time, cinema.slug, listing.slug))
                     return
 
         for listing in active:
@@ -261,8 +279,9 @@ def _schedule(rng: random.Random, dates: list[dt.date], groups: list[_Group], ci
     return shows
 
 
-def _pick_default(rng: random.Random, city: str, showing: list[_Group], this_week: list[_Group],
-                  upcoming: list[_Group]) -> tuple[list[_Group], list[_Group]]:
+def _pick_default(
+    rng: random.Random, city: str, showing: list[_Group], this_week: list[_Group], upcoming: list[_Group]
+) -> tuple[list[_Group], list[_Group]]:
     t = tier(city)
     wanted = rng.randint(*t.showing)
     candidates = showing + this_week
@@ -280,8 +299,9 @@ def _pick_default(rng: random.Random, city: str, showing: list[_Group], this_wee
     return picked, rng.sample(upcoming, min(len(upcoming), rng.randint(*t.upcoming)))
 
 
-def _pick_tiny(rng: random.Random, city: str, showing: list[_Group], this_week: list[_Group],
-               upcoming: list[_Group]) -> tuple[list[_Group], list[_Group], int]:
+def _pick_tiny(
+    rng: random.Random, city: str, showing: list[_Group], this_week: list[_Group], upcoming: list[_Group]
+) -> tuple[list[_Group], list[_Group], int]:
     ids, n_this_week, n_upcoming, per_day = TINY[city]
     by_id = {g.film.tmdb_id: g for g in showing}
     picked = []
@@ -305,8 +325,9 @@ def build_dataset(preset: str, seed: int, date: dt.date) -> Dataset:
         if preset == "tiny":
             if city in TINY:
                 playing, announced, per_day = _pick_tiny(rng, city, showing, this_week, upcoming)
-                cinemas = (krakow_cinemas(rng, TINY_KRAKOW) if city == "krakow"
-                           else generated_cinemas(rng, city, (2, 0, 1)))
+                cinemas = (
+                    krakow_cinemas(rng, TINY_KRAKOW) if city == "krakow" else generated_cinemas(rng, city, (2, 0, 1))
+                )
             else:
                 playing, announced, per_day = [], [], 0
                 cinemas = generated_cinemas(rng, city, (1, 0, 0))

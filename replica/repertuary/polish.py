@@ -11,8 +11,20 @@ WEEKDAYS = ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota"
 # in the same style.
 WEEKDAY_ABBR = ("Pon", "Wt", "Śr", "Czw", "Pt", "Sob", "Nd")
 WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS_GENITIVE = ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
-                   "września", "października", "listopada", "grudnia")
+MONTHS_GENITIVE = (
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+)
 
 # Letters NFKD does not decompose to ASCII (ł) plus the usual ones, so slugs match the site's
 # ("wicked-na-dobre", "kevin-sam-w-domu", "zwierzogrod-2").

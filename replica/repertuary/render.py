@@ -14,8 +14,7 @@ import datetime as dt
 import html
 
 from replica.repertuary.data import CityData, Listing, Showtime
-from replica.repertuary.polish import date_header, long_date, picker_label, slugify, sort_key
-from replica.repertuary.polish import WEEKDAY_EN
+from replica.repertuary.polish import WEEKDAY_EN, date_header, long_date, picker_label, slugify, sort_key
 
 MENU = (  # the six menu items the original's docs list; only Start and Na Film are served
     ("Start", "/"),
@@ -36,11 +35,14 @@ def attr(value: str) -> str:
 
 
 def page(city: CityData, title: str, token: str | None, body: str) -> str:
-    meta = (f'<meta name="csrf-param" content="authenticity_token">\n'
-            f'<meta name="csrf-token" content="{attr(token)}">\n') if token else ""
+    meta = (
+        (f'<meta name="csrf-param" content="authenticity_token">\n<meta name="csrf-token" content="{attr(token)}">\n')
+        if token
+        else ""
+    )
     menu = "\n".join(f'<li><a href="{href}">{label}</a></li>' for label, href in MENU)
     return (
-        "<!DOCTYPE html>\n<html lang=\"pl\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="pl">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{text(title)}</title>\n{meta}</head>\n<body>\n"
         f'<div id="header"><a class="logo" href="/">{text(city.host)}</a>\n'
         f'<ul id="menu">\n{menu}\n</ul></div>\n'
@@ -54,11 +56,15 @@ def calendar(dates: list[dt.date], selected: int) -> str:
     cells = []
     for index, day in enumerate(dates):
         classes = f"active {WEEKDAY_EN[day.weekday()]}" if index == selected else WEEKDAY_EN[day.weekday()]
-        cells.append(f'    <td class="{classes}">\n'
-                     f'      <a data-method="post" href="/settings/set_day/{index}">{picker_label(day)}</a>\n'
-                     "    </td>\n")
-    return ('<table class="calendar">\n  <tr>\n    <th colspan="8">Wybierz dzień</th>\n  </tr>\n  <tr>\n'
-            f"{''.join(cells)}  </tr>\n</table>\n")
+        cells.append(
+            f'    <td class="{classes}">\n'
+            f'      <a data-method="post" href="/settings/set_day/{index}">{picker_label(day)}</a>\n'
+            "    </td>\n"
+        )
+    return (
+        '<table class="calendar">\n  <tr>\n    <th colspan="8">Wybierz dzień</th>\n  </tr>\n  <tr>\n'
+        f"{''.join(cells)}  </tr>\n</table>\n"
+    )
 
 
 def _film_link(listing: Listing) -> str:
@@ -94,17 +100,22 @@ def by_movie(city: CityData, dates: list[dt.date], selected: int, cell_class: st
     # Sidebar (designed layout): recent premieres playing that day, and every film whose
     # premiere is still ahead, so with the day table the page links every film of the city.
     recent = [lst for lst in city.on_day(day) if day - dt.timedelta(days=6) <= lst.premiere <= day]
-    ahead = sorted((lst for lst in city.listings if lst.premiere > day),
-                   key=lambda lst: (lst.premiere, sort_key(lst.title)))
+    ahead = sorted(
+        (lst for lst in city.listings if lst.premiere > day), key=lambda lst: (lst.premiere, sort_key(lst.title))
+    )
     premiery = "\n".join(f"<li>{_film_link(lst)}</li>" for lst in recent)
     zapowiedzi = "\n".join(
         f'<li>{_film_link(lst)} <span class="premiere">od {lst.premiere.day}.{lst.premiere.month:02d}</span></li>'
         for lst in ahead
     )
-    sidebar = (f'<div id="sidebar">\n<div class="box premiery">\n<h3>Premiery</h3>\n<ul>\n{premiery}\n</ul>\n</div>\n'
-               f'<div class="box zapowiedzi">\n<h3>Zapowiedzi</h3>\n<ul>\n{zapowiedzi}\n</ul>\n</div>\n</div>\n')
-    return (f"<h2>Repertuar kin - {text(city.name)}</h2>\n{calendar(dates, selected)}"
-            f'<div class="program">\n{table}</div>\n{sidebar}')
+    sidebar = (
+        f'<div id="sidebar">\n<div class="box premiery">\n<h3>Premiery</h3>\n<ul>\n{premiery}\n</ul>\n</div>\n'
+        f'<div class="box zapowiedzi">\n<h3>Zapowiedzi</h3>\n<ul>\n{zapowiedzi}\n</ul>\n</div>\n</div>\n'
+    )
+    return (
+        f"<h2>Repertuar kin - {text(city.name)}</h2>\n{calendar(dates, selected)}"
+        f'<div class="program">\n{table}</div>\n{sidebar}'
+    )
 
 
 def _links(prefix: str, names: tuple[str, ...], sep: str) -> str:
@@ -146,24 +157,32 @@ def film(city: CityData, listing: Listing, dates: list[dt.date], selected: int, 
     else:
         # Verbatim wording, "na dziś" even when another day is selected.
         program = f"<p class=\"no-repertoire\">Brak repertuaru dla filmu '{text(listing.title)}' na dziś</p>\n"
-    return (f'<div class="film">\n<h1>{text(listing.title)}</h1>\n{film_info(listing)}</div>\n'
-            f'{calendar(dates, selected)}<div class="program">\n{program}</div>\n')
+    return (
+        f'<div class="film">\n<h1>{text(listing.title)}</h1>\n{film_info(listing)}</div>\n'
+        f'{calendar(dates, selected)}<div class="program">\n{program}</div>\n'
+    )
 
 
 def home(city: CityData) -> str:
     """Start page: the city's cinemas with phone numbers only (no links, as the original's docs say)."""
-    items = "\n".join(f'<li><span class="name">{text(c.name)}</span> <span class="phone">tel. {c.phone}</span></li>'
-                      for c in sorted(city.cinemas, key=lambda c: sort_key(c.name)))
-    return (f"<h2>Repertuar kin - {text(city.name)}</h2>\n"
-            f'<p><a href="/cinema_program/by_movie">Repertuar na dziś</a></p>\n'
-            f'<h3>Kina</h3>\n<ul class="cinemas">\n{items}\n</ul>\n')
+    items = "\n".join(
+        f'<li><span class="name">{text(c.name)}</span> <span class="phone">tel. {c.phone}</span></li>'
+        for c in sorted(city.cinemas, key=lambda c: sort_key(c.name))
+    )
+    return (
+        f"<h2>Repertuar kin - {text(city.name)}</h2>\n"
+        f'<p><a href="/cinema_program/by_movie">Repertuar na dziś</a></p>\n'
+        f'<h3>Kina</h3>\n<ul class="cinemas">\n{items}\n</ul>\n'
+    )
 
 
 def ticket(city: CityData, show: Showtime) -> str:
     listing = city.listing_by_slug[show.slug]
     cinema = city.cinema_by_slug[show.cinema]
-    return (f"<h1>Bilety: {text(listing.title)}</h1>\n"
-            f'<p class="details">{text(cinema.name)}, {date_header(show.day)}, {show.time}</p>\n')
+    return (
+        f"<h1>Bilety: {text(listing.title)}</h1>\n"
+        f'<p class="details">{text(cinema.name)}, {date_header(show.day)}, {show.time}</p>\n'
+    )
 
 
 def error(status: int) -> str:
@@ -173,5 +192,7 @@ def error(status: int) -> str:
         422: "The change you wanted was rejected.",
         500: "We're sorry, but something went wrong.",
     }[status]
-    return (f"<!DOCTYPE html>\n<html>\n<head>\n<title>{text(message[:-1])} ({status})</title>\n</head>\n"
-            f'<body>\n<div class="dialog">\n<h1>{text(message)}</h1>\n</div>\n</body>\n</html>\n')
+    return (
+        f"<!DOCTYPE html>\n<html>\n<head>\n<title>{text(message[:-1])} ({status})</title>\n</head>\n"
+        f'<body>\n<div class="dialog">\n<h1>{text(message)}</h1>\n</div>\n</body>\n</html>\n'
+    )

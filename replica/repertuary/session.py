@@ -83,8 +83,7 @@ class Sessions:
         return f"{data}--{self._mac('cookie', data).hex()[:40]}"
 
     def set_cookie(self, response: web.StreamResponse, session: Session, race: bool) -> None:
-        response.set_cookie(self.cookie_name, self.cookie_value(session, race), path="/", httponly=True,
-                            samesite="Lax")
+        response.set_cookie(self.cookie_name, self.cookie_value(session, race), path="/", httponly=True, samesite="Lax")
 
     # ----- selected day ------------------------------------------------------------
     def day(self, session: Session, race: bool) -> int:

@@ -36,7 +36,7 @@ def build_city_app(ctx: Context, ds: Dataset, city: str) -> web.Application:
     def race() -> bool:
         return ctx.knobs.session_race  # read per request: the knob can change at run time
 
-    def session_page(request: web.Request, title: str, render_body) -> web.Response:  # noqa: ANN001
+    def session_page(request: web.Request, title: str, render_body) -> web.Response:
         session = sessions.load_or_create(request)
         selected = sessions.day(session, race())
         body = render_body(selected)
@@ -54,16 +54,22 @@ def build_city_app(ctx: Context, ds: Dataset, city: str) -> web.Application:
 
     async def by_movie(request: web.Request) -> web.Response:
         cls = cell_class(request)
-        return session_page(request, f"Repertuar kin - {data.name} - Na film",
-                            lambda selected: render.by_movie(data, ds.dates, selected, cls))
+        return session_page(
+            request,
+            f"Repertuar kin - {data.name} - Na film",
+            lambda selected: render.by_movie(data, ds.dates, selected, cls),
+        )
 
     async def film(request: web.Request) -> web.Response:
         listing = data.listing_by_slug.get(request.match_info["slug"])
         if listing is None:
             raise web.HTTPNotFound()
         cls = cell_class(request)
-        return session_page(request, f"{listing.title} - Repertuar kin - {data.name}",
-                            lambda selected: render.film(data, listing, ds.dates, selected, cls))
+        return session_page(
+            request,
+            f"{listing.title} - Repertuar kin - {data.name}",
+            lambda selected: render.film(data, listing, ds.dates, selected, cls),
+        )
 
     async def set_day(request: web.Request) -> web.Response:
         day = int(request.match_info["day"])
@@ -83,8 +89,9 @@ def build_city_app(ctx: Context, ds: Dataset, city: str) -> web.Application:
             response = _html(render.calendar(ds.dates, sessions.day(session, mode)))
         else:
             # A plain form POST (UJS data-method="post" link) is redirected back, as Rails does.
-            response = web.Response(status=302, headers={"Location": request.headers.get(
-                "Referer", "/cinema_program/by_movie")})
+            response = web.Response(
+                status=302, headers={"Location": request.headers.get("Referer", "/cinema_program/by_movie")}
+            )
         # Rails sends the session cookie again when the session was written.
         sessions.set_cookie(response, session, mode)
         return response
@@ -97,7 +104,7 @@ def build_city_app(ctx: Context, ds: Dataset, city: str) -> web.Application:
         return _html(render.page(ds.cities[other], "Bilety", None, render.ticket(ds.cities[other], show)))
 
     @web.middleware
-    async def rails_errors(request: web.Request, handler):  # noqa: ANN001, ANN202
+    async def rails_errors(request: web.Request, handler):
         try:
             return await handler(request)
         except web.HTTPNotFound:
