@@ -103,10 +103,10 @@ class SQLiteStorage:
         columns = list(spec.columns)
         names = ", ".join(map(_quote, columns))
         marks = ", ".join("?" for _ in columns)
-        updates = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in columns if c not in spec.key)
+        updates = [f"{_quote(c)} = excluded.{_quote(c)}" for c in columns if c not in spec.key]
+        updates.append("updated_at = excluded.updated_at")
         sql = (f"INSERT INTO {_quote(entity)} ({names}, updated_at) VALUES ({marks}, ?) "
-               f"ON CONFLICT ({', '.join(map(_quote, spec.key))}) DO UPDATE SET {updates}, "
-               f"updated_at = excluded.updated_at")
+               f"ON CONFLICT ({', '.join(map(_quote, spec.key))}) DO UPDATE SET {', '.join(updates)}")
         now = _now()
         values = [tuple(_encode(row.get(c), spec.columns[c]) for c in columns) + (now,) for row in rows]
         with self._lock:

@@ -1,0 +1,77 @@
+"""Shared test helpers: crawler settings for tests, a temp store, the replica, crawl runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.utils.reactor import install_reactor
+from scrapy.utils.test import get_crawler
+
+# Crawler objects need an installed reactor in Scrapy 2.19 (unit tests never run it).
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TEST_SETTINGS = {
+    "REMOTE_CONTROL_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "INFO",
+}
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "cineradar.db"
+
+
+@pytest.fixture
+def make_crawler(tmp_path: Path, store_path: Path):  # noqa: ANN201
+    """A Scrapy crawler with project settings, a temp SQLite store and spool."""
+
+    def make(spidercls: type | None = None, **settings: Any):  # noqa: ANN202
+        from scrapy import Spider
+        from scrapy.utils.project import get_project_settings
+
+        values = dict(get_project_settings()) | TEST_SETTINGS | {
+            "SQLITE_PATH": str(store_path), "STORAGE_SPOOL_DIR": str(tmp_path / "spool"),
+        } | settings
+        return get_crawler(spidercls or Spider, values)
+
+    return make
+
+
+def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str, settings: dict[str, Any] | None = None,
+              timeout: int = 600) -> dict[str, Any]:
+    """Run ``scrapy crawl`` as a real subprocess against ``endpoints``; return its stats."""
+    endpoints_file = tmp_path / "endpoints.json"
+    endpoints_file.write_text(json.dumps(endpoints))
+    stats_file = tmp_path / f"stats-{spider}-{len(list(tmp_path.glob('stats-*')))}.json"
+    values = {"ENDPOINTS": str(endpoints_file), "SQLITE_PATH": str(tmp_path / "cineradar.db"),
+              "STORAGE_SPOOL_DIR": str(tmp_path / "spool"), "STATS_DUMP_PATH": str(stats_file),
+              "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(tmp_path / f"{spider}.log")} | (settings or {})
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for arg in args:
+        cmd += ["-a", arg]
+    for key, value in values.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env=os.environ | {"PYTHONPATH": str(ROOT)})
+    if proc.returncode != 0 or not stats_file.exists():
+        log = (tmp_path / f"{spider}.log").read_text() if (tmp_path / f"{spider}.log").exists() else ""
+        raise AssertionError(f"crawl failed ({proc.returncode}):\n{proc.stderr[-3000:]}\n{log[-3000:]}")
+    return json.loads(stats_file.read_text())
+
+
+def open_store(path: Path):  # noqa: ANN201
+    from cineradar.hub import SPECS
+    from cineradar.storage.sqlite import SQLiteStorage
+
+    store = SQLiteStorage(path)
+    store.open(SPECS)
+    return store
