@@ -73,10 +73,12 @@ def build_city_app(ctx: Context, ds: Dataset, city: str) -> web.Application:
 
     async def set_day(request: web.Request) -> web.Response:
         day = int(request.match_info["day"])
-        if ctx.fault_fires("set_day_500", site, request.path) is not None:
+        # Both faults are consulted on every POST so that their "at" counts number the same requests.
+        fail_500 = ctx.fault_fires("set_day_500", site, request.path) is not None
+        forced_422 = ctx.fault_fires("set_day_422", site, request.path) is not None
+        if fail_500:
             return _html(render.error(500), status=500)
         session: Session | None = sessions.load(request)
-        forced_422 = ctx.fault_fires("set_day_422", site, request.path) is not None
         if forced_422 or not sessions.token_valid(session, request.headers.get("X-CSRF-Token")):
             # Rails' InvalidAuthenticityToken; the session is left untouched.
             return _html(render.error(422), status=422)
