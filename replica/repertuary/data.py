@@ -107,8 +107,9 @@ class CityData:
         self.shows = {}
         for show in self.showtimes:
             self.shows.setdefault((show.day, show.slug), []).append(show)
+        order = {c.slug: sort_key(c.name) for c in self.cinemas}
         for shows in self.shows.values():
-            shows.sort(key=lambda s: (sort_key(self.cinema_by_slug[s.cinema].name), s.time))
+            shows.sort(key=lambda s: (order[s.cinema], s.time))
 
     def on_day(self, day: dt.date) -> list[Listing]:
         """Listings with at least one showtime on ``day``, in title order."""

@@ -14,7 +14,14 @@ import datetime as dt
 import html
 
 from replica.repertuary.data import CityData, Listing, Showtime
-from replica.repertuary.polish import WEEKDAY_EN, date_header, long_date, picker_label, slugify, sort_key
+from replica.repertuary.polish import (
+    WEEKDAY_EN,
+    date_header,
+    long_date,
+    picker_label,
+    slugify,
+    sort_key,
+)
 
 MENU = (  # the six menu items the original's docs list; only Start and Na Film are served
     ("Start", "/"),

@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from typing import Self
 from urllib.parse import urlsplit
 
 import pytest
@@ -67,7 +68,7 @@ else:  # replica.tix / replica.tmdb not written yet: serve the repertuary cities
                 port = site._server.sockets[0].getsockname()[1]
                 self.urls["repertuary"][city] = f"http://127.0.0.1:{port}"
 
-        def __enter__(self) -> Replica:
+        def __enter__(self) -> Self:
             self.loop = asyncio.new_event_loop()
             self.loop.run_until_complete(self._bind())
             self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -83,7 +84,7 @@ else:  # replica.tix / replica.tmdb not written yet: serve the repertuary cities
 
 
 DATE = dt.date(2025, 11, 18)  # a Tuesday: this week's premiere is on Friday, day 3
-UUID_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+UUID_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 XHR = {"X-Requested-With": "XMLHttpRequest", "Accept": "*/*"}
 
@@ -190,17 +191,17 @@ def rep():
 
 
 @pytest.fixture(scope="module")
-def krakow(rep) -> str:  # noqa: ANN001
+def krakow(rep) -> str:
     return rep.urls["repertuary"]["krakow"]
 
 
 @pytest.fixture(scope="module")
-def kt(rep) -> dict:  # noqa: ANN001
+def kt(rep) -> dict:
     return rep.truth("repertuary")["cities"]["krakow"]
 
 
 @pytest.fixture
-def knobs(rep):  # noqa: ANN001, ANN201
+def knobs(rep):
     """The running replica's knobs, restored after the test."""
     yield rep.knobs
     rep.knobs.session_race = True
@@ -272,7 +273,7 @@ def test_selected_day_lives_server_side(krakow: str, kt: dict) -> None:
     assert fresh.cookie("krakow") and selected_day(fresh.text) == 0
 
 
-def test_day_chains_sharing_one_session_race(krakow: str, knobs) -> None:  # noqa: ANN001
+def test_day_chains_sharing_one_session_race(krakow: str, knobs) -> None:
     """kino_krakow.md section 3: day requests sharing one session overwrite each other's day."""
     knobs.session_race = True
     cookie, token = open_session(krakow, "krakow")
@@ -288,7 +289,7 @@ def test_day_chains_sharing_one_session_race(krakow: str, knobs) -> None:  # noq
     assert selected_day(page_b) == 5
 
 
-def test_cookie_store_mode_keeps_each_chains_day(krakow: str, knobs) -> None:  # noqa: ANN001
+def test_cookie_store_mode_keeps_each_chains_day(krakow: str, knobs) -> None:
     knobs.session_race = False
     cookie, token = open_session(krakow, "krakow")
     post_a = set_day(krakow, cookie, token, 2)
@@ -327,9 +328,9 @@ def test_film_page_metadata_matches_the_original_extractor(krakow: str, kt: dict
     assert re.search(r"Produkcja:\s*</strong>\s*([^,<]+)", html).group(1).strip() == "USA / Wielka Brytania"
     assert re.search(r"Czas trwania:\s*</strong>\s*(\d+)", html).group(1) == "169"
     assert "169 min." in html and "6 listopada 2014" in html
-    cast = re.search(r"Obsada:\s*</strong>\s*(.+?)(?:<br|</div)", html, re.S).group(1)
+    cast = re.search(r"Obsada:\s*</strong>\s*(.+?)(?:<br|</div)", html, re.DOTALL).group(1)
     assert re.findall(r"<a[^>]*>([^<]+)</a>", cast) == film["cast"]
-    genre = re.search(r"Gatunek:\s*</strong>\s*(.+?)(?:<br|</div|<strong)", html, re.S).group(1)
+    genre = re.search(r"Gatunek:\s*</strong>\s*(.+?)(?:<br|</div|<strong)", html, re.DOTALL).group(1)
     assert " / ".join(re.findall(r"<a[^>]*>([^<]+)</a>", genre)) == "przygodowy / dreszczowiec / sci-fi"
 
 
@@ -437,13 +438,13 @@ def test_not_found_pages(krakow: str, kt: dict) -> None:
     assert "doesn't exist" in call(krakow, "GET", "/kino-ars").text
 
 
-def test_ticket_links_resolve_on_the_shared_host(rep, krakow: str) -> None:  # noqa: ANN001
+def test_ticket_links_resolve_on_the_shared_host(rep, krakow: str) -> None:
     warszawa = rep.truth("repertuary")["cities"]["warszawa"]["showtimes"][0]
     page = call(krakow, "GET", f"/showtime/{warszawa['showtime_id']}")
     assert page.status == 200 and warszawa["time"] in page.text
 
 
-def test_each_city_is_its_own_site(rep, krakow: str) -> None:  # noqa: ANN001
+def test_each_city_is_its_own_site(rep, krakow: str) -> None:
     urls = rep.urls["repertuary"]
     assert list(urls) == list(CITIES) and len(set(urls.values())) == 29
     wt = rep.truth("repertuary")["cities"]["warszawa"]
@@ -462,7 +463,7 @@ def test_each_city_is_its_own_site(rep, krakow: str) -> None:  # noqa: ANN001
 # ----- faults --------------------------------------------------------------------------
 
 
-def test_html_drift_fault_renames_the_cinema_cell(krakow: str, kt: dict, knobs) -> None:  # noqa: ANN001
+def test_html_drift_fault_renames_the_cinema_cell(krakow: str, kt: dict, knobs) -> None:
     slug = showing(kt)[0]["slug"]
     knobs.faults = [Fault("html_drift", at=[1], site="repertuary", path="/film/")]
     drifted = call(krakow, "GET", f"/film/{slug}.html").text
@@ -472,7 +473,7 @@ def test_html_drift_fault_renames_the_cinema_cell(krakow: str, kt: dict, knobs) 
     assert 'class="cinema_film"' in normal
 
 
-def test_set_day_faults(krakow: str, knobs) -> None:  # noqa: ANN001
+def test_set_day_faults(krakow: str, knobs) -> None:
     cookie, token = open_session(krakow, "krakow")
     knobs.faults = [
         Fault("set_day_500", at=[1], site="repertuary:krakow"),
