@@ -21,7 +21,7 @@ ENDPOINTS = None
 # ---------------------------------------------------------------- politeness
 # Every spider sets download slots per logical session; a slot's delay is this.
 DOWNLOAD_DELAY = 2.0  # the original's rate_limit_seconds for repertuary
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%, as RANDOMIZE_DOWNLOAD_DELAY did
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1  # per slot: a session's requests never overlap
 DOWNLOAD_TIMEOUT = 30  # the original's HTTPoison timeout

@@ -10,8 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.utils.reactor import install_reactor
-from scrapy.utils.test import get_crawler
+
+# Keep tldextract (used by Scrapy's cookie middleware) on its bundled suffix list:
+# tests never reach beyond 127.0.0.1.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+from scrapy.utils.reactor import install_reactor  # noqa: E402
+from scrapy.utils.test import get_crawler  # noqa: E402
 
 # Crawler objects need an installed reactor in Scrapy 2.19 (unit tests never run it).
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
@@ -61,7 +66,7 @@ def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str
     for key, value in values.items():
         cmd += ["-s", f"{key}={value}"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                          env=os.environ | {"PYTHONPATH": str(ROOT)})
+                          env=os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
     if proc.returncode != 0 or not stats_file.exists():
         log = (tmp_path / f"{spider}.log").read_text() if (tmp_path / f"{spider}.log").exists() else ""
         raise AssertionError(f"crawl failed ({proc.returncode}):\n{proc.stderr[-3000:]}\n{log[-3000:]}")

@@ -24,8 +24,7 @@ class StatsDump:
         if not path:
             raise NotConfigured  # silent: off unless STATS_DUMP_PATH is set
         ext = cls(crawler, path)
-        # Connected late so it runs after the spider's own closed() has set its stats.
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed, priority=-1000)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def spider_closed(self, spider: object, reason: str) -> None:

@@ -133,6 +133,7 @@ class RepertuarySpider(CineSpider):
             self.logger.warning("%s day %d: the programme table has no readable showtime rows "
                                 "(layout changed?)", city, day)
         self._days_covered[city].add(expected)
+        self.crawler.stats.set_value(f"cineradar/days_covered/{city}", len(self._days_covered[city]))
         for cinema in page.cinemas:
             if (city, cinema.slug) not in self._cinemas_emitted:
                 self._cinemas_emitted.add((city, cinema.slug))
@@ -181,6 +182,5 @@ class RepertuarySpider(CineSpider):
     def closed(self, reason: str) -> None:
         for city in self.args.cities:
             covered = len(self._days_covered[city])
-            self.crawler.stats.set_value(f"cineradar/days_covered/{city}", covered)
             if covered < self.args.days:
                 self.logger.warning("%s: only %d of %d days covered", city, covered, self.args.days)
