@@ -428,6 +428,26 @@ def test_by_movie_lists_every_film_and_the_day_programme(krakow: str, kt: dict) 
     }
 
 
+def test_friday_premiere_is_announced_before_and_listed_after(krakow: str, kt: dict) -> None:
+    """A film premiering on day 3 has no showtimes on days 0-2, yet it is not an upcoming film."""
+    first_day = {}
+    for s in kt["showtimes"]:
+        first_day[s["film_slug"]] = min(first_day.get(s["film_slug"], s["date"]), s["date"])
+    late = [slug for slug, day in first_day.items() if day > DATE.isoformat()]
+    assert late, "the tiny preset has one film premiering this Friday"
+    film = next(f for f in kt["films"] if f["slug"] == late[0])
+    friday = dt.date.fromisoformat(first_day[film["slug"]])
+    assert not film["upcoming"] and friday.weekday() == 4
+    day0 = call(krakow, "GET", "/cinema_program/by_movie").text
+    sidebar = Selector(text=day0).css("#sidebar .zapowiedzi a.preview-link.film::attr(href)").getall()
+    assert f"/film/{film['list_slug']}.html" in sidebar
+    assert "Brak repertuaru" in call(krakow, "GET", f"/film/{film['slug']}.html").text
+    cookie, token = open_session(krakow, "krakow")
+    assert set_day(krakow, cookie, token, (friday - DATE).days).status == 200
+    table = Selector(text=call(krakow, "GET", "/cinema_program/by_movie", cookie).text).css("table.repert")
+    assert f"/film/{film['list_slug']}.html" in table.css("a.preview-link.film::attr(href)").getall()
+
+
 def test_not_found_pages(krakow: str, kt: dict) -> None:
     suffixed = next(f for f in kt["films"] if f["slug"] != f["list_slug"])
     assert call(krakow, "GET", f"/film/{suffixed['list_slug']}.html").status == 404  # only clean slugs exist
