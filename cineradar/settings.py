@@ -27,6 +27,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1  # per slot: a session's requests never overl
 DOWNLOAD_TIMEOUT = 30  # the original's HTTPoison timeout
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REPERTUARY_SHARE_SESSION = False  # True reproduces the original's race (all days in one session)
 REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original ran 7 day tasks at once)
 
 # ---------------------------------------------------------------- items

@@ -61,8 +61,11 @@ class RepertuarySpider(CineSpider):
 
     def _session_meta(self, city: str, day: int, attempt: int) -> dict[str, Any]:
         # A new jar id per attempt: a retried day never reuses a session someone else moved.
-        return {"cookiejar": f"{city}:{day}:{next(self._jar_ids)}", "download_slot": self._slot(city, day),
-                "city": city, "day": day, "attempt": attempt}
+        jar = f"{city}:{day}:{next(self._jar_ids)}"
+        if attempt == 1 and self.settings.getbool("REPERTUARY_SHARE_SESSION"):
+            jar = f"{city}:shared"  # the original's bug, kept to prove the day check catches it
+        return {"cookiejar": jar, "download_slot": self._slot(city, day), "city": city, "day": day,
+                "attempt": attempt}
 
     def _follow_meta(self, response: Response) -> dict[str, Any]:
         keep = ("cookiejar", "download_slot", "city", "day", "attempt")
@@ -129,9 +132,12 @@ class RepertuarySpider(CineSpider):
                 response, f"session shows day {page.active_day} {page.header_dates[:1]}, wanted {day} {expected}")
             return
         if page.header_dates and not page.showtimes:
+            # A programme with a date but no readable rows is a drifted or broken page, not an
+            # empty day (an empty day has no table): retry rather than store nothing.
             self.crawler.stats.inc_value("cineradar/repertuary/table_without_showtimes")
-            self.logger.warning("%s day %d: the programme table has no readable showtime rows "
-                                "(layout changed?)", city, day)
+            yield from self._retry_day(response, "the programme table has no readable showtime rows "
+                                                 "(layout changed?)")
+            return
         self._days_covered[city].add(expected)
         self.crawler.stats.set_value(f"cineradar/days_covered/{city}", len(self._days_covered[city]))
         for cinema in page.cinemas:
