@@ -56,7 +56,7 @@ class Tier:
 
 # Default preset. Kraków's figures follow the live counts (about 100 films listed, a third
 # upcoming; about 300 showtimes a day); the tiering of the other cities is designed.
-BIG = Tier((62, 70), (30, 36), 300, (6, 1, 5))
+BIG = Tier((65, 71), (31, 36), 300, (6, 1, 5))
 MEDIUM = Tier((38, 44), (18, 22), 120, (3, 0, 2))
 SMALL = Tier((18, 22), (8, 10), 40, (1, 0, 1))
 TIERS: dict[str, Tier] = {
@@ -102,31 +102,27 @@ KRAKOW_CINEMAS: tuple[tuple[str, str, str], ...] = (
 # The tiny preset's Kraków: a multiplex pair and the arthouse branches with "/" in their slugs.
 TINY_KRAKOW = ("cinema-city/bonarka", "multikino", "kijow", "kino-pod-baranami", "kino-pod-baranami/asp")
 
-_MALLS = (
-    "Arkadia",
-    "Mokotów",
-    "Promenada",
-    "Galeria Bałtycka",
-    "Posnania",
-    "Manufaktura",
-    "Wroclavia",
-    "Silesia",
+_MALLS = (  # generic shopping-centre names: no city's landmark ends up in another city
     "Plaza",
     "Forum",
-    "Sukcesja",
-    "Riviera",
     "Atrium",
     "Korona",
     "Galaxy",
-    "Pogoria",
     "Focus",
     "Alfa",
     "Kaskada",
     "Europa",
-    "Auchan",
-    "Sadyba",
-    "Bemowo",
-    "Janki",
+    "Sukcesja",
+    "Riviera",
+    "Promenada",
+    "Centrum",
+    "Arena",
+    "Pasaż",
+    "Ogrody",
+    "Nova",
+    "Sfera",
+    "Gemini",
+    "Echo",
 )
 _MULTI = ("Multikino", "Helios")
 _ARTHOUSE = (
@@ -151,20 +147,46 @@ _ARTHOUSE = (
 )
 
 
+AREA_CODES = {
+    "krakow": 12,
+    "warszawa": 22,
+    "gdansk": 58,
+    "wroclaw": 71,
+    "poznan": 61,
+    "lodz": 42,
+    "szczecin": 91,
+    "lublin": 81,
+    "bialystok": 85,
+    "bydgoszcz": 52,
+    "kielce": 41,
+    "olsztyn": 89,
+    "rzeszow": 17,
+    "torun": 56,
+    "radom": 48,
+    "gdynia": 58,
+    "sopot": 58,
+    "trojmiasto": 58,
+    "bielsko-biala": 33,
+    "czestochowa": 34,
+}  # the Silesian towns not listed share 32
+
+
 def _phone(rng: random.Random, area: int) -> str:
     return f"{area} {rng.randint(200, 699)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
 
 
 def krakow_cinemas(rng: random.Random, only: tuple[str, ...] | None = None) -> list[Cinema]:
     return [
-        Cinema(slug, name, kind, _phone(rng, 12)) for slug, name, kind in KRAKOW_CINEMAS if only is None or slug in only
+        Cinema(slug, name, kind, _phone(rng, AREA_CODES["krakow"]))
+        for slug, name, kind in KRAKOW_CINEMAS
+        if only is None or slug in only
     ]
 
 
 def generated_cinemas(rng: random.Random, city: str, counts: tuple[int, int, int]) -> list[Cinema]:
     """Plausible cinemas for a city other than Kraków (designed: no real list is known)."""
     multiplexes, imax, arthouse = counts
-    area = 10 + sum(map(ord, city)) % 89
+    area = AREA_CODES.get(city, 32)
     cinemas: list[Cinema] = []
     malls = rng.sample(_MALLS, multiplexes)
     for index, mall in enumerate(malls):

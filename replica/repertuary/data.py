@@ -273,7 +273,7 @@ def _schedule(
             add(listing, rng.choice(venues[listing.slug]))
         pairs = [(listing, c) for listing in active for c in venues[listing.slug]]
         weights = [listing.weight * _KIND_WEIGHT[c.kind] for listing, c in pairs]
-        weekend = 1.15 if day.weekday() >= 4 else 1.0
+        weekend = 1.1 if day.weekday() >= 4 else 1.0
         extra = round(per_day * rng.uniform(0.92, 1.08) * weekend) - len(active)
         for listing, cinema in rng.choices(pairs, weights, k=max(extra, 0)):
             add(listing, cinema)
