@@ -145,6 +145,31 @@ class TixSeatSnapshot(CineItem):
         return self
 
 
+class TixSeatFailure(CineItem):
+    """A requested showtime that gave no snapshot, with the reason (nothing is skipped silently).
+
+    ``reason`` is e.g. ``started`` (401 EXPIRED_EVENT_DETAIL: the showtime has begun),
+    ``not_found``, ``unauthorized``, ``api_error``, ``bad_json``, ``bad_layout``,
+    ``empty_layout``, ``http_503``, ``download_error``.
+    """
+
+    entity: ClassVar[str] = "tix_seat_failures"
+    key: ClassVar[tuple[str, ...]] = ("failure_id",)
+    source: ClassVar[str] = "tix"
+
+    failure_id: NonEmpty  # {showtime_id}_{mode}_{HHMM}, like the snapshot it replaces
+    showtime_id: TixId
+    mode: SnapshotMode
+    scraped_at: AwareDatetime
+    date: dt.date
+    showtime: HHMM | None = None
+    movie_id: TixId | None = None
+    theatre_id: TixId | None = None
+    merchant: str | None = None
+    reason: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    detail: str | None = None
+
+
 class TixDailySummary(CineItem):
     entity: ClassVar[str] = "tix_daily_summaries"
     key: ClassVar[tuple[str, ...]] = ("date",)
@@ -292,7 +317,7 @@ class CrawlRun(CineItem):
 
 
 ALL_ITEMS: tuple[type[CineItem], ...] = (
-    TixMovie, TixTheatre, TixShowtime, TixSeatSnapshot, TixDailySummary,
+    TixMovie, TixTheatre, TixShowtime, TixSeatSnapshot, TixSeatFailure, TixDailySummary,
     RepertuaryFilm, RepertuaryCinema, RepertuaryShowtime,
     TmdbMovie, TmdbShow, TmdbMatch, CrawlRun,
 )
