@@ -103,7 +103,7 @@ def build_city_app(ctx: Context, ds: Dataset, city: str) -> web.Application:
         if found is None:
             raise web.HTTPNotFound()
         other, show = found
-        return _html(render.page(ds.cities[other], "Bilety", None, render.ticket(ds.cities[other], show)))
+        return session_page(request, f"Bilety - {data.name}", lambda _selected: render.ticket(ds.cities[other], show))
 
     @web.middleware
     async def rails_errors(request: web.Request, handler):
