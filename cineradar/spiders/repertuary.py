@@ -1,9 +1,10 @@
 """7 days of showtimes from kino.krakow.pl and the other repertuary.pl cities.
 
 The site keeps the selected day in a server-side session, so each day is crawled in
-its own session (a cookiejar of its own, passed on every request of the chain): open
-the day programme, POST /settings/set_day/{n} with the page's CSRF token, read the
-programme again and check that table.calendar marks day n as active and that the date
+its own session (a cookiejar of its own, passed on every request of the chain). Day 0
+is what a fresh session shows, so it takes one request, and its page lists every film.
+Each other day opens its session on one of those film pages (fetched anyway), POSTs
+/settings/set_day/{n} with the page's CSRF token, reads the programme and checks that table.calendar marks day n as active and that the date
 header is the expected date. A mismatch (another client moved the session) is retried
 with a fresh session. Requests of one session share one download slot with
 concurrency 1, so they never overlap; politeness is DOWNLOAD_DELAY per slot and
@@ -47,6 +48,7 @@ class RepertuarySpider(CineSpider):
         self._days_covered: dict[str, set[dt.date]] = defaultdict(set)
         self._slot_load: dict[str, list[int]] = {}
         self._jar_ids = itertools.count()
+        self._chains_started: set[str] = set()
 
     # ------------------------------------------------------------------ sessions
     def _slot(self, city: str, index: int | None = None) -> str:
@@ -68,20 +70,43 @@ class RepertuarySpider(CineSpider):
                 "attempt": attempt}
 
     def _follow_meta(self, response: Response) -> dict[str, Any]:
+        # Everything a chain carries, minus "slug": only its opening request was a film page.
         keep = ("cookiejar", "download_slot", "city", "day", "attempt")
         return {k: response.meta[k] for k in keep}
 
     # ------------------------------------------------------------------ crawl
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # Day 0 first: a fresh session already shows it, and its page lists every film.
+        # The other days then open their sessions on a film page that is needed anyway.
         for city in self.args.cities:
-            for day in range(self.args.days):
-                yield self._open_session(city, day, attempt=1)
+            yield self._open_session(city, 0, attempt=1)
 
     def _open_session(self, city: str, day: int, attempt: int) -> scrapy.Request:
         base = self.endpoints.repertuary_url(city)
         return scrapy.Request(f"{base}/cinema_program/by_movie", callback=self.on_session_page,
                               errback=self.on_failure, meta=self._session_meta(city, day, attempt),
                               dont_filter=True)
+
+    def _start_other_days(self, city: str, film_slugs: list[str]) -> Iterator[scrapy.Request]:
+        """Open a session for each day 1..days-1, each on a different film page if there are enough."""
+        if city in self._chains_started:
+            return
+        self._chains_started.add(city)
+        base = self.endpoints.repertuary_url(city)
+        films = iter([slug for slug in film_slugs if (city, slug) not in self._films_requested])
+        for day in range(1, self.args.days):
+            slug = next(films, None)
+            if slug is None:
+                yield self._open_session(city, day, attempt=1)
+                continue
+            self._films_requested.add((city, slug))
+            meta = self._session_meta(city, day, attempt=1) | {"slug": slug}
+            yield scrapy.Request(f"{base}/film/{slug}.html", callback=self.on_film_session_page,
+                                 errback=self.on_failure, meta=meta)
+
+    def on_film_session_page(self, response: Response) -> Iterator[Any]:
+        yield from self.on_film_page(response)
+        yield from self.on_session_page(response)
 
     def on_session_page(self, response: Response) -> Iterator[Any]:
         city, day = response.meta["city"], response.meta["day"]
@@ -146,6 +171,8 @@ class RepertuarySpider(CineSpider):
                 yield cinema
         yield from page.showtimes
         base = self.endpoints.repertuary_url(city)
+        if day == 0:
+            yield from self._start_other_days(city, page.film_slugs)
         for slug in page.film_slugs:
             if (city, slug) in self._films_requested:
                 continue
@@ -169,6 +196,8 @@ class RepertuarySpider(CineSpider):
         if attempt >= MAX_SESSION_ATTEMPTS:
             self.crawler.stats.inc_value("cineradar/repertuary/day_failed")
             self.logger.error("%s day %d: giving up after %d sessions: %s", city, day, attempt, reason)
+            if day == 0:  # the other days still need crawling, without day 0's film list
+                yield from self._start_other_days(city, [])
             return
         self.crawler.stats.inc_value("cineradar/repertuary/day_retried")
         self.logger.warning("%s day %d: %s; retrying with a fresh session", city, day, reason)
@@ -180,6 +209,8 @@ class RepertuarySpider(CineSpider):
         self.crawler.stats.inc_value(f"cineradar/repertuary/request_failed/{failure.type.__name__}")
         self.logger.error("%s %s failed: %s", request.method, request.url, failure.getErrorMessage())
         if "day" in meta:  # a day chain broke (retries exhausted): try the day again in a new session
+            if "slug" in meta:  # the chain opened on a film page: that film still needs fetching
+                self._films_requested.discard((meta["city"], meta["slug"]))
             response = getattr(failure.value, "response", None) or scrapy.http.Response(request.url, request=request)
             yield from self._retry_day(response, f"request failed ({failure.type.__name__})")
         else:
