@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,14 +39,18 @@ def admin(base: str, path: str) -> Any:
 
 def crawl(spider: str, urls: dict[str, Any], workdir: Path, args: list[str],
           settings: dict[str, Any]) -> tuple[float, dict[str, Any], int]:
-    """Run ``scrapy crawl``; return (wall seconds, stats, peak RSS in KiB of the crawl process)."""
+    """Run ``scrapy crawl``; return (wall seconds, stats, peak RSS in KiB of the crawl process).
+
+    Peak RSS is the largest of the waited-for children, so run crawls before stopping the
+    replica subprocess.
+    """
     endpoints = workdir / "endpoints.json"
     endpoints.write_text(json.dumps(urls))
     stats_path = workdir / f"stats-{spider}.json"
     values = {"ENDPOINTS": str(endpoints), "SQLITE_PATH": str(workdir / "cineradar.db"),
               "STORAGE_SPOOL_DIR": str(workdir / "spool"), "STATS_DUMP_PATH": str(stats_path),
               "REMOTE_CONTROL_ENABLED": "False", "LOG_LEVEL": "WARNING"} | settings
-    cmd = ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "scrapy", "crawl", spider]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
     for arg in args:
         cmd += ["-a", arg]
     for key, value in values.items():
@@ -55,8 +60,17 @@ def crawl(spider: str, urls: dict[str, Any], workdir: Path, args: list[str],
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"crawl failed:\n{proc.stderr[-4000:]}")
-    peak_kib = int(proc.stderr.strip().splitlines()[-1])
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, json.loads(stats_path.read_text()), peak_kib
+
+
+def open_store(path: Path):  # noqa: ANN201
+    from cineradar.hub import SPECS
+    from cineradar.storage.sqlite import SQLiteStorage
+
+    store = SQLiteStorage(path)
+    store.open(SPECS)
+    return store
 
 
 def workdir() -> Path:
