@@ -1,0 +1,120 @@
+"""Seat maps of the TIX.id replica (E5) in the three shapes the real API returns (tix.md 5.1).
+
+A ``Geometry`` is one auditorium: row names and seats per row. Which seats are taken is
+a pure function of the showtime ID and its unavailable count, so truth() can state the
+counts without building the maps and the server can build each map once and cache it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from replica.core import stable_seed
+
+XXI_ROWS = [c for c in string.ascii_uppercase if c != "I"]  # XXI never has a row I (tix.md 5.1)
+FLAT_ROWS = list(string.ascii_uppercase)
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    shape: str  # "xxi" (nested), "cinepolis" (flat), "cgv" (flat with seat_yn aisles)
+    rows: tuple[str, ...]
+    seats: tuple[int, ...]  # seats in each row
+    aisles: tuple[int, ...] = ()  # cgv: an aisle item follows these seat numbers
+    grades: tuple[tuple[str, str], ...] = ()  # cgv: (seat_grd_cd, seat_grd_nm) of each row
+
+    @property
+    def total(self) -> int:
+        return sum(self.seats)
+
+
+# (rows, seats per row) ranges by room kind; premium rooms are small, large formats big.
+_SIZES = {"main": ((8, 13), (12, 20)), "3d": ((7, 12), (12, 18)), "premium": ((3, 6), (6, 10)),
+          "big": ((12, 17), (20, 28)), "big3d": ((12, 17), (20, 28))}
+
+
+def make_geometry(rng: random.Random, shape: str, kind: str, category: str) -> Geometry:
+    (rmin, rmax), (smin, smax) = _SIZES[kind]
+    nrows, width = rng.randint(rmin, rmax), rng.randint(smin, smax)
+    names = tuple((XXI_ROWS if shape == "xxi" else FLAT_ROWS)[:nrows])
+    seats = [width] * nrows
+    if nrows > 4 and rng.random() < 0.4:  # a short front row beside the screen exit
+        seats[0] = width - 2
+    if shape != "cgv":
+        return Geometry(shape, names, tuple(seats))
+    aisles = tuple(sorted({max(1, width // 4), width - max(1, width // 4)})) if width >= 8 else ()
+    if kind == "main" or kind == "3d":
+        grade = ("01", "REGULAR")
+    else:
+        base = category.rstrip().removesuffix("2D").removesuffix("3D").strip()
+        grade = ("03", base or category.strip())
+    grades = [grade] * nrows
+    if kind == "main" and rng.random() < 0.5:
+        grades[-1] = ("02", "SWEETBOX")
+    return Geometry(shape, names, tuple(seats), aisles, tuple(grades))
+
+
+def _taken(showtime_id: str, total: int, unavailable: int) -> tuple[random.Random, set[int]]:
+    rng = random.Random(stable_seed("tix-layout", showtime_id))
+    return rng, set(rng.sample(range(total), unavailable))
+
+
+def render(geometry: Geometry, showtime_id: str, unavailable: int, price: int) -> bytes:
+    """The E5 body for one showtime; exactly ``unavailable`` of ``geometry.total`` seats taken."""
+    rng, taken = _taken(showtime_id, geometry.total, unavailable)
+    index = 0
+    seat_map: list[dict] = []
+    data: dict = {}
+    if geometry.shape == "xxi":
+        max_row = max(geometry.seats)
+        for row, count in zip(geometry.rows, geometry.seats, strict=True):
+            cells = []
+            for number in range(1, count + 1):
+                # 5 and 6 are both "sold or blocked"; the real API mixes them (tix.md 5.2).
+                status = (6 if rng.random() < 0.6 else 5) if index in taken else 1
+                cells.append({"seat_row": f"{row}{number}", "status": status})
+                index += 1
+            seat_map.append({"seat_code": row, "max_row": max_row, "seat_rows": cells})
+    elif geometry.shape == "cinepolis":
+        for row, count in zip(geometry.rows, geometry.seats, strict=True):
+            for number in range(1, count + 1):
+                status = (5 if rng.random() < 0.7 else 6) if index in taken else 1
+                seat_map.append({"row_name": row, "seat_no": str(number), "seat_status": status})
+                index += 1
+    else:
+        grades: dict[str, str] = {}
+        for row, count, (code, name) in zip(geometry.rows, geometry.seats, geometry.grades, strict=True):
+            grades[code] = name
+            for number in range(1, count + 1):
+                seat_map.append({"row_name": row, "seat_no": str(number), "seat_yn": "1",
+                                 "seat_status": 0 if index in taken else 1, "seat_grd_cd": code})
+                index += 1
+                if number in geometry.aisles and number < count:
+                    # An aisle: seat_yn "0" with status 0, which a careless parser counts as sold.
+                    seat_map.append({"row_name": row, "seat_no": "", "seat_yn": "0", "seat_status": 0,
+                                     "seat_grd_cd": ""})
+        data["price_group"] = [{"seat_grd_cd": c, "seat_grd_nm": n} for c, n in sorted(grades.items())]
+    body = {"success": True, "data": {"seat_map": seat_map, "user_seat_purchased": 0, "price": price, **data}}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class LayoutCache:
+    """Serialized layouts, least recently used out: all 11k would take about 100 MB."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str, build) -> bytes:
+        body = self._items.get(key)
+        if body is None:
+            body = self._items[key] = build()
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return body
