@@ -40,6 +40,7 @@ class DayPage:
     """What one day programme page holds."""
 
     active_day: int | None  # index of table.calendar td.active, None if no calendar
+    active_date: dt.date | None = None  # the date its label shows ("Pt<br> 3 10" -> 3 October)
     header_dates: list[dt.date] = field(default_factory=list)
     showtimes: list[RepertuaryShowtime] = field(default_factory=list)
     cinemas: list[RepertuaryCinema] = field(default_factory=list)
@@ -80,6 +81,16 @@ def parse_polish_date(text: str, near: dt.date) -> dt.date | None:
     return min(candidates, key=lambda d: abs((d - near).days)) if candidates else None
 
 
+def active_date(sel: Selector, near: dt.date) -> dt.date | None:
+    """The date on the active day's label ("Pt<br> 3 10"), with the year nearest ``near``."""
+    label = sel.css("table.calendar td.active a").xpath("normalize-space(.)").get() or ""
+    match = re.search(r"(\d{1,2})\s+(\d{1,2})\s*$", label)
+    if not match:
+        return None
+    month_name = next(name for name, number in POLISH_MONTHS.items() if number == int(match[2]))
+    return parse_polish_date(f"{match[1]} {month_name}", near) if 1 <= int(match[2]) <= 12 else None
+
+
 def active_day(sel: Selector) -> int | None:
     """Index (0..6) of the selected day in table.calendar, from its set_day link."""
     for cell in sel.css("table.calendar td"):
@@ -104,7 +115,7 @@ def parse_day_programme(text: str, *, city: str, base_url: str, near: dt.date) -
     if "<html" not in text[:2000].lower() and "<table" not in text.lower():
         raise PageError("not an HTML page")
     sel = Selector(text=text)
-    page = DayPage(active_day=active_day(sel))
+    page = DayPage(active_day=active_day(sel), active_date=active_date(sel, near))
     for anchor in sel.css("a.preview-link.film"):
         match = FILM_HREF.search(anchor.attrib.get("href", ""))
         if match and _sole_text(anchor):

@@ -42,7 +42,9 @@ class RepertuarySpider(CineSpider):
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.day0 = self.args.day
+        # Day 0 per city: -a date, or else what the site itself calls today (read from the
+        # first page), so a crawl started around midnight does not ask for the wrong week.
+        self._day0: dict[str, dt.date] = {}
         self._films_requested: set[tuple[str, str]] = set()
         self._cinemas_emitted: set[tuple[str, str]] = set()
         self._days_covered: dict[str, set[dt.date]] = defaultdict(set)
@@ -138,13 +140,20 @@ class RepertuarySpider(CineSpider):
 
     def on_day_page(self, response: Response) -> Iterator[Any]:
         city, day = response.meta["city"], response.meta["day"]
-        expected = self.day0 + dt.timedelta(days=day)
+        guess = self._day0.get(city, self.args.day) + dt.timedelta(days=day)
         try:
-            page = parser.parse_day_programme(response.text, city=city, base_url=response.url, near=expected)
+            page = parser.parse_day_programme(response.text, city=city, base_url=response.url, near=guess)
         except (parser.PageError, AttributeError, UnicodeDecodeError) as exc:
             self.crawler.stats.inc_value("cineradar/repertuary/bad_page")
             yield from self._retry_day(response, f"unreadable day page ({exc})")
             return
+        if day == 0 and city not in self._day0:
+            site_today = page.active_date or (page.header_dates[0] if page.header_dates else None)
+            if self.args.date is None and site_today and abs((site_today - guess).days) <= 1:
+                self._day0[city] = site_today
+            else:
+                self._day0[city] = self.args.day
+        expected = self._day0.get(city, self.args.day) + dt.timedelta(days=day)
         wrong_day = page.active_day is not None and page.active_day != day
         wrong_date = any(d != expected for d in page.header_dates)
         if page.active_day is None and not page.header_dates:

@@ -169,3 +169,9 @@ def test_upcoming_film_page_has_no_showtimes():
 @freeze_time("2026-12-31 23:30:00+00:00")
 def test_default_date_is_today_in_warsaw():
     assert RepertuaryArgs.parse("repertuary", {}).day == dt.date(2027, 1, 1)
+
+
+def test_active_date_is_read_from_the_calendar_label():
+    page = p.parse_day_programme(fixture("by_movie_new_year_day4.html"), city="krakow", base_url=BASE,
+                                 near=dt.date(2026, 12, 30))
+    assert page.active_date == dt.date(2027, 1, 1)
