@@ -1,0 +1,7 @@
+"""TMDB API v3 replica: catalogue (films of the shared universe, decoys, TV shows) and
+the /3/ endpoints a crawler uses. See /work/shared/reference/tmdb.md section 9."""
+
+from replica.tmdb.api import build_app
+from replica.tmdb.data import Dataset, build_dataset, truth
+
+__all__ = ["Dataset", "build_app", "build_dataset", "truth"]
