@@ -28,7 +28,7 @@ from cineradar.args import RepertuaryArgs
 from cineradar.parsers import repertuary as parser
 from cineradar.spiders.base import CineSpider
 
-MAX_SESSION_ATTEMPTS = 4
+MAX_SESSION_ATTEMPTS = 5  # sessions per day before giving up (each retry is counted)
 
 
 class RepertuarySpider(CineSpider):

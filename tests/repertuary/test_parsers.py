@@ -175,3 +175,10 @@ def test_active_date_is_read_from_the_calendar_label():
     page = p.parse_day_programme(fixture("by_movie_new_year_day4.html"), city="krakow", base_url=BASE,
                                  near=dt.date(2026, 12, 30))
     assert page.active_date == dt.date(2027, 1, 1)
+
+
+def test_a_drifted_layout_keeps_the_date_but_loses_the_rows():
+    # The spider retries such a page instead of storing an empty day.
+    drifted = fixture("by_movie_day3.html").replace("cinema_film", "cinema-film")
+    page = p.parse_day_programme(drifted, city="krakow", base_url=BASE, near=DAY0 + dt.timedelta(days=3))
+    assert (page.header_dates, page.showtimes) == ([dt.date(2026, 11, 24)], [])
