@@ -25,6 +25,7 @@ from replica.tmdb.render import PAGE_SIZE, parse_language
 JSON_TYPE = "application/json;charset=utf-8"
 MAX_PAGE = 500
 MAX_APPENDS = 20
+API_KEY = web.AppKey("tmdb_api", object)  # the TmdbApi of an app, for tests and tools
 FIND_SOURCES = ("imdb_id", "facebook_id", "instagram_id", "tvdb_id", "tiktok_id", "twitter_id", "wikidata_id",
                 "youtube_id")
 
@@ -352,7 +353,7 @@ class TmdbApi:
 def build_app(ctx: Context, ds: Dataset) -> web.Application:
     api = TmdbApi(ctx, ds)
     app = web.Application(middlewares=[api.middleware])
-    app["tmdb_api"] = api  # tests reach the limiter and dataset through it
+    app[API_KEY] = api
     r = app.router
     r.add_get("/3/configuration", api.configuration)
     r.add_get("/3/genre/{kind:movie|tv}/list", api.genres)
@@ -375,4 +376,4 @@ def build_app(ctx: Context, ds: Dataset) -> web.Application:
     return app
 
 
-__all__ = ["PAGE_SIZE", "build_app"]
+__all__ = ["API_KEY", "PAGE_SIZE", "build_app"]

@@ -129,7 +129,8 @@ CURATED_EXTRA: dict[int, dict[str, Any]] = {
     1084242: {"co_directors": ["Byron Howard"], "alt": [("GB", "Zootropolis 2")]},
     269149: {"co_directors": ["Rich Moore"], "alt": [("GB", "Zootropolis")]},
     1311031: {"alt": [("US", "Demon Slayer: Infinity Castle"), ("JP", "Kimetsu no Yaiba: Mugen-jō-hen")]},
-    1064028: {"alt": [("US", "You Are the Universe"), ("UA", "Ty - Vsesvit")], "writers": ["Dmytro Sukholytkyy-Sobchuk"]},
+    1064028: {"alt": [("US", "You Are the Universe"), ("UA", "Ty - Vsesvit")],
+              "writers": ["Dmytro Sukholytkyy-Sobchuk"]},
     1226578: {"alt": [("US", "Home Sweet Home")]},
     83533: {"alt": [("US", "Avatar 3")]},
     1022256: {"alt": [("US", "Siege at Thorn High")]},
@@ -139,6 +140,24 @@ CURATED_EXTRA: dict[int, dict[str, Any]] = {
 
 def _decoy(**fields: Any) -> dict[str, Any]:
     return fields
+
+
+# Production companies and budgets of some curated films (facts; the others get designed ones).
+CURATED_COMPANIES: dict[int, tuple[tuple[int, str], ...]] = {
+    157336: ((4, "Paramount Pictures"), (174, "Warner Bros. Pictures"), (923, "Legendary Pictures"),
+             (9996, "Syncopy")),
+    19995: ((127928, "20th Century Studios"), (574, "Lightstorm Entertainment")),
+    83533: ((127928, "20th Century Studios"), (574, "Lightstorm Entertainment")),
+    402431: ((33, "Universal Pictures"),), 967941: ((33, "Universal Pictures"),),
+    269149: ((2, "Walt Disney Pictures"), (6125, "Walt Disney Animation Studios")),
+    1084242: ((2, "Walt Disney Pictures"), (6125, "Walt Disney Animation Studios")),
+    1139695: ((521, "DreamWorks Animation"),), 1184918: ((521, "DreamWorks Animation"),),
+    1087192: ((33, "Universal Pictures"), (521, "DreamWorks Animation")),
+    10191: ((521, "DreamWorks Animation"),),
+    1232546: ((3172, "Blumhouse Productions"),), 507089: ((3172, "Blumhouse Productions"),),
+    701387: ((9219, "Element Pictures"),),
+}
+CURATED_BUDGETS = {157336: 165_000_000, 19995: 237_000_000, 269149: 150_000_000}
 
 
 # Decoys: TMDB-only movies that a careless matcher would pick. Titles of real films are
@@ -346,7 +365,7 @@ def _release_dates(spec: Spec, primary: dt.date | None, date: dt.date, rd: rando
                    ) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
     """TMDB release_dates results plus the theatrical index (region -> dates of type 2/3)."""
     window_min = windows(date)["now_playing"][0]
-    entries: dict[str, list[dict[str, Any]]] = {}
+    entries: dict[str, list[dict[str, Any]]] = {}  # country -> release_dates entries
     theatrical: dict[str, list[tuple[str, int]]] = {}
     kind = _cert_kind(spec)
 
@@ -395,8 +414,9 @@ def _release_dates(spec: Spec, primary: dt.date | None, date: dt.date, rd: rando
             add(region, local, 3)
     if primary + digital_days * DAY <= date:
         add(origin, primary + digital_days * DAY, 4)
-    results = [{"iso_3166_1": c, "release_dates": sorted(v, key=lambda e: (e["release_date"], e["type"]))}
-               for c, v in sorted(entries.items())]
+    results: list[dict[str, Any]] = [
+        {"iso_3166_1": c, "release_dates": sorted(v, key=lambda e: (str(e["release_date"]), int(e["type"])))}
+        for c, v in sorted(entries.items())]
     return results, {c: sorted(set(v)) for c, v in theatrical.items()}
 
 
@@ -557,9 +577,10 @@ def build_movie(spec: Spec, seed: int, date: dt.date, people: People) -> Movie:
             collection = {"id": cid, "name": cname, "poster_path": image_path(crng), "backdrop_path": image_path(crng)}
 
     origin = spec.countries[0]
+    pool = tables.COMPANIES.get(origin, tables.COMPANIES["US"])
+    chosen = rng.sample(pool, min(2, len(pool)))
     companies = []
-    for cid, cname in rng.sample(tables.COMPANIES.get(origin, tables.COMPANIES["US"]),
-                                 min(2, len(tables.COMPANIES.get(origin, tables.COMPANIES["US"])))):
+    for cid, cname in CURATED_COMPANIES.get(spec.id, chosen):
         companies.append({"id": cid, "logo_path": image_path(random.Random(stable_seed("tmdb-logo", cid)), ".png")
                           if cid % 3 else None, "name": cname, "origin_country": origin})
 
@@ -573,6 +594,7 @@ def build_movie(spec: Spec, seed: int, date: dt.date, people: People) -> Movie:
         vote_average = 8.456  # so the curated classic tops top_rated, as on TMDB
     big = spec.lang == "en" and spec.kind != "filler"
     budget = rng.randint(15, 250) * 1_000_000 if big and rng.random() < 0.8 else 0
+    budget = CURATED_BUDGETS.get(spec.id, budget)
     revenue = int(budget * rng.uniform(0.4, 6.0)) if budget and released and (date - primary).days > 30 else 0  # type: ignore[operator]
     status = "Rumored" if primary is None else ("Released" if released else "Post Production")
     # derived from the id so no two catalogue entries share one (8 digits, unlike the universe's 7)
