@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -119,3 +119,43 @@ class TixArgs(SpiderArgs):
             start = index * size + min(index, extra)
             cities = cities[start:start + size + (1 if index < extra else 0)]
         return cities
+
+
+class TixSeatsArgs(TixArgs):
+    """``tix_seats``: which showtimes get a seat snapshot.
+
+    ``mode=morning``: every showtime of the day; ``jit``: those starting within the next
+    ``window`` minutes (default 20); ``final``: those starting within ``window`` minutes
+    (default 5), each requested ``lead`` minutes (default 5) before its start. Showtimes
+    come from the store (tix_showtimes of the day) or from ``showtimes=file.jsonl``.
+    ``cities`` filters them; ``batch=N/M`` takes the N-th of M contiguous slices of the
+    list (the original's seat batching).
+    """
+
+    mode: Literal["morning", "jit", "final"] = Field("morning", description="morning, jit or final")
+    showtimes: str | None = Field(None, description="a JSONL file of showtime rows instead of the store")
+    window: float | None = Field(None, gt=0, le=24 * 60, description="minutes ahead (jit 20, final 5)")
+    lead: float = Field(5.0, ge=0, le=120, description="final: minutes before the start to snapshot")
+    now: dt.datetime | None = Field(None, description="the reference instant, ISO with offset (default: now)")
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give an offset, e.g. 2026-01-15T18:40:00+07:00")
+        return value
+
+    @property
+    def window_minutes(self) -> float:
+        return self.window or {"morning": 0.0, "jit": 20.0, "final": 5.0}[self.mode]
+
+    def reference_time(self) -> dt.datetime:
+        return self.now or dt.datetime.now(ZoneInfo(self.timezone))
+
+    def slice(self, items: list[Any]) -> list[Any]:
+        if not self.batch:
+            return items
+        index, total = map(int, self.batch.split("/"))
+        size, extra = divmod(len(items), total)
+        start = index * size + min(index, extra)
+        return items[start:start + size + (1 if index < extra else 0)]

@@ -30,6 +30,17 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REPERTUARY_SHARE_SESSION = False  # True reproduces the original's race (all days in one session)
 REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original ran 7 day tasks at once)
 
+# ---------------------------------------------------------------- TIX.id auth
+# The JWT middleware raises NotConfigured for spiders that do not set tix_auth = True.
+DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware": 560}
+TIX_AUTH_ENABLED = None  # None: auto (spiders with tix_auth = True, scrapy shell/fetch); 1/0 force it
+TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
+TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
+TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds before a failed login/refresh is tried again
+TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
+TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
+TIX_LOGIN_HEADLESS = True
+
 # ---------------------------------------------------------------- items
 ITEM_PIPELINES = {
     "cineradar.pipelines.validate.ValidationPipeline": 300,

@@ -1,0 +1,378 @@
+"""TIX.id JWT downloader middleware: Authorization injected at download time, refreshed in time.
+
+Requests say which token they need with ``meta["tix_auth"]``: ``"user"`` (seat layouts,
+E5: the login's access token) or ``"guest"`` (E3/E4: a guest token from POST /v1/auth).
+Requests to the TIX API with no such key are classified by path, so ``scrapy shell``
+and ``scrapy fetch`` of a layout URL get a user token by themselves:
+``/v1/movies/{merchant}/layout`` is user, ``/v1/movies``, ``/v1/schedules/...`` and
+``/v1/cities`` are guest. ``meta["tix_auth"] = False`` opts a request out.
+
+* The header is set in ``process_request`` and removed again once the response (or the
+  error) is back, so a token never sits in the scheduler's queue (JOBDIR) nor on a
+  request that RetryMiddleware copies.
+* The user token comes from the token store (storage state "tix_jwt"), is refreshed
+  proactively when fewer than TIX_REFRESH_MARGIN_MINUTES remain (at most a quarter of
+  the token's lifetime, for short-lived tokens), and on a 401 (except
+  EXPIRED_EVENT_DETAIL, which means the showtime has started and is passed through).
+* Single flight: one asyncio lock per token kind, and a generation number per token.
+  Requests that find the token stale wait on the lock; the first one renews, the others
+  find the new token when they get the lock. A 401 answered to a request sent with an
+  older generation only retries the request: the token was renewed meanwhile.
+* Renewal: POST /v1/users/refresh with the refresh token; if that token is rejected,
+  a full browser login (Playwright in this asyncio loop, credentials from
+  TIX_PHONE_NUMBER / TIX_PASSWORD) and the crawl goes on. A failed renewal is not
+  retried for TIX_AUTH_FAILURE_COOLDOWN seconds: waiting requests fail fast instead of
+  each launching a browser.
+
+Enabled for spiders with ``tix_auth = True``, for scrapy shell/fetch (no spider class of
+the project), or always/never with ``-s TIX_AUTH_ENABLED=1/0``; NotConfigured otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+from cineradar.endpoints import Endpoints
+from cineradar.tix_auth import (
+    APP_HEADERS,
+    DEFAULT_ACCESS_TTL,
+    TOKEN_STATE,
+    RefreshRejected,
+    TixAuthClient,
+    TixAuthError,
+    Tokens,
+    browser_login,
+    chromium_path,
+    credentials_from_env,
+    jwt_claims,
+    local_expiry,
+    parse_time,
+    token_doc,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+LAYOUT_PATH = re.compile(r"^/v1/movies/[^/]+/layout/?$")
+GUEST_PATH = re.compile(r"^/v1/(movies/?$|schedules/|cities/?$)")
+EXPIRED_EVENT = b"EXPIRED_EVENT_DETAIL"
+
+
+class TokenStore(Protocol):
+    async def load(self) -> dict[str, Any] | None: ...
+
+    async def save(self, doc: dict[str, Any]) -> None: ...
+
+
+class HubTokenStore:
+    """The token document in the primary storage backend's state "tix_jwt"."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        from cineradar.hub import StorageHub
+
+        self.hub = StorageHub.of(crawler)
+
+    async def load(self) -> dict[str, Any] | None:
+        return await self.hub.call(self.hub.primary, lambda b: b.get_state(TOKEN_STATE))
+
+    async def save(self, doc: dict[str, Any]) -> None:
+        await self.hub.call(self.hub.primary, lambda b: b.put_state(TOKEN_STATE, doc))
+
+
+class TokenManager:
+    """User and guest tokens with proactive refresh, single flight and re-login.
+
+    No Scrapy here: the middleware, the ``tix-token`` command and tests drive it.
+    """
+
+    def __init__(self, *, client: TixAuthClient, store: TokenStore,
+                 login: Callable[[], Awaitable[Tokens]] | None, phone: str | None = None,
+                 margin: dt.timedelta = dt.timedelta(minutes=5), clock: Callable[[], dt.datetime] = utcnow,
+                 inc_stat: Callable[[str], None] | None = None, failure_cooldown: float = 30.0) -> None:
+        self.client = client
+        self.store = store
+        self.login = login
+        self.phone = phone
+        self.margin = margin
+        self.clock = clock
+        self.inc_stat = inc_stat or (lambda key: None)
+        self.failure_cooldown = failure_cooldown
+        self.user_doc: dict[str, Any] | None = None
+        self.user_generation = 0
+        self._user_expiry: dt.datetime | None = None
+        self._user_lifetime = DEFAULT_ACCESS_TTL
+        self._loaded = False
+        self._user_lock = asyncio.Lock()
+        self._failed_until = 0.0
+        self._failed_reason = ""
+        self.guest: str | None = None
+        self.guest_generation = 0
+        self._guest_expiry: dt.datetime | None = None
+        self._guest_lifetime = DEFAULT_ACCESS_TTL
+        self._guest_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ policy
+    def _fresh(self, expiry: dt.datetime | None, lifetime: dt.timedelta) -> bool:
+        if expiry is None:
+            return False
+        margin = min(self.margin, lifetime / 4)  # a 60 s token is renewed 15 s early, not every time
+        return expiry - self.clock() > margin
+
+    def _usable(self) -> bool:
+        return bool(self.user_doc and self.user_doc.get("token")) and self._fresh(self._user_expiry,
+                                                                                 self._user_lifetime)
+
+    def _adopt(self, doc: dict[str, Any] | None) -> None:
+        self.user_doc = doc
+        self.user_generation += 1
+        self._user_expiry = local_expiry(doc) if doc else None
+        stored = parse_time(doc.get("stored_at")) if doc else None
+        issued = parse_time(doc.get("issued_at")) if doc else None
+        expires = parse_time(doc.get("expires_at")) if doc else None
+        if expires and (issued or stored):
+            lifetime = expires - (issued or stored)  # type: ignore[operator]
+            self._user_lifetime = lifetime if lifetime > dt.timedelta(0) else DEFAULT_ACCESS_TTL
+
+    # ------------------------------------------------------------------ user token
+    async def user_token(self) -> tuple[str, int]:
+        """A user access token that stays valid past the margin, and its generation."""
+        if self._usable():
+            return self.user_doc["token"], self.user_generation  # type: ignore[index]
+        async with self._user_lock:
+            if not self._loaded:
+                self._loaded = True
+                doc = await self.store.load()
+                if doc and doc.get("token"):
+                    self._adopt(doc)
+            if not self._usable():
+                await self._renew("expiring" if self.user_doc else "no stored token")
+            return self.user_doc["token"], self.user_generation  # type: ignore[index]
+
+    async def user_rejected(self, generation: int | None) -> None:
+        """A request sent with ``generation`` got a 401: renew once, unless already renewed."""
+        async with self._user_lock:
+            if generation is not None and generation != self.user_generation:
+                return
+            await self._renew("401 from the API")
+
+    async def _renew(self, reason: str) -> None:
+        now = time.monotonic()
+        if now < self._failed_until:
+            raise TixAuthError(f"TIX.id authentication failed recently ({self._failed_reason}); not retrying yet")
+        previous = self.user_doc
+        try:
+            if previous and previous.get("refresh_token"):
+                try:
+                    tokens = await self.client.refresh(previous["refresh_token"])
+                except RefreshRejected as exc:
+                    self.inc_stat("cineradar/tix/auth/refresh_rejected")
+                    logger.warning("TIX.id refresh token rejected (%s); logging in again", exc)
+                except TixAuthError as exc:
+                    self.inc_stat("cineradar/tix/auth/refresh_failed")
+                    if self._user_expiry and self._user_expiry > self.clock() and reason != "401 from the API":
+                        logger.warning("TIX.id token refresh failed (%s); the current token is still valid", exc)
+                        return
+                    raise
+                else:
+                    await self._install(tokens, "refresh", previous)
+                    self.inc_stat("cineradar/tix/auth/refresh")
+                    logger.info("TIX.id access token refreshed (%s); valid until %s", reason,
+                                self.user_doc.get("expires_at") if self.user_doc else "?")
+                    return
+            if self.login is None:
+                raise TixAuthError("no usable TIX.id token and no way to log in")
+            logger.info("TIX.id: logging in with the browser (%s)", reason)
+            self.inc_stat("cineradar/tix/auth/login")
+            tokens = await self.login()
+            await self._install(tokens, "login", previous)
+            logger.info("TIX.id login succeeded; token valid until %s",
+                        self.user_doc.get("expires_at") if self.user_doc else "?")
+        except TixAuthError as exc:
+            self.inc_stat("cineradar/tix/auth/failed")
+            self._failed_until = time.monotonic() + self.failure_cooldown
+            self._failed_reason = str(exc)
+            logger.error("TIX.id authentication failed: %s", exc)
+            raise
+        except Exception as exc:  # Playwright errors and the like: same treatment, no secrets in the message
+            self.inc_stat("cineradar/tix/auth/failed")
+            self._failed_until = time.monotonic() + self.failure_cooldown
+            self._failed_reason = exc.__class__.__name__
+            logger.error("TIX.id authentication failed: %s", exc.__class__.__name__)
+            raise TixAuthError(f"authentication failed ({exc.__class__.__name__})") from None
+
+    async def _install(self, tokens: Tokens, source: str, previous: dict[str, Any] | None) -> None:
+        doc = token_doc(tokens, phone=self.phone, now=self.clock(), source=source, previous=previous)
+        self._adopt(doc)
+        try:
+            await self.store.save(doc)
+        except Exception as exc:
+            self.inc_stat("cineradar/tix/auth/store_failed")
+            logger.error("could not store the TIX.id token: %s", exc.__class__.__name__)
+
+    # ------------------------------------------------------------------ guest token
+    async def guest_token(self) -> tuple[str, int]:
+        if self.guest and self._fresh(self._guest_expiry, self._guest_lifetime):
+            return self.guest, self.guest_generation
+        async with self._guest_lock:
+            if not (self.guest and self._fresh(self._guest_expiry, self._guest_lifetime)):
+                await self._new_guest()
+            return self.guest, self.guest_generation  # type: ignore[return-value]
+
+    async def guest_rejected(self, generation: int | None) -> None:
+        async with self._guest_lock:
+            if generation is not None and generation != self.guest_generation:
+                return
+            await self._new_guest()
+
+    async def _new_guest(self) -> None:
+        token = await self.client.guest_token()
+        claims = jwt_claims(token)
+        now = self.clock()
+        exp, iat = claims.get("exp"), claims.get("iat")
+        if isinstance(exp, int | float) and isinstance(iat, int | float) and exp > iat:
+            self._guest_lifetime = dt.timedelta(seconds=exp - iat)
+        elif isinstance(exp, int | float):
+            self._guest_lifetime = max(dt.datetime.fromtimestamp(exp, dt.UTC) - now, dt.timedelta(seconds=1))
+        else:
+            self._guest_lifetime = DEFAULT_ACCESS_TTL
+        self._guest_expiry = now + self._guest_lifetime
+        self.guest = token
+        self.guest_generation += 1
+        self.inc_stat("cineradar/tix/auth/guest")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class TixJwtAuthMiddleware:
+    def __init__(self, crawler: Crawler, manager: TokenManager, api_url: str, max_auth_retries: int) -> None:
+        self.crawler = crawler
+        self.manager = manager
+        self.api_url = api_url.rstrip("/")
+        self.max_auth_retries = max_auth_retries
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TixJwtAuthMiddleware:
+        settings = crawler.settings
+        explicit = settings.get("TIX_AUTH_ENABLED")
+        spider = getattr(crawler, "spider", None)
+        if explicit is not None and str(explicit).strip() != "":
+            enabled = settings.getbool("TIX_AUTH_ENABLED")
+        else:  # auto: spiders that declare it, and the shell / fetch (no project spider)
+            enabled = spider is None or bool(getattr(spider, "tix_auth", False)) or spider.name == "default"
+        if not enabled:
+            raise NotConfigured  # no message: Scrapy would log a warning for every other spider
+        endpoints = Endpoints.from_settings(settings)
+        stats = crawler.stats
+
+        def inc(key: str) -> None:
+            if stats is not None:
+                stats.inc_value(key)
+
+        timeout = settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0) * 1000
+        executable = chromium_path(settings.get("TIX_CHROMIUM_PATH"))
+        headless = settings.getbool("TIX_LOGIN_HEADLESS", True)
+        phone: str | None
+        try:
+            phone, _ = credentials_from_env()
+        except TixAuthError:
+            phone = None
+
+        async def login() -> Tokens:
+            user, password = credentials_from_env()
+            return await browser_login(endpoints.tix_app, user, password, executable_path=executable,
+                                       headless=headless, timeout_ms=timeout)
+
+        manager = TokenManager(
+            client=TixAuthClient(endpoints.tix_api, timeout=settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)),
+            store=HubTokenStore(crawler), login=login, phone=phone,
+            margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
+            inc_stat=inc, failure_cooldown=settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0),
+        )
+        middleware = cls(crawler, manager, endpoints.tix_api, settings.getint("TIX_AUTH_MAX_RETRIES", 3))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def kind(self, request: Request) -> str | None:
+        """"user", "guest" or None for a request."""
+        marked = request.meta.get("tix_auth")
+        if marked in ("user", "guest"):
+            return str(marked)
+        if marked is False or not request.url.startswith(self.api_url + "/"):
+            return None
+        path = request.url[len(self.api_url):].split("?", 1)[0]
+        if LAYOUT_PATH.match(path):
+            return "user"
+        if GUEST_PATH.match(path):
+            return "guest"
+        return None
+
+    async def process_request(self, request: Request) -> None:
+        kind = self.kind(request)
+        if kind is None:
+            return
+        try:
+            if kind == "user":
+                token, generation = await self.manager.user_token()
+            else:
+                token, generation = await self.manager.guest_token()
+        except TixAuthError as exc:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"cineradar/tix/auth/no_token/{kind}")
+            raise IgnoreRequest(f"no TIX.id {kind} token: {exc}") from None
+        for name, value in APP_HEADERS.items():
+            request.headers.setdefault(name, value)
+        request.headers["Authorization"] = f"Bearer {token}"
+        request.meta["tix_auth_generation"] = generation
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        kind = self.kind(request)
+        if kind is None:
+            return response
+        request.headers.pop("Authorization", None)
+        if response.status != 401:
+            return response
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats
+        if EXPIRED_EVENT in response.body[:4096]:
+            stats.inc_value("cineradar/tix/auth/expired_event_detail")
+            return response  # the showtime has started: the spider records it
+        stats.inc_value(f"cineradar/tix/auth/401/{kind}")
+        retries = request.meta.get("tix_auth_retries", 0)
+        if retries >= self.max_auth_retries:
+            stats.inc_value(f"cineradar/tix/auth/gave_up/{kind}")
+            logger.error("401 for %s after %d token renewals; giving up on this request", request.url, retries)
+            return response
+        try:
+            if kind == "user":
+                await self.manager.user_rejected(request.meta.get("tix_auth_generation"))
+            else:
+                await self.manager.guest_rejected(request.meta.get("tix_auth_generation"))
+        except TixAuthError:
+            return response
+        retry = request.replace(dont_filter=True)
+        retry.meta["tix_auth_retries"] = retries + 1
+        retry.meta.pop("tix_auth_generation", None)
+        stats.inc_value(f"cineradar/tix/auth/retried/{kind}")
+        return retry
+
+    async def process_exception(self, request: Request, exception: BaseException) -> None:
+        if self.kind(request) is not None:
+            request.headers.pop("Authorization", None)
+
+    async def spider_closed(self) -> None:
+        await self.manager.close()
