@@ -10,9 +10,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
@@ -64,7 +65,7 @@ def crawl(spider: str, urls: dict[str, Any], workdir: Path, args: list[str],
     return wall, json.loads(stats_path.read_text()), peak_kib
 
 
-def open_store(path: Path):  # noqa: ANN201
+def open_store(path: Path):
     from cineradar.hub import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 

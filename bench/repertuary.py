@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import admin, crawl, open_store, replica, workdir  # noqa: E402
+from bench.common import admin, crawl, open_store, replica, workdir
 
 ORIGINAL_SECONDS = 70.0
 

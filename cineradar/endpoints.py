@@ -70,7 +70,8 @@ def load(value: str | dict[str, Any]) -> dict[str, Any]:
             raise EndpointsError(f"ENDPOINTS is not valid JSON: {exc}") from None
     unknown = set(data) - {"tix_app", "tix_api", "tmdb", "repertuary", "admin"}
     if unknown:
-        raise EndpointsError(f"ENDPOINTS has unknown keys {sorted(unknown)}; allowed: tix_app, tix_api, tmdb, repertuary")
+        raise EndpointsError(
+            f"ENDPOINTS has unknown keys {sorted(unknown)}; allowed: tix_app, tix_api, tmdb, repertuary")
     data.pop("admin", None)
     return data
 

@@ -51,8 +51,8 @@ def _f(tmdb_id, title, original, year, runtime, director, countries, countries_p
 US, UK, PL, ID, FR, JP, KR = "USA", "Wielka Brytania", "Polska", "Indonezja", "Francja", "Japonia", "Korea Południowa"
 
 CURATED: tuple[Film, ...] = (
-    _f(157336, "Interstellar", "Interstellar", 2014, 169, "Christopher Nolan", ["United States of America", "United Kingdom"],
-       [US, UK], "en", ["przygodowy", "dreszczowiec", "sci-fi"],
+    _f(157336, "Interstellar", "Interstellar", 2014, 169, "Christopher Nolan",
+       ["United States of America", "United Kingdom"], [US, UK], "en", ["przygodowy", "dreszczowiec", "sci-fi"],
        cast=["Anne Hathaway", "Jessica Chastain", "Matthew McConaughey"], popularity=140.0),
     _f(402431, "Wicked", "Wicked", 2024, 160, "Jon M. Chu", ["United States of America"], [US],
        "en", ["muzyka", "fantasy", "musical", "przygodowy"], cast=["Cynthia Erivo", "Ariana Grande", "Jeff Goldblum"],
@@ -78,7 +78,8 @@ CURATED: tuple[Film, ...] = (
     _f(653, "Nosferatu", "Nosferatu, eine Symphonie des Grauens", 1922, 94, "F. W. Murnau", ["Germany"],
        ["Niemcy"], "de", ["horror"], popularity=12.0, in_cinemas=False),
     _f(1241982, "Freakier Friday", "Freakier Friday", 2025, 111, "Nisha Ganatra", ["United States of America"],
-       [US], "en", ["komedia"], title_pl="Zakręcony piątek 2", popularity=60.0, hard_case="Polish local title of a sequel"),
+       [US], "en", ["komedia"], title_pl="Zakręcony piątek 2", popularity=60.0,
+       hard_case="Polish local title of a sequel"),
     _f(10330, "Freaky Friday", "Freaky Friday", 2003, 97, "Mark Waters", ["United States of America"], [US], "en",
        ["komedia"], title_pl="Zakręcony piątek", popularity=40.0, in_cinemas=False),
     _f(771, "Home Alone", "Home Alone", 1990, 103, "Chris Columbus", ["United States of America"], [US], "en",

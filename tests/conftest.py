@@ -15,8 +15,8 @@ import pytest
 # tests never reach beyond 127.0.0.1.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from scrapy.utils.reactor import install_reactor  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
+from scrapy.utils.reactor import install_reactor
+from scrapy.utils.test import get_crawler
 
 # Crawler objects need an installed reactor in Scrapy 2.19 (unit tests never run it).
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
@@ -36,10 +36,10 @@ def store_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_crawler(tmp_path: Path, store_path: Path):  # noqa: ANN201
+def make_crawler(tmp_path: Path, store_path: Path):
     """A Scrapy crawler with project settings, a temp SQLite store and spool."""
 
-    def make(spidercls: type | None = None, **settings: Any):  # noqa: ANN202
+    def make(spidercls: type | None = None, **settings: Any):
         from scrapy import Spider
         from scrapy.utils.project import get_project_settings
 
@@ -51,8 +51,8 @@ def make_crawler(tmp_path: Path, store_path: Path):  # noqa: ANN201
     return make
 
 
-def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str, settings: dict[str, Any] | None = None,
-              timeout: int = 600) -> dict[str, Any]:
+def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str,
+              settings: dict[str, Any] | None = None, timeout: int = 600) -> dict[str, Any]:
     """Run ``scrapy crawl`` as a real subprocess against ``endpoints``; return its stats."""
     endpoints_file = tmp_path / "endpoints.json"
     endpoints_file.write_text(json.dumps(endpoints))
@@ -73,7 +73,7 @@ def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str
     return json.loads(stats_file.read_text())
 
 
-def open_store(path: Path):  # noqa: ANN201
+def open_store(path: Path):
     from cineradar.hub import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 

@@ -155,9 +155,9 @@ def parse_day_programme(text: str, *, city: str, base_url: str, near: dt.date) -
                                                                  name=cinema_name(cinema_slug)))
         for hour in row.css("span.hour"):
             time_text = hour.xpath(".//a[contains(@href, '/by_cinema/')]/text()").get()
-            if time_text is None:  # film-page layout: the time is the first text of the span
-                time_text = (hour.xpath("text()").get() or "").strip().splitlines()[0:1]
-                time_text = time_text[0] if time_text else ""
+            if time_text is None:  # film-page layout: the time is the first line of the span's text
+                lines = (hour.xpath("text()").get() or "").strip().splitlines()
+                time_text = lines[0] if lines else ""
             hhmm = _hhmm(time_text)
             ticket = hour.css("a.buy_ticket")
             showtime_id = ticket.attrib.get("data-showtime-id") if ticket else None

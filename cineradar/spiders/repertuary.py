@@ -4,11 +4,11 @@ The site keeps the selected day in a server-side session, so each day is crawled
 its own session (a cookiejar of its own, passed on every request of the chain). Day 0
 is what a fresh session shows, so it takes one request, and its page lists every film.
 Each other day opens its session on one of those film pages (fetched anyway), POSTs
-/settings/set_day/{n} with the page's CSRF token, reads the programme and checks that table.calendar marks day n as active and that the date
-header is the expected date. A mismatch (another client moved the session) is retried
-with a fresh session. Requests of one session share one download slot with
-concurrency 1, so they never overlap; politeness is DOWNLOAD_DELAY per slot and
-REPERTUARY_SESSIONS slots per city. Each film page is fetched once per crawl.
+/settings/set_day/{n} with the page's CSRF token, reads the programme and checks that
+table.calendar marks day n as active and that the date header is the expected date. A
+mismatch (another client moved the session) is retried with a fresh session. Requests
+of one session share one download slot with concurrency 1, so they never overlap;
+politeness is DOWNLOAD_DELAY per slot and REPERTUARY_SESSIONS slots per city. Each film page is fetched once per crawl.
 
     scrapy crawl repertuary -a city=krakow -a days=7 [-a date=YYYY-MM-DD] [-a force=1]
 """
@@ -35,7 +35,7 @@ class RepertuarySpider(CineSpider):
     name = "repertuary"
     args_model: ClassVar = RepertuaryArgs
     args: RepertuaryArgs
-    custom_settings: ClassVar[dict[str, Any]] = {
+    custom_settings = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,  # one request at a time per session slot
         "COOKIES_ENABLED": True,
     }

@@ -93,7 +93,7 @@ def test_dedup_keeps_first_drops_and_counts_the_second(make_crawler):
 
 
 # ------------------------------------------------------------------ freshness
-async def _through_freshness(crawler, items, force=False):  # noqa: ANN001, ANN202
+async def _through_freshness(crawler, items, force=False):
     crawler.spider = type("S", (), {"force": force, "name": "t"})()
     pipeline = FreshnessPipeline.from_crawler(crawler)
     kept = []
@@ -167,7 +167,7 @@ async def test_store_spools_a_failing_batch_and_replays_it_at_close(make_crawler
     real_upsert = backend.upsert
     failing = {"on": True}
 
-    def flaky(entity, rows):  # noqa: ANN001, ANN202
+    def flaky(entity, rows):
         if failing["on"]:
             raise OSError("disk unplugged")
         return real_upsert(entity, rows)
@@ -190,7 +190,7 @@ async def test_store_reports_rows_it_could_not_write(make_crawler, tmp_path):
     pipeline = StorePipeline.from_crawler(crawler)
     hub = StorageHub.of(crawler)
 
-    def broken(entity, rows):  # noqa: ANN001, ANN202
+    def broken(entity, rows):
         raise OSError("read-only file system")
 
     hub.backends["sqlite"].upsert = broken  # type: ignore[method-assign]

@@ -23,7 +23,7 @@ def start_replica(**knobs: object) -> Replica:
 
 
 @pytest.fixture(scope="module")
-def replica():  # noqa: ANN201
+def replica():
     replica = start_replica()
     yield replica
     replica.stop()

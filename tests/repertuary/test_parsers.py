@@ -27,7 +27,7 @@ def day3() -> p.DayPage:
 
 
 @pytest.fixture(scope="module")
-def interstellar():  # noqa: ANN201
+def interstellar():
     return p.parse_film_page(fixture("film_interstellar.html"), city="krakow", slug="interstellar",
                              url=f"{BASE}/film/interstellar.html")
 
