@@ -7,6 +7,7 @@ counts without building the maps and the server can build each map once and cach
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import string
@@ -58,48 +59,64 @@ def make_geometry(rng: random.Random, shape: str, kind: str, category: str) -> G
     return Geometry(shape, names, tuple(seats), aisles, tuple(grades))
 
 
-def _taken(showtime_id: str, total: int, unavailable: int) -> tuple[random.Random, set[int]]:
-    rng = random.Random(stable_seed("tix-layout", showtime_id))
-    return rng, set(rng.sample(range(total), unavailable))
+# One seat of a template: the text before it (row openings, commas, aisles) and its
+# three spellings: available, unavailable (first code), unavailable (second code).
+Seat = tuple[str, tuple[str, str, str]]
+
+
+@functools.lru_cache(maxsize=2048)
+def _template(geometry: Geometry) -> tuple[list[Seat], str]:
+    """The map of one auditorium as text with holes for the seat statuses.
+
+    Building a layout from dicts and json.dumps costs about 0.5 ms; filling this template
+    is several times faster, which keeps E5 above 1,500 responses/s on cache misses.
+    """
+    seats: list[Seat] = []
+    lead = ""
+    if geometry.shape == "xxi":
+        max_row = max(geometry.seats)
+        for r, (row, count) in enumerate(zip(geometry.rows, geometry.seats, strict=True)):
+            lead += ("," if r else "") + f'{{"seat_code":"{row}","max_row":{max_row},"seat_rows":['
+            for number in range(1, count + 1):
+                cell = f'{{"seat_row":"{row}{number}","status":'
+                seats.append((lead + ("," if number > 1 else ""), (cell + "1}", cell + "6}", cell + "5}")))
+                lead = ""
+            lead = "]}"
+        return seats, lead
+    if geometry.shape == "cinepolis":
+        for row, count in zip(geometry.rows, geometry.seats, strict=True):
+            for number in range(1, count + 1):
+                cell = f'{{"row_name":"{row}","seat_no":"{number}","seat_status":'
+                seats.append(("," if seats else "", (cell + "1}", cell + "5}", cell + "6}")))
+        return seats, ""
+    for row, count, (code, _) in zip(geometry.rows, geometry.seats, geometry.grades, strict=True):
+        for number in range(1, count + 1):
+            cell = f'{{"row_name":"{row}","seat_no":"{number}","seat_yn":"1","seat_status":'
+            grade = f',"seat_grd_cd":"{code}"}}'
+            seats.append((lead + ("," if seats else ""), (cell + "1" + grade, cell + "0" + grade, cell + "0" + grade)))
+            lead = ""
+            if number in geometry.aisles and number < count:
+                # An aisle: seat_yn "0" with status 0, which a careless parser counts as sold.
+                lead = f',{{"row_name":"{row}","seat_no":"","seat_yn":"0","seat_status":0,"seat_grd_cd":""}}'
+    return seats, ""
 
 
 def render(geometry: Geometry, showtime_id: str, unavailable: int, price: int) -> bytes:
     """The E5 body for one showtime; exactly ``unavailable`` of ``geometry.total`` seats taken."""
-    rng, taken = _taken(showtime_id, geometry.total, unavailable)
-    index = 0
-    seat_map: list[dict] = []
-    data: dict = {}
-    if geometry.shape == "xxi":
-        max_row = max(geometry.seats)
-        for row, count in zip(geometry.rows, geometry.seats, strict=True):
-            cells = []
-            for number in range(1, count + 1):
-                # 5 and 6 are both "sold or blocked"; the real API mixes them (tix.md 5.2).
-                status = (6 if rng.random() < 0.6 else 5) if index in taken else 1
-                cells.append({"seat_row": f"{row}{number}", "status": status})
-                index += 1
-            seat_map.append({"seat_code": row, "max_row": max_row, "seat_rows": cells})
-    elif geometry.shape == "cinepolis":
-        for row, count in zip(geometry.rows, geometry.seats, strict=True):
-            for number in range(1, count + 1):
-                status = (5 if rng.random() < 0.7 else 6) if index in taken else 1
-                seat_map.append({"row_name": row, "seat_no": str(number), "seat_status": status})
-                index += 1
-    else:
-        grades: dict[str, str] = {}
-        for row, count, (code, name) in zip(geometry.rows, geometry.seats, geometry.grades, strict=True):
-            grades[code] = name
-            for number in range(1, count + 1):
-                seat_map.append({"row_name": row, "seat_no": str(number), "seat_yn": "1",
-                                 "seat_status": 0 if index in taken else 1, "seat_grd_cd": code})
-                index += 1
-                if number in geometry.aisles and number < count:
-                    # An aisle: seat_yn "0" with status 0, which a careless parser counts as sold.
-                    seat_map.append({"row_name": row, "seat_no": "", "seat_yn": "0", "seat_status": 0,
-                                     "seat_grd_cd": ""})
-        data["price_group"] = [{"seat_grd_cd": c, "seat_grd_nm": n} for c, n in sorted(grades.items())]
-    body = {"success": True, "data": {"seat_map": seat_map, "user_seat_purchased": 0, "price": price, **data}}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    seats, tail = _template(geometry)
+    rng = random.Random(stable_seed("tix-layout", showtime_id))
+    taken = set(rng.sample(range(len(seats)), unavailable))
+    draw = rng.random
+    # The two unavailable codes are mixed (XXI and Cinépolis: 5 and 6, tix.md 5.2).
+    parts = [lead + (options[1 if draw() < 0.6 else 2] if i in taken else options[0])
+             for i, (lead, options) in enumerate(seats)]
+    extra = ""
+    if geometry.grades:
+        groups = sorted(set(geometry.grades))
+        extra = ',"price_group":' + json.dumps([{"seat_grd_cd": c, "seat_grd_nm": n} for c, n in groups],
+                                                separators=(",", ":"))
+    return ('{"success":true,"data":{"seat_map":[' + "".join(parts) + tail
+            + f'],"user_seat_purchased":0,"price":{price}{extra}}}}}').encode()
 
 
 class LayoutCache:
