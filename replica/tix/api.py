@@ -94,7 +94,8 @@ class TixApi:
         if not body or body.get("client_id") != "tixid_guest":
             return _error(400, "INVALID_CLIENT", "Unknown client_id")
         # DESIGNED: only data.token is known to exist.
-        return _json({"success": True, "data": {"token": self.tokens.guest(), "expires_in": self.ctx.knobs.access_ttl_s}})
+        data = {"token": self.tokens.guest(), "expires_in": self.ctx.knobs.access_ttl_s}
+        return _json({"success": True, "data": data})
 
     async def login(self, request: web.Request) -> web.Response:
         """DESIGNED (tix.md E7 is unknown): POST /v1/users/login {"phone_number", "password"}."""
@@ -105,7 +106,8 @@ class TixApi:
         if not body or not isinstance(body.get("phone_number"), str) or not isinstance(body.get("password"), str):
             return _error(400, "BAD_REQUEST", "phone_number and password are required")
         knobs = self.ctx.knobs
-        if _phone_digits(body["phone_number"]) != _phone_digits(knobs.tix_phone) or body["password"] != knobs.tix_password:
+        phone_ok = _phone_digits(body["phone_number"]) == _phone_digits(knobs.tix_phone)
+        if not phone_ok or body["password"] != knobs.tix_password:
             return _error(401, "INVALID_CREDENTIALS", "Phone number or password is incorrect")
         phone = "62" + _phone_digits(knobs.tix_phone)
         return _json({"success": True, "data": {

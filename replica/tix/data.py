@@ -401,8 +401,8 @@ def _showtimes(rng: random.Random, date: dt.date, theatres: list[Theatre], movie
                             sid = snowflake(rng, created)
                         seen.add(sid)
                         starts = midnight + dt.timedelta(minutes=minute)
-                        shows.append(Showtime(sid, movie, theatre, room, geometry, f"{minute // 60:02d}:{minute % 60:02d}",
-                                              starts, starts.timestamp(),
+                        shows.append(Showtime(sid, movie, theatre, room, geometry,
+                                              f"{minute // 60:02d}:{minute % 60:02d}", starts, starts.timestamp(),
                                               _occupancy(sid, geometry.total, minute, movie)))
     return shows
 

@@ -35,7 +35,8 @@ class TokenBook:
         self._issued = 0  # serial of the last token issued (its jti)
         self._revoked_upto = 0  # refresh tokens with a serial up to this one are revoked
         self._verified: dict[str, dict] = {}  # signature checks are the cost of E5; do each once
-        self.user_id = snowflake(random.Random(stable_seed("tix-user", ctx.seed)), dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
+        signed_up = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+        self.user_id = snowflake(random.Random(stable_seed("tix-user", ctx.seed)), signed_up)
 
     def _issue(self, typ: str, ttl: int, **claims: object) -> str:
         now = int(self.ctx.clock.now().timestamp())
