@@ -1,0 +1,403 @@
+"""PostgreSQL backend through psycopg 3 (sync; the StorageHub runs it on its own thread).
+
+No Scrapy imports. The schema is migrated on open (and again on every new connection,
+so a server that came back empty is rebuilt):
+
+* ``cineradar_migrations`` records the numbered structural steps of ``MIGRATIONS``
+  (state and freshness tables), applied once each under an advisory lock, so two
+  crawlers opening the same database at once do not race.
+* One table per entity, derived from its ``EntitySpec`` like the SQLite backend:
+  ``text``/``bigint``/``double precision``/``boolean``/``date``/``timestamptz``/``jsonb``
+  columns, the natural key as primary key, ``updated_at``. A field added to an item
+  since the table was made becomes an ``ADD COLUMN IF NOT EXISTS``; a column whose
+  type no longer matches the item is a clear error, never a silent cast.
+* A ``datetime`` column keeps the instant as ``timestamptz`` plus ``<col>__offset``
+  (the UTC offset in seconds of the value written), so rows read back are exactly the
+  ISO strings ``model_dump(mode="json")`` produced (``+07:00`` stays ``+07:00``).
+
+Upserts are ``COPY`` into a temporary staging table, then one ``INSERT ... SELECT ...
+ON CONFLICT (key) DO UPDATE``, per batch and in one transaction (measured faster than a
+pipelined ``executemany``; ``bench/storage_upsert.py`` prints both). A batch holding
+the same key twice keeps the last row, as SQLite does. A broken connection is dropped
+and the call retried once on a fresh one (every call is idempotent); after that the
+error is a ``StorageError`` and the store pipeline retries or spools. The password of
+the DSN never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+from pydantic import TypeAdapter
+
+from cineradar.storage.base import EntitySpec, StorageError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
+             "date": "date", "datetime": "timestamp with time zone", "json": "jsonb"}
+OFFSET_SUFFIX = "__offset"  # companion column of a datetime column: UTC offset in seconds (NULL = naive)
+
+# Structural migrations, applied once each, in order (entity tables come from the specs).
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, "CREATE TABLE IF NOT EXISTS cineradar_state (name text PRIMARY KEY, value jsonb NOT NULL, "
+        "updated_at timestamptz NOT NULL DEFAULT now())"),
+    (2, "CREATE TABLE IF NOT EXISTS cineradar_seen (source text NOT NULL, key text NOT NULL, "
+        "last_seen_at timestamptz NOT NULL, PRIMARY KEY (source, key))"),
+    (3, "CREATE INDEX IF NOT EXISTS cineradar_seen_time ON cineradar_seen (source, last_seen_at)"),
+]
+MIGRATION_LOCK = 0x43696E6552  # pg_advisory_xact_lock key shared by every CineRadar process
+
+_DATETIME = TypeAdapter(dt.datetime)
+
+
+class PostgresStorage:
+    name = "postgres"
+
+    def __init__(self, dsn: str | None = None, connect_timeout: int = 5,
+                 method: Literal["copy", "executemany"] = "copy") -> None:
+        if not dsn:
+            raise StorageError("postgres backend selected but DATABASE_URL is not set "
+                               "(e.g. postgresql://user@127.0.0.1:5432/cineradar; put it in the environment)")
+        try:
+            params = conninfo_to_dict(dsn)
+        except psycopg.Error:
+            raise StorageError("DATABASE_URL is not a valid PostgreSQL connection string") from None
+        self._dsn = dsn
+        self._password = str(params.get("password") or "")
+        self._connect_kwargs: dict[str, Any] = {"autocommit": True, "application_name": "cineradar"}
+        if "connect_timeout" not in params:
+            self._connect_kwargs["connect_timeout"] = connect_timeout
+        if method not in ("copy", "executemany"):
+            raise StorageError(f"unknown postgres upsert method {method!r} (copy, executemany)")
+        self.method = method
+        self._conn: psycopg.Connection[Any] | None = None
+        self._specs: dict[str, EntitySpec] = {}
+        self._staged: set[str] = set()  # staging tables made on the current connection
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:  # never the DSN: it may hold a password
+        return f"<PostgresStorage {self.method}>"
+
+    # ------------------------------------------------------------------ lifecycle
+    def open(self, specs: list[EntitySpec]) -> None:
+        with self._lock:
+            for spec in specs:
+                self._specs[spec.name] = spec
+            if self._conn is not None:  # already connected: add the new entities' tables
+                self._run(lambda conn: self._ensure_tables(conn, specs))
+            else:
+                self._run(lambda conn: None)  # connects, migrates and makes every table
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except psycopg.Error:
+                pass
+        self._conn = None
+        self._staged.clear()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._drop()
+            conn = psycopg.connect(self._dsn, **self._connect_kwargs)
+            try:
+                self._migrate(conn)
+                self._ensure_tables(conn, list(self._specs.values()))
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    def _run(self, func: Callable[[psycopg.Connection[Any]], T], what: str = "call") -> T:
+        """``func(conn)`` on a live connection; a lost connection is retried once on a new one."""
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return func(self._connection())
+                except psycopg.OperationalError as exc:
+                    self._drop()
+                    if attempt == 2:
+                        raise StorageError(f"postgres {what} failed: {self._redact(exc)}") from None
+                    logger.debug("postgres %s: connection lost (%s); reconnecting", what, self._redact(exc))
+                except psycopg.Error as exc:
+                    if self._conn is not None and self._conn.broken:
+                        self._drop()
+                    raise StorageError(f"postgres {what} failed: {self._redact(exc)}") from None
+                except (ValueError, TypeError) as exc:  # a value that cannot be encoded
+                    raise StorageError(f"postgres {what} failed: {exc}") from None
+        raise AssertionError("unreachable")
+
+    def _redact(self, exc: BaseException) -> str:
+        text = str(exc).strip() or type(exc).__name__
+        if self._password:
+            text = text.replace(self._password, "***")
+        return text
+
+    # ------------------------------------------------------------------ schema
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS cineradar_migrations (version integer PRIMARY KEY, "
+                         "applied_at timestamptz NOT NULL DEFAULT now())")
+            done = {row[0] for row in conn.execute("SELECT version FROM cineradar_migrations")}
+            for version, statement in MIGRATIONS:
+                if version not in done:
+                    conn.execute(statement)  # type: ignore[arg-type]  # a constant of this module
+                    conn.execute("INSERT INTO cineradar_migrations (version) VALUES (%s)", (version,))
+
+    def _ensure_tables(self, conn: psycopg.Connection[Any], specs: list[EntitySpec]) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            for spec in specs:
+                self._ensure_table(conn, spec)
+
+    def _ensure_table(self, conn: psycopg.Connection[Any], spec: EntitySpec) -> None:
+        wanted = _physical_columns(spec)
+        table = sql.Identifier(spec.name)
+        columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in wanted.items())
+        key = sql.SQL(", ").join(map(sql.Identifier, spec.key))
+        conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, updated_at timestamptz NOT NULL DEFAULT now(), "
+                             "PRIMARY KEY ({}))").format(table, columns, key))
+        existing = dict(conn.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = to_regclass(quote_ident(%s)) AND attnum > 0 AND NOT attisdropped",
+            (spec.name,)).fetchall())
+        for column, sql_type in wanted.items():
+            if column not in existing:  # a field added to the item since the table was made
+                conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
+                    table, sql.Identifier(column), sql.SQL(sql_type)))
+            elif existing[column] != sql_type:
+                raise StorageError(f"postgres table {spec.name}.{column} is {existing[column]} but the item "
+                                   f"now needs {sql_type}: migrate it by hand (no silent cast)")
+
+    # ---------------------------------------------------------------------- items
+    def upsert(self, entity: str, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        spec = self._spec(entity)
+        # The last row of a key wins, as with SQLite's executemany (ON CONFLICT may not
+        # touch one row twice in a statement).
+        if len(spec.key) == 1:
+            unique = {row.get(spec.key[0]): row for row in rows}
+        else:
+            unique = {tuple(row.get(k) for k in spec.key): row for row in rows}
+        try:
+            encoders = _encoders(spec)
+            values = [_encode_row(row, spec, encoders) for row in unique.values()]
+        except (ValueError, TypeError) as exc:
+            raise StorageError(f"postgres upsert into {entity}: {exc}") from None
+        write = self._copy_upsert if self.method == "copy" else self._executemany_upsert
+        self._run(lambda conn: write(conn, spec, values), f"upsert into {entity}")
+        return len(rows)
+
+    def _upsert_sql(self, spec: EntitySpec, source: sql.Composable) -> sql.Composed:
+        columns = list(_physical_columns(spec))
+        names = sql.SQL(", ").join(map(sql.Identifier, columns))
+        updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+                                     for c in columns if c not in spec.key)
+        return sql.SQL("INSERT INTO {} ({}, updated_at) {} ON CONFLICT ({}) DO UPDATE SET {}, "
+                       "updated_at = EXCLUDED.updated_at").format(
+            sql.Identifier(spec.name), names, source, sql.SQL(", ").join(map(sql.Identifier, spec.key)), updates)
+
+    def _executemany_upsert(self, conn: psycopg.Connection[Any], spec: EntitySpec,
+                            values: list[tuple[Any, ...]]) -> None:
+        marks = sql.SQL(", ").join(sql.Placeholder() for _ in _physical_columns(spec))
+        statement = self._upsert_sql(spec, sql.SQL("VALUES ({}, now())").format(marks))
+        with conn.transaction(), conn.cursor() as cur:
+            cur.executemany(statement, values)
+
+    def _copy_upsert(self, conn: psycopg.Connection[Any], spec: EntitySpec,
+                     values: list[tuple[Any, ...]]) -> None:
+        stage = sql.Identifier(f"_stage_{spec.name}")
+        columns = list(_physical_columns(spec))
+        names = sql.SQL(", ").join(map(sql.Identifier, columns))
+        with conn.transaction(), conn.cursor() as cur:
+            if spec.name not in self._staged:
+                typed = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
+                                           for c, t in _physical_columns(spec).items())
+                cur.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ({}) ON COMMIT DELETE ROWS").format(
+                    stage, typed))
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, names)) as copy:
+                for row in values:
+                    copy.write_row(row)
+            cur.execute(self._upsert_sql(spec, sql.SQL("SELECT {}, now() FROM {}").format(names, stage)))
+        self._staged.add(spec.name)
+
+    def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        spec = self._spec(entity)
+        columns = list(_physical_columns(spec))
+        query = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, columns)),
+                                                    sql.Identifier(entity))
+        params: list[Any] = []
+        if where:
+            unknown = [c for c in where if c not in spec.columns]
+            if unknown:
+                raise StorageError(f"{entity} has no column {unknown[0]!r}")
+            query += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(
+                sql.SQL("{} = %s").format(sql.Identifier(c)) for c in where)
+            params = [_encode(v, spec.columns[c])[0] for c, v in where.items()]
+        query += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(
+            # byte order for text, like SQLite's BINARY collation, whatever the database's locale
+            sql.SQL('{} COLLATE "C"' if spec.columns[c] == "text" else "{}").format(sql.Identifier(c))
+            for c in spec.key)
+
+        def read(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
+            return [_decode_row(dict(zip(columns, record, strict=True)), spec)
+                    for record in conn.execute(query, params)]
+
+        return self._run(read, f"fetch from {entity}")
+
+    def count(self, entity: str) -> int:
+        self._spec(entity)
+        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(entity))
+        return self._run(lambda conn: int(conn.execute(query).fetchone()[0]), f"count of {entity}")  # type: ignore[index]
+
+    def _spec(self, entity: str) -> EntitySpec:
+        try:
+            return self._specs[entity]
+        except KeyError:
+            raise StorageError(f"unknown entity {entity!r}; open() it first") from None
+
+    # ---------------------------------------------------------------------- state
+    def get_state(self, name: str) -> dict[str, Any] | None:
+        def read(conn: psycopg.Connection[Any]) -> dict[str, Any] | None:
+            row = conn.execute("SELECT value FROM cineradar_state WHERE name = %s", (name,)).fetchone()
+            return row[0] if row else None
+
+        return self._run(read, "get_state")
+
+    def put_state(self, name: str, value: dict[str, Any]) -> None:
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO cineradar_state (name, value, updated_at) VALUES (%s, %s, now()) "
+            "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
+            (name, Jsonb(value))), "put_state")
+
+    def seen_since(self, source: str, since: dt.datetime) -> set[str]:
+        def read(conn: psycopg.Connection[Any]) -> set[str]:
+            cursor = conn.execute("SELECT key FROM cineradar_seen WHERE source = %s AND last_seen_at >= %s",
+                                  (source, since))
+            return {row[0] for row in cursor}
+
+        return self._run(read, "seen_since")
+
+    def mark_seen(self, source: str, keys: list[str], when: dt.datetime) -> None:
+        if not keys:
+            return
+        unique = list(dict.fromkeys(keys))
+        self._run(lambda conn: conn.execute(
+            "INSERT INTO cineradar_seen (source, key, last_seen_at) SELECT %s, k, %s FROM unnest(%s::text[]) AS k "
+            "ON CONFLICT (source, key) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at",
+            (source, when, unique)), "mark_seen")
+
+
+# --------------------------------------------------------------------------- values
+def _physical_columns(spec: EntitySpec) -> dict[str, str]:
+    """Column -> SQL type, with each datetime column followed by its offset column."""
+    columns: dict[str, str] = {}
+    for column, kind in spec.columns.items():
+        columns[column] = SQL_TYPES[kind]
+        if kind == "datetime":
+            columns[column + OFFSET_SUFFIX] = "integer"
+    return columns
+
+
+def _encode_row(row: dict[str, Any], spec: EntitySpec,
+                encoders: list[tuple[str, Callable[[Any], Any]]] | None = None) -> tuple[Any, ...]:
+    values: list[Any] = []
+    for column, encode in encoders or _encoders(spec):
+        value = row.get(column)
+        if value is None:
+            values.append(None)
+            if spec.columns[column] == "datetime":
+                values.append(None)
+            continue
+        try:
+            encoded = encode(value)
+        except (ValueError, TypeError) as exc:
+            key = "|".join(str(row.get(k)) for k in spec.key)
+            raise ValueError(f"row {key}: column {column} ({spec.columns[column]}): {exc}") from None
+        if spec.columns[column] == "datetime":
+            values.extend(encoded)
+        else:
+            values.append(encoded)
+    return tuple(values)
+
+
+def _encode(value: Any, kind: str) -> tuple[Any, ...]:
+    """The SQL parameter(s) of one value: two for a datetime (instant, offset seconds)."""
+    if value is None:
+        return (None, None) if kind == "datetime" else (None,)
+    encoded = _ENCODERS[kind](value)
+    return encoded if kind == "datetime" else (encoded,)
+
+
+def _encoders(spec: EntitySpec) -> list[tuple[str, Callable[[Any], Any]]]:
+    cache_key = (spec.name, tuple(spec.columns.items()))
+    cached = _ENCODER_CACHE.get(cache_key)
+    if cached is None:
+        cached = _ENCODER_CACHE[cache_key] = [(column, _ENCODERS[kind]) for column, kind in spec.columns.items()]
+    return cached
+
+
+def _datetime(value: Any) -> tuple[dt.datetime, int | None]:
+    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    offset = stamp.utcoffset()
+    if offset is None:  # naive: stored as if UTC, read back naive
+        return (stamp.replace(tzinfo=dt.UTC), None)
+    return (stamp, int(offset.total_seconds()))
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{value!r} is not an integer")
+    return int(value)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "text": _text, "int": _int, "float": float, "bool": bool, "date": _date, "datetime": _datetime, "json": Jsonb,
+}
+_ENCODER_CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, Callable[[Any], Any]]]] = {}
+
+
+def _decode_row(record: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for column, kind in spec.columns.items():
+        value = record[column]
+        if value is None:
+            row[column] = None
+        elif kind == "datetime":
+            offset = record[column + OFFSET_SUFFIX]
+            if offset is None:
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            else:
+                value = value.astimezone(dt.UTC if offset == 0 else dt.timezone(dt.timedelta(seconds=offset)))
+            row[column] = _DATETIME.dump_python(value, mode="json")  # the very string model_dump wrote
+        elif kind == "date":
+            row[column] = value.isoformat()
+        else:
+            row[column] = value
+    return row
