@@ -40,7 +40,7 @@ class Dataset:
     dates: dict[str, dict[str, str]] = field(default_factory=dict)
     trending_tv: dict[str, list[int]] = field(default_factory=dict)
     trending_all: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    index: dict[str, list[search.Entry]] = field(default_factory=dict)  # movie | tv | multi
+    index: dict[str, search.Index] = field(default_factory=dict)  # movie | tv | person | multi
     by_external: dict[tuple[str, str], list[tuple[str, int]]] = field(default_factory=dict)
 
 
@@ -138,8 +138,9 @@ def _build_index(ds: Dataset) -> None:
         if person.credits or person.tv_credits:
             person_entries.append(search.entry("person", person.id, person.popularity, [person.name]))
             ds.by_external.setdefault(("imdb_id", person.imdb_id), []).append(("person", person.id))
-    ds.index = {"movie": movie_entries, "tv": tv_entries, "person": person_entries,
-                "multi": movie_entries + tv_entries + person_entries}
+    ds.index = {"movie": search.Index(movie_entries), "tv": search.Index(tv_entries),
+                "person": search.Index(person_entries),
+                "multi": search.Index(movie_entries + tv_entries + person_entries)}
 
 
 def known_for(ds: Dataset, person: Person) -> list[int]:
