@@ -325,7 +325,7 @@ def build_snapshot(occupancy: Occupancy, *, showtime: dict[str, Any], mode: str,
     sid = str(showtime["showtime_id"])
     return TixSeatSnapshot.model_construct(
         snapshot_id=snapshot_id(sid, mode, scraped_at), showtime_id=sid, mode=mode,
-        scraped_at=scraped_at, date=_date(showtime.get("date")) or scraped_at.astimezone(WIB).date(),
+        scraped_at=scraped_at, date=parse_date(showtime.get("date")) or scraped_at.astimezone(WIB).date(),
         showtime=showtime.get("time"), movie_id=showtime.get("movie_id"), movie_title=showtime.get("movie_title"),
         theatre_id=showtime.get("theatre_id"), theatre_name=showtime.get("theatre_name"),
         city=showtime.get("city"), merchant=showtime.get("merchant"), room_category=showtime.get("room_category"),
@@ -335,7 +335,7 @@ def build_snapshot(occupancy: Occupancy, *, showtime: dict[str, Any], mode: str,
     )
 
 
-def _date(value: Any) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:

@@ -1,0 +1,187 @@
+"""TIX.id movies, theatres and showtimes of one day for all 83 cities, without a browser.
+
+For each city: E3 ``GET /v1/movies?city_id=..&movie_type=NOW_PLAYING&timezone=7`` lists
+the movies; for each movie, E4 ``GET /v1/schedules/movies/{id}?city_id=..&date=..`` and
+its ``&page=N`` follow-ups (while ``has_next``) list the theatres and their showtimes.
+Both are plain JSON calls with the web app's headers and a guest token (from POST
+/v1/auth, added by the JWT middleware at download time).
+
+Showtimes are yielded as pages arrive. Movies (cities, merchants and presale merged over
+every city) and theatres (room types merged over every movie) are yielded once, when the
+crawl has nothing left to fetch. A bad record costs only itself: an unknown merchant or
+a status outside 0..2 is counted and logged, and the validation pipeline drops that
+record; ``success: false`` or a truncated body is retried, page by page.
+
+    scrapy crawl tix_movies [-a cities=JAKARTA,BANDUNG | -a batch=2/9] [-a date=YYYY-MM-DD]
+
+Stats: cineradar/tix/movies/{cities_requested,cities_ok,cities_failed,cities_empty,
+pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+
+from cineradar.items import TixMovie, TixTheatre
+from cineradar.parsers import tix as parser
+from cineradar.spiders.tix_base import TixApiSpider
+
+
+class TixMoviesSpider(TixApiSpider):
+    name = "tix_movies"
+    stats_prefix: ClassVar[str] = "cineradar/tix/movies"
+    slot_setting: ClassVar[str] = "TIX_MOVIES"
+    default_concurrency: ClassVar[int] = 4  # TIX_MOVIES_CONCURRENCY: requests in flight to the API
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.day = self.args.day
+        self.cities = self.args.selected_cities()
+        self.movies: dict[str, TixMovie] = {}
+        self.theatres: dict[str, TixTheatre] = {}
+        self.city_state: dict[str, str] = {}  # city -> ok / empty / failed
+        self._logged_problems: set[tuple[str, str]] = set()
+        self._merged_emitted = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TixMoviesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ requests
+    def _movies_request(self, city_id: str, city: str) -> scrapy.Request:
+        query = urlencode({"city_id": city_id, "movie_type": "NOW_PLAYING", "timezone": 7})
+        return self.api_request(f"{self.api}/v1/movies?{query}", self.on_movies, auth="guest",
+                                meta={"city": city, "city_id": city_id}, errback=self.on_failure)
+
+    def _schedule_request(self, movie_id: str, city_id: str, city: str, page: int) -> scrapy.Request:
+        params: dict[str, Any] = {"city_id": city_id, "date": self.day.isoformat()}
+        if page > 1:
+            params["page"] = page
+        return self.api_request(f"{self.api}/v1/schedules/movies/{movie_id}?{urlencode(params)}",
+                                self.on_schedule, auth="guest", errback=self.on_failure,
+                                meta={"city": city, "city_id": city_id, "movie_id": movie_id, "page": page})
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.stat("cities_requested", len(self.cities))
+        self.logger.info("TIX.id movies for %s, %d cities", self.day, len(self.cities))
+        for city_id, city in self.cities:
+            yield self._movies_request(city_id, city)
+
+    # ------------------------------------------------------------------ callbacks
+    def on_movies(self, response: Response) -> Iterator[Any]:
+        city, city_id = response.meta["city"], response.meta["city_id"]
+        try:
+            movies = parser.parse_movies(parser.load_json(response.body), city=city, date=self.day)
+        except parser.ApiError as exc:
+            yield from self._retry_or_fail(response.request, "success_false", f"{city} movies: {exc}", city=city)
+            return
+        except parser.PayloadError as exc:
+            yield from self._retry_or_fail(response.request, "bad_json", f"{city} movies: {exc}", city=city)
+            return
+        if not movies:
+            # Not counted as covered (the original counted a city with 0 movies as scraped, tix.md B8).
+            self.city_state[city] = "empty"
+            self.stat("cities_empty")
+            self.logger.warning("%s: no movies listed for %s", city, self.day)
+            return
+        self.city_state[city] = "ok"
+        self.stat("cities_ok")
+        for movie in movies:
+            if not movie.movie_id:
+                self._problem("movie_without_id", movie.title or "?", city)
+                continue
+            self.movies[movie.movie_id] = parser.merge_movie(self.movies.get(movie.movie_id), movie)
+            yield self._schedule_request(movie.movie_id, city_id, city, 1)
+
+    def on_schedule(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        city, page_no, movie_id = meta["city"], meta["page"], meta["movie_id"]
+        where = f"{city} movie {movie_id} page {page_no}"
+        try:
+            page = parser.parse_schedule_page(parser.load_json(response.body), movie_id=movie_id, city=city,
+                                              date=self.day)
+        except parser.ApiError as exc:
+            yield from self._retry_or_fail(response.request, "success_false", f"{where}: {exc}")
+            return
+        except parser.PayloadError as exc:
+            yield from self._retry_or_fail(response.request, "bad_json", f"{where}: {exc}")
+            return
+        self.stat("pages")
+        for kind, detail in page.problems:
+            self._problem(kind, detail, where)
+        for theatre in page.theatres:
+            self.theatres[theatre.theatre_id] = parser.merge_theatre(self.theatres.get(theatre.theatre_id), theatre)
+        yield from page.showtimes
+        if page.has_next:
+            limit = self.settings.getint("TIX_MAX_SCHEDULE_PAGES", 50)
+            if page_no >= limit:
+                self.stat("page_limit_reached")
+                self.logger.error("%s: has_next still true after %d pages; stopping there", where, limit)
+            else:
+                yield self._schedule_request(movie_id, meta["city_id"], city, page_no + 1)
+
+    # ------------------------------------------------------------------ the merged items
+    def on_idle(self) -> None:
+        """Nothing left to fetch: emit the merged movies and theatres, once."""
+        if self._merged_emitted:
+            return
+        self._merged_emitted = True
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self.emit_merged, dont_filter=True,
+                                                 meta={"tix_auth": False}))
+        raise DontCloseSpider
+
+    def emit_merged(self, response: Response) -> Iterator[Any]:
+        self.stat("movies", len(self.movies))
+        self.stat("theatres", len(self.theatres))
+        yield from (self.movies[k] for k in sorted(self.movies))
+        yield from (self.theatres[k] for k in sorted(self.theatres))
+
+    # ------------------------------------------------------------------ failures
+    def _problem(self, kind: str, detail: str, where: str) -> None:
+        self.stat(kind)
+        if (kind, detail) not in self._logged_problems:  # once per distinct value, not per record
+            self._logged_problems.add((kind, detail))
+            self.logger.warning("%s: %s %s (record dropped by validation)", where, kind.replace("_", " "), detail)
+
+    def _retry_or_fail(self, request: scrapy.Request, reason: str, message: str,
+                       city: str | None = None) -> Iterator[scrapy.Request]:
+        self.stat(reason)
+        retry = self.retry(request, reason)
+        if retry is not None:
+            self.logger.warning("%s; retrying", message)
+            yield retry
+            return
+        self._failed(request, f"{message}; retries exhausted")
+
+    def _failed(self, request: scrapy.Request, message: str) -> None:
+        if "movie_id" in request.meta:
+            self.stat("pages_failed")
+        else:
+            self.city_state[request.meta["city"]] = "failed"
+            self.stat("cities_failed")
+        self.logger.error("%s", message)
+
+    def on_failure(self, failure: Any) -> None:
+        request = failure.request
+        self.stat(f"request_failed/{failure.type.__name__}")
+        where = request.meta.get("city", "?")
+        if "movie_id" in request.meta:
+            where += f" movie {request.meta['movie_id']} page {request.meta['page']}"
+        self._failed(request, f"{where}: {request.method} {request.url} failed: {failure.getErrorMessage()}")
+
+    def closed(self, reason: str) -> None:
+        states = list(self.city_state.values())
+        self.logger.info(
+            "TIX.id %s: %d cities requested, %d ok, %d empty, %d failed, %d not answered; %d movies, %d theatres",
+            self.day, len(self.cities), states.count("ok"), states.count("empty"), states.count("failed"),
+            len(self.cities) - len(states), len(self.movies), len(self.theatres))

@@ -1,0 +1,261 @@
+"""TIX.id seat occupancy: one E5 seat-layout call per showtime, one snapshot per answer.
+
+    scrapy crawl tix_seats -a mode=morning [-a date=YYYY-MM-DD] [-a cities=..] [-a batch=N/M]
+    scrapy crawl tix_seats -a mode=jit   [-a window=20]            # starting within 20 minutes
+    scrapy crawl tix_seats -a mode=final [-a window=5] [-a lead=5] # each one 5 minutes before it starts
+    scrapy crawl tix_seats -a showtimes=showtimes.jsonl            # rows instead of the store
+
+Showtimes come from the store (the tix_showtimes rows of the day, written by tix_movies,
+with titles and theatre names joined from tix_movies / tix_theatres) or from a JSONL
+file of such rows. Each gets ``GET /v1/movies/{xxi|cgv|cinepolis}/layout?show_time_id=..
+&tz=7`` with the logged-in user's token (the JWT middleware). In final mode with a
+window longer than the lead, the spider stays up and releases each request ``lead``
+minutes before its showtime.
+
+Every requested showtime ends as a TixSeatSnapshot (``{showtime_id}_{mode}_{HHMM}``,
+HHMM the scrape time in WIB) or as a TixSeatFailure with its reason: ``started`` (401
+EXPIRED_EVENT_DETAIL, never retried), ``not_found``, ``unauthorized``, ``bad_json`` and
+``api_error`` (after retries), ``bad_layout``, ``empty_layout``, ``http_<status>``,
+``download_error``, ``no_token``. Stats: cineradar/tix/seats/requested, /snapshots,
+/failed/<reason>; the spider logs a reconciliation line when it closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from cineradar.args import TixSeatsArgs
+from cineradar.hub import StorageHub
+from cineradar.items import TixSeatFailure
+from cineradar.parsers import tix as parser
+from cineradar.spiders.tix_base import TixApiSpider
+
+WIB = parser.WIB
+ROW_FIELDS = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_name", "city", "merchant",
+              "room_category", "date", "time", "starts_at")
+
+
+class TixSeatsSpider(TixApiSpider):
+    name = "tix_seats"
+    args_model: ClassVar = TixSeatsArgs
+    args: TixSeatsArgs
+    stats_prefix: ClassVar[str] = "cineradar/tix/seats"
+    slot_setting: ClassVar[str] = "TIX_SEATS"
+    # TIX_SEATS_CONCURRENCY: layout requests in flight. 24 keeps >= 300 layouts/s at 50 ms
+    # latency (bench/tix_seats.py); the original made one call at a time, 0.3-0.5 s apart.
+    default_concurrency: ClassVar[int] = 24
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.mode = self.args.mode
+        self.pending: dict[str, dict[str, Any]] = {}  # showtime_id -> row, until it ends somehow
+        self.outcomes: Counter[str] = Counter()
+
+    # ------------------------------------------------------------------ which showtimes
+    async def _load_rows(self) -> list[dict[str, Any]]:
+        if self.args.showtimes:
+            path = Path(self.args.showtimes)
+            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            self.logger.info("%d showtime rows read from %s", len(rows), path)
+            return rows
+        hub = StorageHub.of(self.crawler)
+        days = self._days()
+        rows: list[dict[str, Any]] = []
+        titles: dict[str, str] = {}
+        for day in days:
+            rows += await hub.call(hub.primary, lambda b, d=day: b.fetch("tix_showtimes", {"date": d.isoformat()}))
+            movies = await hub.call(hub.primary, lambda b, d=day: b.fetch("tix_movies", {"date": d.isoformat()}))
+            titles |= {m["movie_id"]: m["title"] for m in movies}
+        theatres = {t["theatre_id"]: t["name"] for t in await hub.call(hub.primary, lambda b: b.fetch("tix_theatres"))}
+        for row in rows:
+            row.setdefault("movie_title", titles.get(row.get("movie_id") or ""))
+            row.setdefault("theatre_name", theatres.get(row.get("theatre_id") or ""))
+        self.logger.info("%d showtimes of %s in the store", len(rows), ", ".join(map(str, days)))
+        return rows
+
+    def _days(self) -> list[dt.date]:
+        if self.args.date or self.mode == "morning":
+            return [self.args.day]
+        now = self.args.reference_time().astimezone(WIB)
+        end = now + dt.timedelta(minutes=self.args.window_minutes)
+        return sorted({now.date(), end.date()})  # a window across midnight takes both days
+
+    def select(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows this mode wants, one per showtime, in start order, filtered and sliced."""
+        now = self.args.reference_time()
+        window = dt.timedelta(minutes=self.args.window_minutes)
+        chosen: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            sid = str(row.get("showtime_id") or "")
+            if not sid:
+                self.stat("input_without_id")
+                continue
+            if self.args.cities and str(row.get("city") or "").upper() not in self.args.cities.split(","):
+                continue
+            start = _start(row)
+            if self.mode != "morning":
+                if start is None:
+                    self.stat("input_without_start")
+                    continue
+                if not now < start <= now + window:
+                    continue
+            elif self.args.showtimes and self.args.date and str(row.get("date")) != self.args.day.isoformat():
+                continue
+            if sid in chosen:
+                self.stat("duplicate_input")
+                continue
+            chosen[sid] = {k: row.get(k) for k in ROW_FIELDS} | {"showtime_id": sid}
+        ordered = sorted(chosen.values(), key=lambda r: (_start(r) or now, r["showtime_id"]))
+        return self.args.slice(ordered)
+
+    # ------------------------------------------------------------------ requests
+    def layout_request(self, row: dict[str, Any]) -> scrapy.Request:
+        query = urlencode({"show_time_id": row["showtime_id"], "tz": 7})
+        path = parser.merchant_path(str(row.get("merchant") or ""))
+        return self.api_request(f"{self.api}/v1/movies/{path}/layout?{query}", self.on_layout, auth="user",
+                                errback=self.on_failure, dont_filter=True,
+                                meta={"showtime": row, "handle_httpstatus_list": [400, 401, 403, 404]})
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        rows = self.select(await self._load_rows())
+        self.logger.info("tix_seats %s: %d showtimes to snapshot", self.mode, len(rows))
+        if not rows:
+            self.logger.warning("tix_seats %s: no showtime selected (did tix_movies run for this day?)", self.mode)
+        lead = dt.timedelta(minutes=self.args.lead)
+        release_by_clock = self.mode == "final" and self.args.window_minutes > self.args.lead and not self.args.now
+        for row in rows:
+            if release_by_clock:
+                start = _start(row)
+                wait = ((start - lead) - dt.datetime.now(dt.UTC)).total_seconds() if start else 0
+                if wait > 0:
+                    await asyncio.sleep(wait)  # non-blocking: other requests go on meanwhile
+            self.pending[row["showtime_id"]] = row
+            self.stat("requested")
+            yield self.layout_request(row)
+
+    # ------------------------------------------------------------------ answers
+    def on_layout(self, response: Response) -> Iterator[Any]:
+        row = response.meta["showtime"]
+        status = response.status
+        if status != 200:
+            payload = _maybe_json(response.body)
+            code = parser.error_code(payload) or ""
+            if status == 401 and "EXPIRED_EVENT_DETAIL" in (code + response.text[:500]):
+                yield self.fail(row, "started", "401 EXPIRED_EVENT_DETAIL: the showtime has started")
+            elif status == 401:
+                yield self.fail(row, "unauthorized", f"401 {code}".strip())
+            elif status == 404:
+                yield self.fail(row, "not_found", f"404 {code}".strip())
+            else:
+                yield self.fail(row, f"http_{status}", code or None)
+            return
+        try:
+            occupancy = parser.parse_layout(parser.load_json(response.body))
+        except parser.PayloadError as exc:
+            yield from self._retry_or_fail(response, row, "bad_json", str(exc))
+            return
+        except parser.ApiError as exc:
+            yield from self._retry_or_fail(response, row, "api_error", str(exc))
+            return
+        except parser.LayoutError as exc:
+            yield self.fail(row, "bad_layout", str(exc))
+            return
+        if occupancy.total_seats == 0:
+            yield self.fail(row, "empty_layout", "no countable seat in the layout")
+            return
+        self._done(row, "snapshot")
+        self.stat("snapshots")
+        self.stat(f"shape/{occupancy.shape}")
+        yield parser.build_snapshot(occupancy, showtime=row, mode=self.mode, scraped_at=dt.datetime.now(dt.UTC))
+
+    def _retry_or_fail(self, response: Response, row: dict[str, Any], reason: str, detail: str) -> Iterator[Any]:
+        self.stat(f"retried/{reason}")
+        retry = self.retry(response.request, reason)  # type: ignore[arg-type]
+        if retry is not None:
+            yield retry
+        else:
+            yield self.fail(row, reason, detail)
+
+    def on_failure(self, failure: Any) -> Iterator[Any]:
+        row = failure.request.meta["showtime"]
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            yield self.fail(row, f"http_{status}", "retries exhausted")
+        elif failure.check(IgnoreRequest):
+            yield self.fail(row, "no_token", failure.getErrorMessage()[:200])
+        else:
+            yield self.fail(row, "download_error", f"{failure.type.__name__}: {failure.getErrorMessage()[:160]}")
+
+    def fail(self, row: dict[str, Any], reason: str, detail: str | None) -> TixSeatFailure:
+        now = dt.datetime.now(dt.UTC)
+        self._done(row, reason)
+        self.stat(f"failed/{reason}")
+        level = 20 if reason == "started" else 30  # a started showtime is expected, not a problem
+        self.logger.log(level, "showtime %s (%s %s %s): %s%s", row["showtime_id"], row.get("merchant"),
+                        row.get("theatre_name") or row.get("theatre_id"), row.get("time"), reason,
+                        f" ({detail})" if detail else "")
+        return TixSeatFailure.model_construct(
+            failure_id=parser.snapshot_id(row["showtime_id"], self.mode, now), showtime_id=row["showtime_id"],
+            mode=self.mode, scraped_at=now, date=parser.parse_date(row.get("date")) or now.astimezone(WIB).date(),
+            showtime=row.get("time"), movie_id=row.get("movie_id"), theatre_id=row.get("theatre_id"),
+            merchant=row.get("merchant"), reason=reason, detail=detail,
+        )
+
+    def _done(self, row: dict[str, Any], outcome: str) -> None:
+        if self.pending.pop(row["showtime_id"], None) is not None:
+            self.outcomes[outcome] += 1
+        else:
+            self.stat("duplicate_outcome")
+
+    # ------------------------------------------------------------------ reconciliation
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        requested = stats.get_value(f"{self.stats_prefix}/requested", 0)
+        snapshots = self.outcomes["snapshot"]
+        failed = {k: v for k, v in sorted(self.outcomes.items()) if k != "snapshot"}
+        invalid = stats.get_value("cineradar/invalid/tix_seat_snapshots", 0)
+        unaccounted = len(self.pending)
+        stats.set_value(f"{self.stats_prefix}/unaccounted", unaccounted)
+        detail = ", ".join(f"{k} {v}" for k, v in failed.items()) or "none"
+        line = (f"tix_seats {self.mode} reconciliation: requested {requested} = snapshots {snapshots} "
+                f"+ failed {sum(failed.values())} ({detail}) + unaccounted {unaccounted}; "
+                f"snapshots dropped by validation {invalid}")
+        if unaccounted or requested != snapshots + sum(failed.values()) + unaccounted:
+            sample = ", ".join(list(self.pending)[:10])
+            self.logger.error("%s; unaccounted showtimes (first 10): %s (spider closed: %s)", line, sample, reason)
+        else:
+            self.logger.info(line)
+
+
+def _start(row: dict[str, Any]) -> dt.datetime | None:
+    value = row.get("starts_at")
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=WIB)
+    if value:
+        try:
+            when = dt.datetime.fromisoformat(str(value))
+            return when if when.tzinfo else when.replace(tzinfo=WIB)
+        except ValueError:
+            pass
+    start = parser.starts_at(parser.parse_date(row.get("date")) or dt.date.min, str(row.get("time") or ""))
+    return start if row.get("date") else None
+
+
+def _maybe_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
