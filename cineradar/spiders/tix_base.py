@@ -15,7 +15,7 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from cineradar.args import TixArgs
+from cineradar.args import SpiderArgs, TixArgs
 from cineradar.spiders.base import CineSpider
 from cineradar.tix_auth import APP_HEADERS
 
@@ -26,7 +26,7 @@ SLOT = "tix_api"
 
 
 class TixApiSpider(CineSpider):
-    args_model: ClassVar = TixArgs
+    args_model: ClassVar[type[SpiderArgs]] = TixArgs
     args: TixArgs
     tix_auth = True  # enables cineradar.middlewares.jwt_auth for this spider
     stats_prefix: ClassVar[str] = "cineradar/tix"

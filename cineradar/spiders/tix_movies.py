@@ -21,7 +21,7 @@ pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlencode
 
 import scrapy
@@ -52,9 +52,9 @@ class TixMoviesSpider(TixApiSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TixMoviesSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider = cast(TixMoviesSpider, super().from_crawler(crawler, *args, **kwargs))
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider  # type: ignore[return-value]
+        return spider
 
     # ------------------------------------------------------------------ requests
     def _movies_request(self, city_id: str, city: str) -> scrapy.Request:
@@ -82,10 +82,10 @@ class TixMoviesSpider(TixApiSpider):
         try:
             movies = parser.parse_movies(parser.load_json(response.body), city=city, date=self.day)
         except parser.ApiError as exc:
-            yield from self._retry_or_fail(response.request, "success_false", f"{city} movies: {exc}", city=city)
+            yield from self._retry_or_fail(response, "success_false", f"{city} movies: {exc}", city=city)
             return
         except parser.PayloadError as exc:
-            yield from self._retry_or_fail(response.request, "bad_json", f"{city} movies: {exc}", city=city)
+            yield from self._retry_or_fail(response, "bad_json", f"{city} movies: {exc}", city=city)
             return
         if not movies:
             # Not counted as covered (the original counted a city with 0 movies as scraped, tix.md B8).
@@ -110,10 +110,10 @@ class TixMoviesSpider(TixApiSpider):
             page = parser.parse_schedule_page(parser.load_json(response.body), movie_id=movie_id, city=city,
                                               date=self.day)
         except parser.ApiError as exc:
-            yield from self._retry_or_fail(response.request, "success_false", f"{where}: {exc}")
+            yield from self._retry_or_fail(response, "success_false", f"{where}: {exc}")
             return
         except parser.PayloadError as exc:
-            yield from self._retry_or_fail(response.request, "bad_json", f"{where}: {exc}")
+            yield from self._retry_or_fail(response, "bad_json", f"{where}: {exc}")
             return
         self.stat("pages")
         for kind, detail in page.problems:
@@ -153,8 +153,10 @@ class TixMoviesSpider(TixApiSpider):
             self._logged_problems.add((kind, detail))
             self.logger.warning("%s: %s %s (record dropped by validation)", where, kind.replace("_", " "), detail)
 
-    def _retry_or_fail(self, request: scrapy.Request, reason: str, message: str,
+    def _retry_or_fail(self, response: Response, reason: str, message: str,
                        city: str | None = None) -> Iterator[scrapy.Request]:
+        request = response.request
+        assert request is not None
         self.stat(reason)
         retry = self.retry(request, reason)
         if retry is not None:

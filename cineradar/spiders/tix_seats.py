@@ -36,7 +36,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from cineradar.args import TixSeatsArgs
+from cineradar.args import SpiderArgs, TixSeatsArgs
 from cineradar.hub import StorageHub
 from cineradar.items import TixSeatFailure
 from cineradar.parsers import tix as parser
@@ -49,7 +49,7 @@ ROW_FIELDS = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_n
 
 class TixSeatsSpider(TixApiSpider):
     name = "tix_seats"
-    args_model: ClassVar = TixSeatsArgs
+    args_model: ClassVar[type[SpiderArgs]] = TixSeatsArgs
     args: TixSeatsArgs
     stats_prefix: ClassVar[str] = "cineradar/tix/seats"
     slot_setting: ClassVar[str] = "TIX_SEATS"
@@ -67,9 +67,10 @@ class TixSeatsSpider(TixApiSpider):
     async def _load_rows(self) -> list[dict[str, Any]]:
         if self.args.showtimes:
             path = Path(self.args.showtimes)
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            self.logger.info("%d showtime rows read from %s", len(rows), path)
-            return rows
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            from_file = [json.loads(line) for line in text.splitlines() if line.strip()]
+            self.logger.info("%d showtime rows read from %s", len(from_file), path)
+            return from_file
         hub = StorageHub.of(self.crawler)
         days = self._days()
         rows: list[dict[str, Any]] = []
