@@ -25,7 +25,6 @@ from replica.tmdb.render import PAGE_SIZE, parse_language
 JSON_TYPE = "application/json;charset=utf-8"
 MAX_PAGE = 500
 MAX_APPENDS = 20
-API_KEY = web.AppKey("tmdb_api", object)  # the TmdbApi of an app, for tests and tools
 FIND_SOURCES = ("imdb_id", "facebook_id", "instagram_id", "tvdb_id", "tiktok_id", "twitter_id", "wikidata_id",
                 "youtube_id")
 
@@ -348,6 +347,9 @@ class TmdbApi:
         table = tables.MOVIE_GENRES if request.match_info["kind"] == "movie" else tables.TV_GENRES
         lang = parse_language(request.query.get("language"))[0]
         return dump({"genres": [{"id": g, "name": render.genre_name(table, g, lang)} for g in table]})
+
+
+API_KEY = web.AppKey("tmdb_api", TmdbApi)  # an app's TmdbApi (limiter, dataset), for tests and tools
 
 
 def build_app(ctx: Context, ds: Dataset) -> web.Application:
