@@ -182,7 +182,7 @@ def _rupiah(amount: int) -> str:
     return "Rp" + f"{amount:,}".replace(",", ".")
 
 
-def _rooms(rng: random.Random, merchant: str, city: City, big_city: bool) -> list[Room]:
+def _rooms(rng: random.Random, merchant: str, big_city: bool) -> list[Room]:
     shape = vocab.SHAPE[merchant]
     chosen = []
     for category, kind in vocab.CATEGORIES[merchant]:
@@ -222,7 +222,7 @@ def _theatres(rng: random.Random, preset: str, cities: list[City]) -> list[Theat
             merchant=merchant,
             city=city,
             address=_address(rng, city),
-            rooms=_rooms(rng, merchant, city, big_city),
+            rooms=_rooms(rng, merchant, big_city),
         ))
     return theatres
 
@@ -244,7 +244,8 @@ def _genre_ids(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 def _movie(rng: random.Random, title: str, genres: tuple[str, ...], country: str, duration: int,
-           tmdb_id: int | None, presale: bool, reach: float, **extra: Any) -> Movie:
+           tmdb_id: int | None, presale: bool, reach: float, has_3d: bool = False, big_only: bool = False,
+           cities: frozenset[str] | None = None) -> Movie:
     created = dt.datetime(2025, 6, 1, tzinfo=dt.UTC) + dt.timedelta(days=rng.randint(0, 180))
     return Movie(
         id=snowflake(rng, created),
@@ -258,8 +259,9 @@ def _movie(rng: random.Random, title: str, genres: tuple[str, ...], country: str
         duration=duration,
         tmdb_id=tmdb_id,
         reach=reach,
-        has_3d=extra.pop("has_3d", False),
-        **extra,
+        has_3d=has_3d,
+        big_only=big_only,
+        cities=cities,
     )
 
 
@@ -282,7 +284,7 @@ def _movies(rng: random.Random, preset: str, seed: int, cities: list[City]) -> l
     extra = [f for f in universe if f not in films.CURATED]
     local = [f for f in extra if f.original_language == "id"]
     keep += rng.sample(local, 3) + rng.sample([f for f in extra if f not in local], 2)
-    keep = keep[:27]
+    keep = keep[:27]  # with the two extra listings below: 26-30 movies, as on the real site
     # The widest release first, then by popularity; reach falls off with rank.
     keep.sort(key=lambda f: (-f.popularity, f.tmdb_id))
     n_total = len(keep) + 2  # + the IMAX listing + the unmatched local one
@@ -428,18 +430,20 @@ def build_dataset(preset: str, seed: int, date: dt.date) -> TixDataset:
 
 def _index(ds: TixDataset, movies: list[Movie]) -> None:
     """Lookups the endpoints need, built once: E3 per city, E4 per (movie, city), E5 per ID."""
-    groups: dict[tuple[str, str], dict[str, dict[str, Group]]] = {}
+    listings: dict[tuple[str, str], dict[str, Listing]] = {}
     for st in sorted(ds.showtimes, key=lambda s: (s.start_ts, s.id)):
         ds.by_showtime[st.id] = st
-        per_theatre = groups.setdefault((st.movie.id, st.theatre.city.id), {}).setdefault(st.theatre.id, {})
-        per_theatre.setdefault(st.room.category, Group(st.room, [])).showtimes.append(st)
-    theatres = {t.id: t for t in ds.theatres}
-    for key, per_theatre in groups.items():
-        listings = []
-        for tid, by_cat in per_theatre.items():
-            order = {r.category: i for i, r in enumerate(theatres[tid].rooms)}
-            listings.append(Listing(theatres[tid], sorted(by_cat.values(), key=lambda g: order[g.room.category])))
-        ds.schedules[key] = sorted(listings, key=lambda li: (li.theatre.name, li.theatre.id))
+        listing = listings.setdefault((st.movie.id, st.theatre.city.id), {}).setdefault(
+            st.theatre.id, Listing(st.theatre, []))
+        group = next((g for g in listing.groups if g.room is st.room), None)
+        if group is None:
+            group = Group(st.room, [])
+            listing.groups.append(group)
+        group.showtimes.append(st)
+    for key, by_theatre in listings.items():
+        for listing in by_theatre.values():
+            listing.groups.sort(key=lambda g, rooms=listing.theatre.rooms: rooms.index(g.room))
+        ds.schedules[key] = sorted(by_theatre.values(), key=lambda li: (li.theatre.name, li.theatre.id))
     ds.movies = [m for m in movies if any((m.id, c.id) in ds.schedules for c in ds.cities)]
     ds.by_movie = {m.id: m for m in ds.movies}
     for city in ds.cities:
