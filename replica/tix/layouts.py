@@ -65,8 +65,9 @@ Seat = tuple[str, tuple[str, str, str]]
 
 
 @functools.lru_cache(maxsize=2048)
-def _template(geometry: Geometry) -> tuple[list[Seat], str]:
-    """The map of one auditorium as text with holes for the seat statuses.
+def _template(geometry: Geometry) -> tuple[list[Seat], str, str]:
+    """The map of one auditorium as text with holes for the seat statuses: the seats, the
+    text closing the last row, and the data keys after seat_map besides the price.
 
     Building a layout from dicts and json.dumps costs about 0.5 ms; filling this template
     is several times faster, which keeps E5 above 1,500 responses/s on cache misses.
@@ -82,13 +83,13 @@ def _template(geometry: Geometry) -> tuple[list[Seat], str]:
                 seats.append((lead + ("," if number > 1 else ""), (cell + "1}", cell + "6}", cell + "5}")))
                 lead = ""
             lead = "]}"
-        return seats, lead
+        return seats, lead, ""
     if geometry.shape == "cinepolis":
         for row, count in zip(geometry.rows, geometry.seats, strict=True):
             for number in range(1, count + 1):
                 cell = f'{{"row_name":"{row}","seat_no":"{number}","seat_status":'
                 seats.append(("," if seats else "", (cell + "1}", cell + "5}", cell + "6}")))
-        return seats, ""
+        return seats, "", ""
     for row, count, (code, _) in zip(geometry.rows, geometry.seats, geometry.grades, strict=True):
         for number in range(1, count + 1):
             cell = f'{{"row_name":"{row}","seat_no":"{number}","seat_yn":"1","seat_status":'
@@ -98,23 +99,19 @@ def _template(geometry: Geometry) -> tuple[list[Seat], str]:
             if number in geometry.aisles and number < count:
                 # An aisle: seat_yn "0" with status 0, which a careless parser counts as sold.
                 lead = f',{{"row_name":"{row}","seat_no":"","seat_yn":"0","seat_status":0,"seat_grd_cd":""}}'
-    return seats, ""
+    groups = [{"seat_grd_cd": c, "seat_grd_nm": n} for c, n in sorted(set(geometry.grades))]
+    return seats, "", ',"price_group":' + json.dumps(groups, separators=(",", ":"))
 
 
 def render(geometry: Geometry, showtime_id: str, unavailable: int, price: int) -> bytes:
     """The E5 body for one showtime; exactly ``unavailable`` of ``geometry.total`` seats taken."""
-    seats, tail = _template(geometry)
+    seats, tail, extra = _template(geometry)
     rng = random.Random(stable_seed("tix-layout", showtime_id))
     taken = set(rng.sample(range(len(seats)), unavailable))
     draw = rng.random
     # The two unavailable codes are mixed (XXI and Cinépolis: 5 and 6, tix.md 5.2).
     parts = [lead + (options[1 if draw() < 0.6 else 2] if i in taken else options[0])
              for i, (lead, options) in enumerate(seats)]
-    extra = ""
-    if geometry.grades:
-        groups = sorted(set(geometry.grades))
-        extra = ',"price_group":' + json.dumps([{"seat_grd_cd": c, "seat_grd_nm": n} for c, n in groups],
-                                                separators=(",", ":"))
     return ('{"success":true,"data":{"seat_map":[' + "".join(parts) + tail
             + f'],"user_seat_purchased":0,"price":{price}{extra}}}}}').encode()
 
