@@ -1,7 +1,7 @@
 """api-b2b.tix.id of the replica: E1-E6 of tix.md 2.4/2.5/5 and the login call.
 
-What the reference leaves unknown is designed here and marked DESIGNED (README, tix.md 14):
-the login call, the error bodies, the tz check, the headers E2-E4 demand.
+What the reference leaves unknown (tix.md 14) is designed here and marked DESIGNED: the
+login call, the error bodies, the tz check, the headers and tokens E1-E4 and E6 demand.
 """
 
 from __future__ import annotations
@@ -25,8 +25,15 @@ APP_HEADERS = ("authorization", "content-type", "platform", "lang", "app_version
                "access-control-allow-origin")
 
 
+def _dump(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _json(obj: Any, status: int = 200) -> web.Response:
-    body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _raw(_dump(obj), status)
+
+
+def _raw(body: bytes, status: int = 200) -> web.Response:
     return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
@@ -155,8 +162,8 @@ class TixApi:
                 "duration": m.duration, "presale_flag": int(m.presale),
                 "merchant": [{"merchant_name": name} for name in merchants],
             } for m, merchants in self.ds.city_movies.get(city_id, [])]
-            body = self._movies_by_city[city_id] = _json({"success": True, "data": data}).body
-        return web.Response(body=body, content_type="application/json", charset="utf-8")
+            body = self._movies_by_city[city_id] = _dump({"success": True, "data": data})
+        return _raw(body)
 
     @staticmethod
     def _theater(listing: Listing, now: dt.datetime) -> dict:
@@ -215,8 +222,7 @@ class TixApi:
             return _error(404, "NOT_FOUND", "Show time not found")
         if is_past(st, self.ctx.clock.now()):
             return _error(401, "EXPIRED_EVENT_DETAIL", "Event has expired")
-        body = self.layouts.get(st.id, lambda: render(st.geometry, st.id, st.unavailable, st.room.price))
-        return web.Response(body=body, content_type="application/json", charset="utf-8")
+        return _raw(self.layouts.get(st.id, lambda: render(st.geometry, st.id, st.unavailable, st.room.price)))
 
     # ----- CORS ---------------------------------------------------------------------------
 
@@ -240,14 +246,10 @@ class TixApi:
         return response
 
 
-API = web.AppKey("tix_api", TixApi)  # lets tests reach the token book of a running site
-
-
 def build_api_site(ctx: Context, ds: TixDataset) -> web.Application:
     api = TixApi(ctx, ds)
     ds.clock = ctx.clock  # truth() without ``now`` then follows this server's clock
     app = web.Application(middlewares=[api.cors])
-    app[API] = api
     app.router.add_post("/v1/auth", api.auth)
     app.router.add_post("/v1/users/login", api.login)
     app.router.add_post("/v1/users/refresh", api.refresh)
