@@ -169,13 +169,23 @@ class TokenManager:
                 return
             await self._renew("401 from the API")
 
-    async def _renew(self, reason: str) -> None:
+    async def renew(self, *, use_refresh_token: bool = True) -> None:
+        """Renew now, whatever the token's TTL (the ``tix-token`` command)."""
+        async with self._user_lock:
+            if not self._loaded:
+                self._loaded = True
+                doc = await self.store.load()
+                if doc and doc.get("token"):
+                    self._adopt(doc)
+            await self._renew("requested", use_refresh_token=use_refresh_token)
+
+    async def _renew(self, reason: str, *, use_refresh_token: bool = True) -> None:
         now = time.monotonic()
         if now < self._failed_until:
             raise TixAuthError(f"TIX.id authentication failed recently ({self._failed_reason}); not retrying yet")
         previous = self.user_doc
         try:
-            if previous and previous.get("refresh_token"):
+            if use_refresh_token and previous and previous.get("refresh_token"):
                 try:
                     tokens = await self.client.refresh(previous["refresh_token"])
                 except RefreshRejected as exc:
@@ -183,7 +193,7 @@ class TokenManager:
                     logger.warning("TIX.id refresh token rejected (%s); logging in again", exc)
                 except TixAuthError as exc:
                     self.inc_stat("cineradar/tix/auth/refresh_failed")
-                    if self._user_expiry and self._user_expiry > self.clock() and reason != "401 from the API":
+                    if self._user_expiry and self._user_expiry > self.clock() and reason == "expiring":
                         logger.warning("TIX.id token refresh failed (%s); the current token is still valid", exc)
                         return
                     raise

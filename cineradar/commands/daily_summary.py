@@ -1,0 +1,125 @@
+"""The logic of ``scrapy daily-summary`` (the command itself is in ``daily-summary.py``).
+
+    scrapy daily-summary [--date YYYY-MM-DD|today|yesterday] [--no-store]
+
+Aggregates one WIB day of seat snapshots, counting each showtime ONCE: its latest
+``morning`` snapshot of that day (the original summed every document whose scraped_at
+string started with the date, so a showtime snapshotted twice counted twice, and its
+movie count was always 0, tix.md 9 / B10). Prints a terminal report and stores a
+TixDailySummary (``daily_summaries/{date}`` in Firestore) through every configured
+backend. Exit status 1 when the day has no morning snapshot (nothing is written then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from cineradar.hub import open_backends
+from cineradar.items import TixDailySummary
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", default="today", help="YYYY-MM-DD, today or yesterday (WIB); default today")
+    parser.add_argument("--no-store", action="store_true", help="print the report only")
+
+
+def parse_day(value: str, now: dt.datetime | None = None) -> dt.date:
+    today = (now or dt.datetime.now(WIB)).astimezone(WIB).date()
+    if value == "today":
+        return today
+    if value == "yesterday":
+        return today - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--date: expected YYYY-MM-DD, today or yesterday, got {value!r}") from None
+
+
+def latest_per_showtime(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per showtime: the one with the latest scraped_at."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        sid = str(row["showtime_id"])
+        if sid not in latest or str(row["scraped_at"]) > str(latest[sid]["scraped_at"]):
+            latest[sid] = row
+    return [latest[k] for k in sorted(latest)]
+
+
+def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> TixDailySummary | None:
+    """The day's totals from one snapshot per showtime; None when there is none."""
+    if not rows:
+        return None
+    audience = sum(int(r["unavailable_seats"]) for r in rows)
+    seats = sum(int(r["total_seats"]) for r in rows)
+    summary = TixDailySummary.model_construct(
+        date=day, total_audience=audience, total_seats=seats,
+        total_available=sum(int(r["available_seats"]) for r in rows),
+        occupancy_pct=round(audience / seats * 100, 1) if seats else 0.0,
+        showtime_count=len(rows),
+        movie_count=len({r["movie_id"] for r in rows if r.get("movie_id")}),
+        theatre_count=len({r["theatre_id"] for r in rows if r.get("theatre_id")}),
+        city_count=len({r["city"] for r in rows if r.get("city")}),
+        generated_at=now,
+    )
+    return TixDailySummary.validate_constructed(summary)  # type: ignore[return-value]
+
+
+def report(summary: TixDailySummary, rows: list[dict[str, Any]]) -> str:
+    """A readable terminal report of the summary, with a breakdown per chain."""
+    lines = [
+        f"TIX.id daily summary - {summary.date} (WIB), latest morning snapshot of each showtime",
+        "",
+        f"  Audience (seats sold or blocked)  {summary.total_audience:>10,}",
+        f"  Capacity (seats)                  {summary.total_seats:>10,}",
+        f"  Available                         {summary.total_available:>10,}",
+        f"  Occupancy                         {summary.occupancy_pct:>9.1f} %",
+        "",
+        f"  Showtimes {summary.showtime_count:,}  |  Movies {summary.movie_count:,}  |  "
+        f"Theatres {summary.theatre_count:,}  |  Cities {summary.city_count:,}",
+        "",
+        f"  {'chain':<12}{'showtimes':>10}{'audience':>11}{'capacity':>11}{'occupancy':>11}",
+    ]
+    per_chain: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        totals = per_chain[str(row.get("merchant") or "?")]
+        totals[0] += 1
+        totals[1] += int(row["unavailable_seats"])
+        totals[2] += int(row["total_seats"])
+    for chain, (count, audience, seats) in sorted(per_chain.items(), key=lambda kv: -kv[1][2]):
+        pct = audience / seats * 100 if seats else 0.0
+        lines.append(f"  {chain:<12}{count:>10,}{audience:>11,}{seats:>11,}{pct:>10.1f}%")
+    return "\n".join(lines)
+
+
+def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
+    day = parse_day(opts.date)
+    backends = open_backends(settings)
+    try:
+        snapshots = backends[0].fetch("tix_seat_snapshots", {"date": day.isoformat(), "mode": "morning"})
+        rows = latest_per_showtime(snapshots)
+        summary = summarize(rows, day, dt.datetime.now(dt.UTC))
+        if summary is None:
+            print(f"TIX.id daily summary - {day}: no morning seat snapshot for this day; nothing written")
+            return 1
+        print(report(summary, rows))
+        if len(snapshots) > len(rows):
+            print(f"\n  ({len(snapshots) - len(rows)} older morning snapshots of the same showtimes not counted)")
+        if not opts.no_store:
+            for backend in backends:
+                backend.upsert(TixDailySummary.entity, [summary.row()])
+            print(f"\n  stored in {', '.join(b.name for b in backends)} "
+                  f"({TixDailySummary.entity}, key {summary.date})")
+        return 0
+    finally:
+        for backend in backends:
+            backend.close()
