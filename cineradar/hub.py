@@ -36,7 +36,9 @@ def backend_options(name: str, settings: BaseSettings) -> dict[str, Any]:
         return {"dsn": dsn}
     if name == "firestore":
         project = settings.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
-        return {"project": project}
+        emulator = settings.get("FIRESTORE_EMULATOR_HOST") or os.environ.get("FIRESTORE_EMULATOR_HOST")
+        return {"project": project, "emulator_host": emulator or None,
+                "timeout": settings.getfloat("FIRESTORE_TIMEOUT", 20.0)}
     return {}
 
 
@@ -59,7 +61,9 @@ class StorageHub:
         }
         self._executors = {name: ThreadPoolExecutor(1, thread_name_prefix=f"storage-{name}") for name in self.names}
         self._opened: dict[str, bool] = dict.fromkeys(self.names, False)
-        self._open_lock = asyncio.Lock()
+        # One lock per backend: a backend that is slow to open (server down) holds up only its own calls.
+        # A failed open() raises to the caller and is tried again on the next call.
+        self._open_locks = {name: asyncio.Lock() for name in self.names}
 
     @classmethod
     def of(cls, crawler: Crawler) -> StorageHub:
@@ -83,7 +87,7 @@ class StorageHub:
         backend = self.backends[name]
         loop = asyncio.get_running_loop()
         if not self._opened[name]:
-            async with self._open_lock:
+            async with self._open_locks[name]:
                 if not self._opened[name]:
                     await loop.run_in_executor(self._executors[name], backend.open, SPECS)
                     self._opened[name] = True

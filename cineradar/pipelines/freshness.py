@@ -33,6 +33,7 @@ class FreshnessPipeline:
         self.started = dt.datetime.now(dt.UTC)
         self._fresh: dict[str, set[str]] = {}  # source -> keys seen within its threshold
         self._pending: dict[str, list[str]] = {}
+        self._flush_at: dict[str, int] = {}  # source -> pending size of the next flush after a failed one
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FreshnessPipeline:
@@ -52,21 +53,36 @@ class FreshnessPipeline:
         key = f"{item.entity}:{item.natural_key()}"
         if source not in self._fresh:
             since = self.started - dt.timedelta(hours=self.hours[source])
-            self._fresh[source] = await self.hub.call(self.hub.primary, lambda b: b.seen_since(source, since))
+            try:
+                self._fresh[source] = await self.hub.call(self.hub.primary, lambda b: b.seen_since(source, since))
+            except Exception as exc:  # noqa: BLE001 - storage down: store everything (upserts are idempotent)
+                logger.warning("freshness state of %s unreadable (%s): nothing is skipped in this run", source, exc)
+                assert self.crawler.stats is not None
+                self.crawler.stats.set_value(f"cineradar/freshness/{source}/unavailable", 1)
+                self._fresh[source] = set()
         if key in self._fresh[source] and not self.force:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(f"cineradar/fresh_skipped/{item.entity}")
             raise DropItem(f"seen within {self.hours[source]:g} h: {key}", log_level="DEBUG")
         pending = self._pending.setdefault(source, [])
         pending.append(key)
-        if len(pending) >= self.flush_every:
-            await self._flush(source)
+        if len(pending) >= self._flush_at.get(source, self.flush_every):
+            try:
+                await self._flush(source)
+                self._flush_at.pop(source, None)
+            except Exception as exc:  # noqa: BLE001 - the keys stay pending; the item goes on to be stored
+                self._flush_at[source] = len(self._pending[source]) + self.flush_every  # not once per item
+                logger.warning("could not record freshness state for %s yet (%s); retried later", source, exc)
         return item
 
     async def _flush(self, source: str) -> None:
         keys, self._pending[source] = self._pending.get(source, []), []
         if keys:
-            await self.hub.call(self.hub.primary, lambda b: b.mark_seen(source, keys, self.started))
+            try:
+                await self.hub.call(self.hub.primary, lambda b: b.mark_seen(source, keys, self.started))
+            except BaseException:
+                self._pending[source] = keys + self._pending.get(source, [])
+                raise
 
     async def close_spider(self) -> None:
         for source in list(self._pending):
