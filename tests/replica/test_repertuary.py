@@ -12,7 +12,6 @@ import re
 import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from typing import Self
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,68 +19,7 @@ from parsel import Selector
 
 from replica.core import Fault
 from replica.repertuary import CITIES, build_dataset, truth
-
-
-def _whole_replica_ready() -> bool:
-    try:
-        from replica import server, tix, tmdb  # noqa: F401
-    except ImportError:
-        return False
-    needed = {
-        tix: ("build_dataset", "truth", "build_app_site", "build_api_site"),
-        tmdb: ("build_dataset", "truth", "build_app"),
-    }
-    return all(hasattr(module, name) for module, names in needed.items() for name in names)
-
-
-if _whole_replica_ready():
-    from replica.server import Replica
-else:  # replica.tix / replica.tmdb not written yet: serve the repertuary cities only
-    import asyncio
-    import threading
-
-    from aiohttp import web
-
-    from replica import repertuary
-    from replica.core import Clock, Context, Knobs, fault_middleware
-
-    class Replica:  # type: ignore[no-redef]
-        def __init__(self, preset: str, seed: int, date: dt.date) -> None:
-            self.knobs = Knobs()
-            self.ctx = Context(preset, seed, date, self.knobs, Clock())
-            self.ds = repertuary.build_dataset(preset, seed, date)
-            self.urls: dict = {"repertuary": {}}
-
-        def truth(self, source: str) -> dict:
-            return repertuary.truth(self.ds)
-
-        async def _bind(self) -> None:
-            self.runners = []
-            for city in repertuary.CITIES:
-                app = repertuary.build_city_app(self.ctx, self.ds, city)
-                app.middlewares.insert(0, fault_middleware(self.ctx, f"repertuary:{city}"))
-                runner = web.AppRunner(app, access_log=None, handle_signals=False)
-                await runner.setup()
-                site = web.TCPSite(runner, "127.0.0.1", 0)
-                await site.start()
-                self.runners.append(runner)
-                port = site._server.sockets[0].getsockname()[1]
-                self.urls["repertuary"][city] = f"http://127.0.0.1:{port}"
-
-        def __enter__(self) -> Self:
-            self.loop = asyncio.new_event_loop()
-            self.loop.run_until_complete(self._bind())
-            self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-            self.thread.start()
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
-            for runner in self.runners:
-                self.loop.run_until_complete(runner.cleanup())
-            self.loop.close()
-
+from replica.server import Replica
 
 DATE = dt.date(2025, 11, 18)  # a Tuesday: this week's premiere is on Friday, day 3
 UUID_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
