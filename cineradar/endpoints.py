@@ -63,7 +63,10 @@ def load(value: str | dict[str, Any]) -> dict[str, Any]:
             path = Path(text)
             if not path.is_file():
                 raise EndpointsError(f"ENDPOINTS is neither a JSON object nor a readable file: {text!r}")
-            text = path.read_text(encoding="utf-8").splitlines()[0]
+            lines = path.read_text(encoding="utf-8").splitlines()
+            if not lines:
+                raise EndpointsError(f"ENDPOINTS file {text!r} is empty (is the replica still starting?)")
+            text = lines[0]  # a replica's whole stdout may be saved: its first line is the object
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

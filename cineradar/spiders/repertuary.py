@@ -37,6 +37,9 @@ class RepertuarySpider(CineSpider):
     args: RepertuaryArgs
     custom_settings = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,  # one request at a time per session slot
+        # Politeness is per slot (delay, concurrency 1); the global cap only has to be high
+        # enough that every slot always has its next request queued.
+        "CONCURRENT_REQUESTS": 256,
         "COOKIES_ENABLED": True,
     }
 
@@ -53,14 +56,18 @@ class RepertuarySpider(CineSpider):
         self._chains_started: set[str] = set()
 
     # ------------------------------------------------------------------ sessions
-    def _slot(self, city: str, index: int | None = None) -> str:
-        """A download slot of this city: a given one, or the least loaded one."""
+    def _slot(self, city: str, index: int | None = None, requests: int = 1) -> str:
+        """A download slot of this city: a given one, or the least loaded one.
+
+        ``requests`` is how many requests will use it, so film pages fill the slots that
+        day chains leave idle and every slot ends at about the same time.
+        """
         sessions = max(1, self.settings.getint("REPERTUARY_SESSIONS", 7))
         load = self._slot_load.setdefault(city, [0] * sessions)
         if index is None:
             index = min(range(sessions), key=load.__getitem__)
         index %= sessions
-        load[index] += 1
+        load[index] += requests
         return f"repertuary:{city}:{index}"
 
     def _session_meta(self, city: str, day: int, attempt: int) -> dict[str, Any]:
@@ -68,8 +75,9 @@ class RepertuarySpider(CineSpider):
         jar = f"{city}:{day}:{next(self._jar_ids)}"
         if attempt == 1 and self.settings.getbool("REPERTUARY_SHARE_SESSION"):
             jar = f"{city}:shared"  # the original's bug, kept to prove the day check catches it
-        return {"cookiejar": jar, "download_slot": self._slot(city, day), "city": city, "day": day,
-                "attempt": attempt}
+        chain_length = 1 if day == 0 else 3  # day 0: one GET; others: open, POST set_day, GET
+        return {"cookiejar": jar, "download_slot": self._slot(city, day, chain_length), "city": city,
+                "day": day, "attempt": attempt}
 
     def _follow_meta(self, response: Response) -> dict[str, Any]:
         # Everything a chain carries, minus "slug": only its opening request was a film page.
