@@ -37,7 +37,8 @@ stored as the row's ISO strings, so rows read back equal what SQLite returns.
 How the aggregates are kept. Every write is a full ``set()``: the emulator drops
 merge-writes (``set(merge=True)``/``update``) to map keys that need quoting in a field
 path (``2D``, ``IMAX 2D``, ``900001``: room categories, theatre and showtime IDs), so
-nothing relies on field-mask merges. Theatres are read (one ``get_all`` per batch)
+nothing relies on field-mask merges (and its ``set()`` keeps fields the new document
+lacks, so the token document is deleted and set in one commit). Theatres are read (one ``get_all`` per batch)
 and rewritten with the union of room types. The schedule and snapshot documents are
 rebuilt in ``close()`` for every date this session wrote movies or showtimes of,
 from *all* stored ``tix_movies``/``tix_showtimes`` documents of that date (two
@@ -306,7 +307,11 @@ class FirestoreStorage:
         return _decode_json(snap.to_dict()) if snap.exists else None
 
     def put_state(self, name: str, value: dict[str, Any]) -> None:
-        self._commit([(self._state_ref(name), _encode_json(dict(value)))], "put_state")
+        # delete + set in one commit: a full overwrite even on the emulator, whose set() keeps old fields
+        batch, doc = self.client.batch(), self._state_ref(name)
+        batch.delete(doc)
+        batch.set(doc, _encode_json(dict(value)))
+        self._call("put_state", lambda: batch.commit(retry=self._retry, timeout=self.timeout))
 
     def seen_since(self, source: str, since: dt.datetime) -> set[str]:
         from google.cloud.firestore_v1.base_query import FieldFilter
