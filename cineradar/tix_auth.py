@@ -351,8 +351,10 @@ async def login_on_page(page: Any, phone: str, password: str, *, timeout_ms: flo
         await password_field.press("Enter")
     try:
         await page.wait_for_url(re.compile(r"/home|login-success"), timeout=timeout_ms)
-    except Exception as exc:
-        raise LoginError(f"login did not reach /home (still at {_path(page.url)}): {exc.__class__.__name__}") from None
+    except Exception as exc:  # Playwright's TimeoutError: say where we are and what the page shows
+        shown = await _page_alerts(page)
+        raise LoginError(f"login did not reach /home (still at {_path(page.url)}): {exc.__class__.__name__}"
+                         + (f"; the page says {shown!r}" if shown else "")) from None
     deadline = asyncio.get_running_loop().time() + timeout_ms / 1000
     while True:
         stored = await page.evaluate(
@@ -364,6 +366,26 @@ async def login_on_page(page: Any, phone: str, password: str, *, timeout_ms: flo
         if asyncio.get_running_loop().time() > deadline:
             raise LoginError("logged in, but no authentication_token in localStorage")
         await asyncio.sleep(0.2)
+
+
+async def _page_alerts(page: Any) -> str:
+    """The text of the page's alerts / error messages (never the fields' values)."""
+    try:
+        texts = await page.locator("[role=alert], .error").all_inner_texts()
+    except Exception:  # diagnostics only
+        return ""
+    return " | ".join(t.strip() for t in texts if t.strip())[:200]
+
+
+def redact(message: str, *secrets: str | None) -> str:
+    """``message`` with every secret (and the phone's digits) replaced by ***."""
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+            digits = re.sub(r"\D", "", secret)
+            if len(digits) >= 6:
+                message = message.replace(digits, "***").replace(login_phone(secret), "***")
+    return message
 
 
 def _path(url: str) -> str:

@@ -61,7 +61,7 @@ def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> Tix
         return None
     audience = sum(int(r["unavailable_seats"]) for r in rows)
     seats = sum(int(r["total_seats"]) for r in rows)
-    summary = TixDailySummary.model_construct(
+    return TixDailySummary(
         date=day, total_audience=audience, total_seats=seats,
         total_available=sum(int(r["available_seats"]) for r in rows),
         occupancy_pct=round(audience / seats * 100, 1) if seats else 0.0,
@@ -71,7 +71,6 @@ def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> Tix
         city_count=len({r["city"] for r in rows if r.get("city")}),
         generated_at=now,
     )
-    return TixDailySummary.validate_constructed(summary)  # type: ignore[return-value]
 
 
 def report(summary: TixDailySummary, rows: list[dict[str, Any]]) -> str:

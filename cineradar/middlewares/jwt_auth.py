@@ -56,6 +56,7 @@ from cineradar.tix_auth import (
     jwt_claims,
     local_expiry,
     parse_time,
+    redact,
     token_doc,
     utcnow,
 )
@@ -217,12 +218,21 @@ class TokenManager:
             self._failed_reason = str(exc)
             logger.error("TIX.id authentication failed: %s", exc)
             raise
-        except Exception as exc:  # Playwright errors and the like: same treatment, no secrets in the message
+        except Exception as exc:  # Playwright errors and the like: same treatment, secrets redacted
             self.inc_stat("cineradar/tix/auth/failed")
             self._failed_until = time.monotonic() + self.failure_cooldown
-            self._failed_reason = exc.__class__.__name__
-            logger.error("TIX.id authentication failed: %s", exc.__class__.__name__)
-            raise TixAuthError(f"authentication failed ({exc.__class__.__name__})") from None
+            first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+            self._failed_reason = f"{exc.__class__.__name__}: {redact(first_line, *self._secrets())}"
+            logger.error("TIX.id authentication failed: %s", self._failed_reason)
+            raise TixAuthError(f"authentication failed ({self._failed_reason})") from None
+
+    def _secrets(self) -> list[str | None]:
+        try:
+            phone, password = credentials_from_env()
+        except TixAuthError:
+            return []
+        doc = self.user_doc or {}
+        return [password, phone, doc.get("token"), doc.get("refresh_token"), self.guest]
 
     async def _install(self, tokens: Tokens, source: str, previous: dict[str, Any] | None) -> None:
         doc = token_doc(tokens, phone=self.phone, now=self.clock(), source=source, previous=previous)
