@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
+from itemadapter import ItemAdapter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -42,8 +43,9 @@ class CineItem(BaseModel):
 
     @classmethod
     def validate_constructed(cls, item: CineItem) -> CineItem:
-        """Validate an item built with model_construct (its raw values sit in __dict__)."""
-        return cls.model_validate({k: v for k, v in item.__dict__.items() if k in cls.model_fields})
+        """Validate an item built with model_construct, from the raw values it holds."""
+        raw = ItemAdapter(item)
+        return cls.model_validate({name: raw[name] for name in cls.model_fields if name in raw})
 
     def row(self) -> dict[str, Any]:
         """The storage form: JSON-compatible values, ISO dates, nested as lists/dicts."""
