@@ -120,3 +120,19 @@ def test_faults_cost_retries_not_data(tmp_path):
         assert stats["finish_reason"] == "finished"
     finally:
         faulty.stop()
+
+
+def test_kino_krakow_is_the_krakow_crawl(replica, tmp_path):
+    stats = run_crawl("kino_krakow", replica.urls, tmp_path, "days=2", f"date={DAY0}", settings=FAST)
+    truth = replica.truth("repertuary")["cities"]["krakow"]
+    first_two = Counter(k for k in truth_keys(truth).elements() if k[2] <= (DAY0 + dt.timedelta(days=1)).isoformat())
+    assert showtime_keys(open_store(tmp_path / "cineradar.db").fetch("repertuary_showtimes")) == first_two
+    assert stats["cineradar/days_covered/krakow"] == 2
+
+
+def test_kino_krakow_refuses_other_cities():
+    from cineradar.args import SpiderArgumentError
+    from cineradar.spiders.kino_krakow import KinoKrakowSpider
+
+    with pytest.raises(SpiderArgumentError, match="Kraków only"):
+        KinoKrakowSpider(city="gdansk")
