@@ -59,6 +59,10 @@ STORAGE_BATCH_SIZE = 500
 STORAGE_RETRY_TIMES = 3
 STORAGE_RETRY_BACKOFF = 0.5  # seconds, doubled per retry
 STORAGE_SPOOL_DIR = "data/spool"
+STORAGE_SPOOL_RETRY_INTERVAL = 5.0  # seconds between replays of a backend's spool during a crawl
+# postgres: DATABASE_URL (settings or, better, the environment: it may hold a password)
+# firestore: GOOGLE_CLOUD_PROJECT, FIRESTORE_EMULATOR_HOST (a local emulator), FIRESTORE_TIMEOUT (s)
+FIRESTORE_TIMEOUT = 20.0
 
 # ---------------------------------------------------------------- framework
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
