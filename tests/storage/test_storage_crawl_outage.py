@@ -86,3 +86,34 @@ def test_a_crawl_survives_postgres_going_down_and_stores_every_item_once(own_pg_
     assert not (tmp_path / "spool" / "postgres.jsonl").exists()
     store.close()
     reference.close()
+
+
+def test_a_crawl_with_postgres_down_throughout_keeps_the_password_out_of_logs_and_stats(own_pg_server, tmp_path):
+    secret = "pw-Never-Logged-42"
+    own_pg_server.stop()
+    dsn = own_pg_server.dsn.replace("postgres@", f"postgres:{secret}@")
+    replica = Replica(preset="tiny", seed=1, date=DAY0, knobs=Knobs())
+    replica.start()
+    try:
+        endpoints = tmp_path / "endpoints.json"
+        endpoints.write_text(json.dumps(replica.urls))
+        log, stats_file = tmp_path / "crawl.log", tmp_path / "stats.json"
+        settings = {"ENDPOINTS": str(endpoints), "SQLITE_PATH": str(tmp_path / "cineradar.db"),
+                    "STORAGE_SPOOL_DIR": str(tmp_path / "spool"), "STATS_DUMP_PATH": str(stats_file),
+                    "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(log), "LOG_LEVEL": "DEBUG",
+                    "STORAGE_BACKENDS": "postgres", "DATABASE_URL": dsn, "STORAGE_RETRY_TIMES": "0",
+                    "DOWNLOAD_DELAY": "0"}
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=1",
+               "-a", f"date={DAY0}"]
+        for key, value in settings.items():
+            cmd += ["-s", f"{key}={value}"]
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+                                env=os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
+    finally:
+        replica.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = json.loads(stats_file.read_text())
+    assert stats["cineradar/storage/postgres/unwritten"] == stats["item_scraped_count"] > 0  # all kept in the spool
+    assert "Connection refused" in log.read_text()
+    for text in (log.read_text(), stats_file.read_text(), result.stdout, result.stderr):
+        assert secret not in text
