@@ -23,6 +23,16 @@ Percent = Annotated[float, Field(ge=0, le=100)]
 TixId = Annotated[str, Field(pattern=r"^\d{1,20}$")]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
@@ -40,6 +50,14 @@ class CineItem(BaseModel):
 
     def natural_key(self) -> str:
         return "|".join(str(getattr(self, name)) for name in self.key)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_bytes(cls, values: Any) -> Any:
+        # PostgreSQL refuses NUL in text and would fail the whole batch: reject the one record here.
+        if isinstance(values, dict) and _has_nul(values):
+            raise ValueError("text contains a NUL byte")
+        return values
 
     @classmethod
     def validate_constructed(cls, item: CineItem) -> CineItem:

@@ -199,3 +199,10 @@ async def test_store_reports_rows_it_could_not_write(make_crawler, tmp_path):
     assert crawler.stats.get_value("cineradar/storage/sqlite/unwritten") == 1
     assert (tmp_path / "spool" / "sqlite.jsonl").read_text().count("\n") == 1
     await hub.close()
+
+
+def test_validation_drops_text_with_a_nul_byte(make_crawler):
+    crawler = make_crawler()
+    with pytest.raises(DropItem):
+        ValidationPipeline.from_crawler(crawler).process_item(showtime(film="bugonia\x00"))
+    assert crawler.stats.get_value("cineradar/invalid/repertuary_showtimes/__root__") == 1
