@@ -29,7 +29,8 @@ def _has_nul(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_nul(v) for v in value.values())
     if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+        # Numbers are skipped without a call: a seat layout holds hundreds of 0/1 per row.
+        return any(_has_nul(v) for v in value if isinstance(v, str | list | tuple | dict))
     return False
 
 
