@@ -29,9 +29,13 @@ def _has_nul(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_nul(v) for v in value.values())
     if isinstance(value, list | tuple):
-        # Numbers are skipped without a call: a seat layout holds hundreds of 0/1 per row.
-        return any(_has_nul(v) for v in value if isinstance(v, str | list | tuple | dict))
+        if set(map(type, value)) <= _SCALARS:  # numbers only (a seat layout row): nothing to look into
+            return False
+        return any(_has_nul(v) for v in value)
     return False
+
+
+_SCALARS = {int, float, bool, type(None)}
 
 
 def _non_blank(value: str) -> str:
