@@ -42,6 +42,14 @@ TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds before a failed login/refresh is tried
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True
+# TIX.id API politeness: each spider's requests share one download slot, "tix_api".
+TIX_MOVIES_CONCURRENCY = 4  # E3/E4 requests in flight (83 cities in ~10 s at 50 ms latency)
+TIX_MOVIES_DELAY = 0.0
+TIX_SEATS_CONCURRENCY = 32  # E5 layout requests in flight (>= 300 layouts/s at 50 ms latency)
+TIX_SEATS_DELAY = 0.0
+TIX_SEATS_HTTP_HANDLER = "aiohttp"  # or "twisted" (see cineradar/downloadhandlers.py)
+TIX_PAYLOAD_RETRIES = 3  # extra retries of a page/layout whose body is truncated or success:false
+TIX_MAX_SCHEDULE_PAGES = 50  # E4 pages per movie and city (Jakarta needs 9)
 
 # ---------------------------------------------------------------- items
 ITEM_PIPELINES = {

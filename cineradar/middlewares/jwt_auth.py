@@ -354,8 +354,9 @@ class TixJwtAuthMiddleware:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(f"cineradar/tix/auth/no_token/{kind}")
             raise IgnoreRequest(f"no TIX.id {kind} token: {exc}") from None
-        for name, value in APP_HEADERS.items():
-            request.headers.setdefault(name, value)
+        if kind == "guest" and b"platform" not in request.headers:  # E1-E4 want the app's headers
+            for name, value in APP_HEADERS.items():
+                request.headers.setdefault(name, value)
         request.headers["Authorization"] = f"Bearer {token}"
         request.meta["tix_auth_generation"] = generation
 

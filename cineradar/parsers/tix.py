@@ -251,8 +251,13 @@ class Occupancy:
     shape: str  # nested, flat, flat_yn
 
 
+_CODES = {1: AVAILABLE, 5: UNAVAILABLE, 6: UNAVAILABLE}
+
+
 def _seat_code(status: Any, seat_yn: Any = None) -> int | None:
     """1 available, 0 unavailable, None not a seat (aisle, unknown code): tix.md 5.2."""
+    if seat_yn is None and type(status) is int:  # the common case, kept cheap (millions of seats a day)
+        return _CODES.get(status)
     code = _int(status)
     if seat_yn is not None:
         if str(seat_yn).strip() != "1":
@@ -288,26 +293,60 @@ def parse_layout(payload: Any) -> Occupancy:
     seat_map = data.get("seat_map") if isinstance(data, dict) else data
     if not isinstance(seat_map, list):
         raise LayoutError("no seat_map list in the layout")
+    # Written for speed (a day is about 2.5 million seats): dict lookups, no call per seat
+    # in the common case of integer statuses.
     nested = [item for item in seat_map if isinstance(item, dict) and isinstance(item.get("seat_rows"), list)]
     if nested:
         rows = []
         for item in nested:
             name = str(item.get("seat_code") or item.get("row_name") or "").strip()
-            codes = [c for seat in item["seat_rows"] if isinstance(seat, dict)
-                     for c in [_seat_code(seat.get("status", seat.get("seat_status")))] if c is not None]
+            seats = item["seat_rows"]
+            statuses = [seat.get("status") for seat in seats] if set(map(type, seats)) == {dict} else None
+            if statuses is not None and set(map(type, statuses)) == {int}:  # the XXI norm: all in C loops
+                codes = [code for code in map(_CODES.get, statuses) if code is not None]
+            else:
+                codes = []
+                for seat in seats:
+                    if type(seat) is not dict:
+                        continue
+                    status = seat.get("status")
+                    if status is None:
+                        status = seat.get("seat_status")
+                    code = _CODES.get(status) if type(status) is int else _seat_code(status)
+                    if code is not None:
+                        codes.append(code)
             rows.append((name, codes))
         return _count(rows, "nested")
     grouped: dict[str, list[int]] = {}
     with_yn = False
     for item in seat_map:
-        if not isinstance(item, dict):
+        if type(item) is not dict:
             continue
-        has_yn = "seat_yn" in item
-        with_yn |= has_yn
-        code = _seat_code(item.get("seat_status", item.get("status")), item.get("seat_yn") if has_yn else None)
-        name = str(item.get("row_name") or item.get("seat_code") or "").strip()
-        if code is not None:
-            grouped.setdefault(name, []).append(code)
+        status = item.get("seat_status")
+        if status is None:
+            status = item.get("status")
+        seat_yn = item.get("seat_yn")
+        if seat_yn is None and "seat_yn" not in item:
+            code = _CODES.get(status) if type(status) is int else _seat_code(status)
+        else:
+            with_yn = True
+            if seat_yn == "1" and type(status) is int:
+                code = UNAVAILABLE if status == 0 else _CODES.get(status)
+            elif seat_yn == "0":
+                continue  # an aisle
+            else:
+                code = _seat_code(status, seat_yn if seat_yn is not None else "")
+        if code is None:
+            continue
+        label: Any = item.get("row_name")
+        if label is None:
+            label = item.get("seat_code") or ""
+        if type(label) is not str or label != label.strip():
+            label = str(label).strip()
+        row = grouped.get(label)
+        if row is None:
+            row = grouped[label] = []
+        row.append(code)
     if seat_map and not grouped and not any(isinstance(i, dict) and ("row_name" in i or "seat_status" in i)
                                             for i in seat_map):
         raise LayoutError("seat_map items have none of the known keys")

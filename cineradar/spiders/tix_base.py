@@ -42,6 +42,9 @@ class TixApiSpider(CineSpider):
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         slots.setdefault(SLOT, {"concurrency": concurrency, "delay": delay, "jitter": 0})
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        # The HTTP/1.1 handler keeps CONCURRENT_REQUESTS_PER_DOMAIN idle connections per host:
+        # with the project's 1, every other API request opened a new TCP connection.
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", concurrency, priority="spider")
         # Enough global room for the slot; the slot is what limits the TIX API.
         if (settings.getpriority("CONCURRENT_REQUESTS") or 0) < SETTINGS_PRIORITIES["spider"]:
             settings.set("CONCURRENT_REQUESTS", max(concurrency, settings.getint("CONCURRENT_REQUESTS")),

@@ -34,15 +34,17 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from cineradar.args import SpiderArgs, TixSeatsArgs
 from cineradar.hub import StorageHub
 from cineradar.items import TixSeatFailure
 from cineradar.parsers import tix as parser
-from cineradar.spiders.tix_base import TixApiSpider
+from cineradar.spiders.tix_base import SLOT, TixApiSpider
 
 WIB = parser.WIB
+LAYOUT_HEADERS = {"Accept": "application/json"}
 ROW_FIELDS = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_name", "city", "merchant",
               "room_category", "date", "time", "starts_at")
 
@@ -53,9 +55,49 @@ class TixSeatsSpider(TixApiSpider):
     args: TixSeatsArgs
     stats_prefix: ClassVar[str] = "cineradar/tix/seats"
     slot_setting: ClassVar[str] = "TIX_SEATS"
-    # TIX_SEATS_CONCURRENCY: layout requests in flight. 24 keeps >= 300 layouts/s at 50 ms
-    # latency (bench/tix_seats.py); the original made one call at a time, 0.3-0.5 s apart.
-    default_concurrency: ClassVar[int] = 24
+    # TIX_SEATS_CONCURRENCY: layout requests in flight, all in the one "tix_api" slot. At
+    # 50 ms latency, 32 gives >= 300 layouts/s (bench/tix_seats.py; from there on the
+    # crawl is CPU-bound); the original made one call at a time, 0.3-0.5 s apart.
+    default_concurrency: ClassVar[int] = 32
+    custom_settings: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
+        # One item per response: Scrapy starts CONCURRENT_ITEMS worker tasks per callback
+        # output, 100 by default, i.e. 100 tasks per layout (a third of the CPU at 300/s).
+        "CONCURRENT_ITEMS": 1,
+        # Its source-parsing check misses its cache on bound methods: about 1 ms per callback call.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
+        "LOG_FORMATTER": "cineradar.logformatter.QuietLogFormatter",  # no per-layout DEBUG records
+        "COOKIES_ENABLED": False,  # the API is cookie-less; auth is the Bearer header
+        "REDIRECT_ENABLED": False,  # the API does not redirect; a 3xx is recorded as a failure
+    }
+
+    # Components a JSON API crawl of one host does not use, switched off for this spider
+    # only: each costs a coroutine or async-generator hop per request (bench/tix_seats.py).
+    UNUSED_COMPONENTS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "SPIDER_MIDDLEWARES": ("scrapy.spidermiddlewares.referer.RefererMiddleware",
+                               "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+                               "scrapy.spidermiddlewares.depth.DepthMiddleware",
+                               "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware"),
+        "DOWNLOADER_MIDDLEWARES": ("scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+                                   "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+                                   "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware",
+                                   "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+                                   "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"),
+    }
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        handler = str(settings.get("TIX_SEATS_HTTP_HANDLER") or "aiohttp").lower()
+        if handler == "aiohttp" and (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
+            path = "cineradar.downloadhandlers.TixAiohttpDownloadHandler"
+            settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": path, "https": path},
+                         priority="spider")
+        elif handler not in ("aiohttp", "twisted"):
+            raise ValueError(f"TIX_SEATS_HTTP_HANDLER must be aiohttp or twisted, not {handler!r}")
+        for name, paths in cls.UNUSED_COMPONENTS.items():
+            if (settings.getpriority(name) or 0) > SETTINGS_PRIORITIES["spider"]:
+                continue  # set on the command line: leave it alone
+            settings.set(name, settings.getdict(name) | dict.fromkeys(paths), priority="spider")
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
@@ -123,11 +165,14 @@ class TixSeatsSpider(TixApiSpider):
 
     # ------------------------------------------------------------------ requests
     def layout_request(self, row: dict[str, Any]) -> scrapy.Request:
-        query = urlencode({"show_time_id": row["showtime_id"], "tz": 7})
+        sid = row["showtime_id"]
+        query = f"show_time_id={sid}&tz=7" if sid.isdigit() else urlencode({"show_time_id": sid, "tz": 7})
         path = parser.merchant_path(str(row.get("merchant") or ""))
-        return self.api_request(f"{self.api}/v1/movies/{path}/layout?{query}", self.on_layout, auth="user",
-                                errback=self.on_failure, dont_filter=True,
-                                meta={"showtime": row, "handle_httpstatus_list": [400, 401, 403, 404]})
+        # As the original: Bearer token and Accept only (tix.md 2.4 E5), no app headers.
+        return scrapy.Request(f"{self.api}/v1/movies/{path}/layout?{query}", callback=self.on_layout,
+                              errback=self.on_failure, dont_filter=True, headers=LAYOUT_HEADERS,
+                              meta={"showtime": row, "tix_auth": "user", "download_slot": SLOT,
+                                    "handle_httpstatus_list": [400, 401, 403, 404]})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         rows = self.select(await self._load_rows())
