@@ -58,6 +58,7 @@ from cineradar.tix_auth import (
     parse_time,
     redact,
     token_doc,
+    unquote,
     utcnow,
 )
 
@@ -138,6 +139,8 @@ class TokenManager:
                                                                                  self._user_lifetime)
 
     def _adopt(self, doc: dict[str, Any] | None) -> None:
+        if doc:  # a document written by other code may hold the values with their JSON quotes
+            doc = doc | {"token": unquote(doc.get("token")), "refresh_token": unquote(doc.get("refresh_token"))}
         self.user_doc = doc
         self.user_generation += 1
         self._user_expiry = local_expiry(doc) if doc else None

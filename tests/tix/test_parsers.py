@@ -1,0 +1,429 @@
+"""TIX.id parsers on saved fixture JSON (tests/fixtures/tix/): one assertion per field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+
+from cineradar.items import TixMovie, TixSeatSnapshot, TixShowtime, TixTheatre
+from cineradar.parsers import tix as p
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "tix"
+DAY = dt.date(2026, 1, 15)
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def load(name: str):  # noqa: ANN201
+    return p.load_json((FIXTURES / name).read_bytes())
+
+
+# ------------------------------------------------------------------------------ E3 movies
+@pytest.fixture(scope="module")
+def movies() -> list[TixMovie]:
+    return p.parse_movies(load("movies_jakarta.json"), city="JAKARTA", date=DAY)
+
+
+@pytest.fixture(scope="module")
+def avatar(movies) -> TixMovie:  # noqa: ANN001
+    return movies[0]
+
+
+def test_movies_count(movies):
+    assert len(movies) == 5
+
+
+def test_movie_id_is_a_string(avatar):
+    assert avatar.movie_id == "1970276926879302616"
+
+
+def test_movie_title(avatar):
+    assert avatar.title == "AVATAR: FIRE AND ASH"
+
+
+def test_movie_genres_are_names(avatar):
+    assert avatar.genres == ["Sci-fi", "Adventure"]
+
+
+def test_movie_age_category(avatar):
+    assert avatar.age_category == "R"
+
+
+def test_movie_country(avatar):
+    assert avatar.country == "USA"
+
+
+def test_movie_empty_country_is_none(movies):
+    assert next(m for m in movies if m.title == "NOSFERATU").country is None
+
+
+def test_movie_poster(avatar):
+    assert avatar.poster_url.startswith("https://asset.tix.id/movie_poster_v2/")
+
+
+def test_movie_merchants_sorted(avatar):
+    assert avatar.merchants == ["CGV", "Cinépolis", "XXI"]
+
+
+def test_movie_city(avatar):
+    assert avatar.cities == ["JAKARTA"]
+
+
+def test_movie_date(avatar):
+    assert avatar.date == DAY
+
+
+def test_presale_flag_1_is_presale(movies):
+    assert [m.title for m in movies if m.is_presale] == ["NOSFERATU", "PENGEPUNGAN DI BUKIT DURI"]
+
+
+def test_movies_validate(movies):
+    assert all(TixMovie.validate_constructed(m) for m in movies)
+
+
+def test_documented_movie_without_presale_flag_is_not_presale():
+    movie = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    assert movie.is_presale is False
+
+
+def test_merge_unions_cities():
+    one = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    other = one.model_copy(update={"cities": ["JAKARTA"], "merchants": ["Cinépolis"], "is_presale": True})
+    assert p.merge_movie(p.merge_movie(None, one), other).cities == ["BANDUNG", "JAKARTA"]
+
+
+def test_merge_unions_merchants():
+    one = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    other = one.model_copy(update={"cities": ["JAKARTA"], "merchants": ["Cinépolis"], "is_presale": True})
+    assert p.merge_movie(p.merge_movie(None, one), other).merchants == ["CGV", "Cinépolis", "XXI"]
+
+
+def test_merge_presale_if_any_city_says_so():
+    one = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    other = one.model_copy(update={"cities": ["JAKARTA"], "is_presale": True})
+    assert p.merge_movie(p.merge_movie(None, one), other).is_presale is True
+
+
+# ---------------------------------------------------------------------------- E4 schedules
+@pytest.fixture(scope="module")
+def page1() -> p.SchedulePage:
+    return p.parse_schedule_page(load("schedule_jakarta_page1.json"), movie_id="1970276926879302616",
+                                 city="JAKARTA", date=DAY)
+
+
+@pytest.fixture(scope="module")
+def central_park(page1) -> TixTheatre:  # noqa: ANN001
+    return page1.theatres[0]
+
+
+@pytest.fixture(scope="module")
+def first_show(page1) -> TixShowtime:  # noqa: ANN001
+    return page1.showtimes[0]
+
+
+def test_page1_has_next(page1):
+    assert page1.has_next is True
+
+
+def test_page1_has_ten_theatres(page1):
+    assert len(page1.theatres) == 10
+
+
+def test_page1_has_no_problems(page1):
+    assert page1.problems == []
+
+
+def test_page2_is_the_last():
+    page = p.parse_schedule_page(load("schedule_jakarta_page2.json"), movie_id="1", city="JAKARTA", date=DAY)
+    assert page.has_next is False
+
+
+def test_theatre_id(central_park):
+    assert central_park.theatre_id == "1471993611681934805"
+
+
+def test_theatre_name(central_park):
+    assert central_park.name == "CENTRAL PARK XXI"
+
+
+def test_theatre_address_cleaned(central_park):
+    assert central_park.address == "Lt. 3 Jl. Pahlawan No. 244, Pahlawan – Jakarta Jakarta 54884"
+
+
+def test_theatre_address_double_spaces_collapsed(page1):
+    assert page1.theatres[3].address == "Lt. 4 Jl. Gatot Subroto No. 91, Mampang, Jakarta 52742"
+
+
+def test_theatre_merchant(central_park):
+    assert central_park.merchant == "XXI"
+
+
+def test_theatre_city(central_park):
+    assert central_park.city == "JAKARTA"
+
+
+def test_theatre_room_types(central_park):
+    assert central_park.room_types == ["2D", "IMAX 3D"]
+
+
+def test_theatre_category_trailing_space_stripped(page1):
+    assert page1.theatres[3].room_types == ["REGULAR"]
+
+
+def test_theatre_last_seen(central_park):
+    assert central_park.last_seen == DAY
+
+
+def test_merge_theatre_unions_room_types(central_park):
+    other = central_park.model_copy(update={"room_types": ["2D", "3D"]})
+    assert p.merge_theatre(central_park, other).room_types == ["2D", "3D", "IMAX 3D"]
+
+
+def test_showtime_count(page1):
+    assert len(page1.showtimes) == 74  # every show_time of the page, past or not
+
+
+def test_showtime_id(first_show):
+    assert first_show.showtime_id == "2011341511849276302"
+
+
+def test_showtime_movie_id(first_show):
+    assert first_show.movie_id == "1970276926879302616"
+
+
+def test_showtime_theatre_id(first_show):
+    assert first_show.theatre_id == "1471993611681934805"
+
+
+def test_showtime_city(first_show):
+    assert first_show.city == "JAKARTA"
+
+
+def test_showtime_merchant(first_show):
+    assert first_show.merchant == "XXI"
+
+
+def test_showtime_room_category(first_show):
+    assert first_show.room_category == "2D"
+
+
+def test_showtime_price(first_show):
+    assert first_show.price == "Rp55.000"
+
+
+def test_showtime_price_range_kept(page1):
+    assert page1.showtimes[12].price == "Rp60.000 - Rp65.000"
+
+
+def test_showtime_time(first_show):
+    assert first_show.time == "11:15"
+
+
+def test_showtime_date(first_show):
+    assert first_show.date == DAY
+
+
+def test_showtime_starts_at_is_wib(first_show):
+    assert first_show.starts_at == dt.datetime(2026, 1, 15, 11, 15, tzinfo=WIB)
+
+
+def test_showtime_status(first_show):
+    assert first_show.status == 1
+
+
+def test_showtime_is_available(first_show):
+    assert first_show.is_available is True
+
+
+def test_showtimes_validate(page1):
+    assert all(TixShowtime.validate_constructed(s) for s in page1.showtimes)
+
+
+def test_theatres_validate(page1):
+    assert all(TixTheatre.validate_constructed(t) for t in page1.theatres)
+
+
+# ----------------------------------------------------------------- E4: bad input, one record
+@pytest.fixture(scope="module")
+def odd() -> p.SchedulePage:
+    return p.parse_schedule_page(load("bad_schedule_odd_records.json"), movie_id="1", city="MEDAN", date=DAY)
+
+
+def test_unknown_merchant_is_reported(odd):
+    assert ("unknown_merchant", "IMAX THEATRES") in odd.problems
+
+
+def test_unknown_merchant_theatre_fails_validation_alone(odd):
+    with pytest.raises(ValueError, match="merchant"):
+        TixTheatre.validate_constructed(odd.theatres[0])
+
+
+def test_uppercase_cinepolis_is_the_same_chain(odd):
+    assert odd.theatres[1].merchant == "Cinépolis"
+
+
+def test_missing_address_is_none(odd):
+    assert odd.theatres[1].address is None
+
+
+def test_status_3_is_reported(odd):
+    assert ("unexpected_status", "3") in odd.problems
+
+
+def test_status_3_fails_validation_alone(odd):
+    with pytest.raises(ValueError, match="status"):
+        TixShowtime.validate_constructed(odd.showtimes[1])
+
+
+def test_status_0_is_valid_and_unavailable(odd):
+    assert TixShowtime.validate_constructed(odd.showtimes[2]).is_available is False
+
+
+def test_single_digit_hour_is_padded(odd):
+    assert odd.showtimes[3].time == "09:05"
+
+
+def test_documented_example_without_status_is_reported():
+    page = p.parse_schedule_page(load("doc_schedule_example.json"), movie_id="1", city="JAKARTA", date=DAY)
+    assert page.problems == [("unexpected_status", "None"), ("unexpected_status", "None")]
+
+
+def test_success_false_raises_api_error():
+    with pytest.raises(p.ApiError, match="Failed to get schedule"):
+        p.parse_schedule_page(load("bad_success_false.json"), movie_id="1", city="JAKARTA", date=DAY)
+
+
+def test_truncated_body_raises_payload_error():
+    with pytest.raises(p.PayloadError):
+        p.load_json((FIXTURES / "bad_truncated_page1.json").read_bytes())
+
+
+# ------------------------------------------------------------------------------ E5 layouts
+@pytest.mark.parametrize(("name", "shape", "total", "unavailable"), [
+    ("layout_xxi.json", "nested", 163, 9),
+    ("layout_cgv.json", "flat_yn", 132, 19),
+    ("layout_cinepolis.json", "flat", 150, 24),
+])
+def test_layout_counts(name, shape, total, unavailable):
+    occupancy = p.parse_layout(load(name))
+    assert (occupancy.shape, occupancy.total_seats, occupancy.unavailable_seats) == (shape, total, unavailable)
+
+
+def test_xxi_rows_are_named_by_seat_code():
+    assert [row for row, _ in p.parse_layout(load("layout_xxi.json")).layout] == list("ABCDEFGHJKL")
+
+
+def test_xxi_short_front_row():
+    assert len(p.parse_layout(load("layout_xxi.json")).layout[0][1]) == 13
+
+
+def test_cgv_aisles_are_not_seats():
+    assert [len(codes) for _, codes in p.parse_layout(load("layout_cgv.json")).layout] == [12] * 11
+
+
+def test_cinepolis_rows():
+    assert [row for row, _ in p.parse_layout(load("layout_cinepolis.json")).layout] == list("ABCDEFGHIJ")
+
+
+def test_available_is_total_minus_unavailable():
+    occupancy = p.parse_layout(load("layout_cinepolis.json"))
+    assert occupancy.available_seats == 126
+
+
+def test_occupancy_pct_rounded_to_one_decimal():
+    assert p.parse_layout(load("layout_xxi.json")).occupancy_pct == 5.5
+
+
+def test_documented_cinepolis_flat_layout():
+    occupancy = p.parse_layout(load("doc_layout_cinepolis_flat.json"))
+    assert occupancy.layout == [("A", [1, 1])]
+
+
+def test_nested_cgv_counts_1_5_6_only():
+    occupancy = p.parse_layout(load("doc_layout_cgv_nested.json"))
+    assert (occupancy.total_seats, occupancy.unavailable_seats) == (6, 3)
+
+
+def test_nested_cgv_layout_codes():
+    assert p.parse_layout(load("doc_layout_cgv_nested.json")).layout == [("A", [0, 0, 1]), ("B", [1, 1, 0])]
+
+
+def test_flat_yn_unsorted_rows_grouped_by_name():
+    assert p.parse_layout(load("doc_layout_cgv_flat_yn_unsorted.json")).layout == [("B", [1, 0]), ("A", [0, 1])]
+
+
+def test_empty_seat_map_counts_zero():
+    assert p.parse_layout({"success": True, "data": {"seat_map": []}}).total_seats == 0
+
+
+def test_unknown_layout_shape_raises():
+    with pytest.raises(p.LayoutError):
+        p.parse_layout({"success": True, "data": {"seat_map": [{"x": 1}]}})
+
+
+def test_started_showtime_error_code():
+    assert p.error_code(load("layout_started_401.json")) == "EXPIRED_EVENT_DETAIL"
+
+
+def test_guest_token_error_code():
+    assert p.error_code(load("layout_guest_401.json")) == "INVALID_TOKEN"
+
+
+@pytest.mark.parametrize(("merchant", "path"), [("XXI", "xxi"), ("CGV", "cgv"), ("Cinépolis", "cinepolis"),
+                                                ("CINEPOLIS", "cinepolis"), ("Imax Theatres", "imax theatres")])
+def test_merchant_path(merchant, path):
+    assert p.merchant_path(merchant) == path
+
+
+# ------------------------------------------------------------------------------ snapshots
+ROW = {"showtime_id": "2011341511849276302", "movie_id": "1970276926879302616", "movie_title": "AVATAR: FIRE AND ASH",
+       "theatre_id": "1471993611681934805", "theatre_name": "CENTRAL PARK XXI", "city": "JAKARTA", "merchant": "XXI",
+       "room_category": "2D", "date": "2026-01-15", "time": "11:15"}
+
+
+@pytest.fixture
+def snapshot() -> TixSeatSnapshot:
+    with freeze_time("2026-01-14T23:40:00Z"):  # 06:40 WIB on the 15th: the morning run
+        now = dt.datetime.now(dt.UTC)
+        return p.build_snapshot(p.parse_layout(load("layout_xxi.json")), showtime=ROW, mode="morning",
+                                scraped_at=now)
+
+
+def test_snapshot_id_uses_scrape_time_in_wib(snapshot):
+    assert snapshot.snapshot_id == "2011341511849276302_morning_0640"
+
+
+def test_snapshot_date_is_the_showtime_date(snapshot):
+    assert snapshot.date == DAY
+
+
+def test_snapshot_movie_id_filled(snapshot):
+    assert snapshot.movie_id == "1970276926879302616"
+
+
+def test_snapshot_room_category_filled(snapshot):
+    assert snapshot.room_category == "2D"
+
+
+def test_snapshot_showtime(snapshot):
+    assert snapshot.showtime == "11:15"
+
+
+def test_snapshot_validates(snapshot):
+    assert TixSeatSnapshot.validate_constructed(snapshot).unavailable_seats == 9
+
+
+def test_snapshot_id_after_midnight_utc_is_next_wib_day():
+    assert p.snapshot_id("1", "jit", dt.datetime(2026, 1, 15, 17, 5, tzinfo=dt.UTC)) == "1_jit_0005"
+
+
+def test_clean_text_collapses_crlf_and_spaces():
+    assert p.clean_text("  a\r\n\r\n b   c \r\n") == "a b c"
+
+
+def test_fixture_bodies_are_json():
+    assert json.loads((FIXTURES / "layout_cgv.json").read_text())["success"] is True
