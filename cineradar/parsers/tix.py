@@ -237,7 +237,10 @@ def merge_theatre(into: TixTheatre | None, other: TixTheatre) -> TixTheatre:
     """One theatre across movies: room types unioned (a set, kept sorted)."""
     if into is None:
         return other
-    return into.model_copy(update={"room_types": sorted(set(into.room_types) | set(other.room_types))})
+    update: dict[str, Any] = {"room_types": sorted(set(into.room_types) | set(other.room_types))}
+    if into.merchant not in KNOWN_MERCHANTS and other.merchant in KNOWN_MERCHANTS:
+        update["merchant"] = other.merchant  # one odd page must not cost the theatre itself
+    return into.model_copy(update=update)
 
 
 # ------------------------------------------------------------------------------ E5 layouts

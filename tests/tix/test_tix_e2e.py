@@ -1,0 +1,317 @@
+"""TIX.id end to end: real ``scrapy`` subprocesses against the replica, compared with its truth.
+
+``tix_movies`` stores exactly the truth's movies, theatres and showtimes; ``tix_login``
+logs in with real Chromium and leaks nothing; ``tix_seats`` stores one snapshot per truth
+showtime with the truth's seat counts (the replica's clock frozen at 05:00 WIB, so nothing
+has started), records started showtimes as failures, selects jit/final windows; the
+daily summary counts each showtime once. Reliability: a 60 s access token during a whole
+seat crawl, a refresh token revoked mid-crawl, 5 % 5xx + 1 % truncated bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cineradar.tix_auth import TOKEN_STATE
+from replica.core import JAKARTA, Knobs
+from replica.server import Replica
+from tests.tix.helpers import (
+    CREDENTIALS,
+    DAY,
+    MORNING,
+    PASSWORD,
+    clean,
+    crawl,
+    open_store,
+    scrapy,
+    seed_token,
+)
+
+pytestmark = pytest.mark.e2e
+TINY_CITIES = "cities=AMBON,BANDUNG,JAKARTA"
+
+
+def expected_movies(truth: dict[str, Any]) -> dict[str, tuple]:
+    return {m["movie_id"]: (m["title"], m["genres"], m["poster_path"], m["age_category"], m["country"] or None,
+                            m["merchants"], m["cities"], m["presale"]) for m in truth["movies"]}
+
+
+def stored_movies(store: Any) -> dict[str, tuple]:
+    return {m["movie_id"]: (m["title"], m["genres"], m["poster_url"], m["age_category"], m["country"],
+                            m["merchants"], m["cities"], m["is_presale"]) for m in store.fetch("tix_movies")}
+
+
+def expected_theatres(truth: dict[str, Any]) -> dict[str, tuple]:
+    return {t["theatre_id"]: (t["name"], t["merchant"], t["city"], clean(t["address"]),
+                              sorted({clean(c) for c in t["room_categories"]})) for t in truth["theatres"]}
+
+
+def stored_theatres(store: Any) -> dict[str, tuple]:
+    return {t["theatre_id"]: (t["name"], t["merchant"], t["city"], t["address"], t["room_types"])
+            for t in store.fetch("tix_theatres")}
+
+
+def expected_showtimes(truth: dict[str, Any]) -> dict[str, tuple]:
+    return {s["showtime_id"]: (s["movie_id"], s["theatre_id"], s["city"], s["merchant"], clean(s["room_category"]),
+                               clean(s["price_string"]), s["date"], s["time"], s["starts_at"], s["status"],
+                               s["status"] == 1) for s in truth["showtimes"]}
+
+
+def stored_showtimes(store: Any) -> dict[str, tuple]:
+    return {s["showtime_id"]: (s["movie_id"], s["theatre_id"], s["city"], s["merchant"], s["room_category"],
+                               s["price"], s["date"], s["time"], s["starts_at"], s["status"], s["is_available"])
+            for s in store.fetch("tix_showtimes")}
+
+
+def seat_counts(store: Any) -> dict[str, tuple[int, int, int]]:
+    return {s["showtime_id"]: (s["total_seats"], s["unavailable_seats"], s["available_seats"])
+            for s in store.fetch("tix_seat_snapshots")}
+
+
+def truth_counts(truth: dict[str, Any], ids: set[str] | None = None) -> dict[str, tuple[int, int, int]]:
+    return {sid: (s["total"], s["unavailable"], s["available"]) for sid, s in truth["seats"].items()
+            if ids is None or sid in ids}
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    shutil.copy(src / "cineradar.db", dst / "cineradar.db")
+    return dst
+
+
+# ------------------------------------------------------------------ a day on the tiny replica
+@pytest.fixture(scope="module")
+def day(replica_module, tmp_path_factory) -> dict[str, Any]:  # noqa: ANN001
+    """tix_movies for all 83 cities, then tix_login with real Chromium, on one store."""
+    work = tmp_path_factory.mktemp("tix-day")
+    urls = replica_module.urls
+    movies = crawl("tix_movies", urls, work, f"date={DAY}")
+    login = crawl("tix_login", urls, work, env=CREDENTIALS, settings={"LOG_LEVEL": "DEBUG"})
+    return {"work": work, "urls": urls, "movies": movies, "login": login, "truth": replica_module.truth("tix")}
+
+
+def test_movies_stored_exactly(day):
+    assert stored_movies(open_store(day["work"] / "cineradar.db")) == expected_movies(day["truth"])
+
+
+def test_theatres_stored_exactly(day):
+    assert stored_theatres(open_store(day["work"] / "cineradar.db")) == expected_theatres(day["truth"])
+
+
+def test_showtimes_stored_exactly(day):
+    assert stored_showtimes(open_store(day["work"] / "cineradar.db")) == expected_showtimes(day["truth"])
+
+
+def test_movies_crawl_counts_cities(day):
+    stats = day["movies"]["stats"]
+    assert (stats["cineradar/tix/movies/cities_ok"], stats["cineradar/tix/movies/cities_empty"]) == (3, 80)
+
+
+def test_movies_crawl_uses_one_guest_token(day):
+    assert day["movies"]["stats"]["cineradar/tix/auth/guest"] == 1
+
+
+def test_login_stores_the_token_unquoted(day):
+    doc = open_store(day["work"] / "cineradar.db").get_state(TOKEN_STATE)
+    assert doc["token"].startswith("eyJ") and doc["refresh_token"].startswith("eyJ")
+
+
+def test_login_stores_the_phone_masked(day):
+    assert open_store(day["work"] / "cineradar.db").get_state(TOKEN_STATE)["phone"] == "6281***"
+
+
+def test_login_stores_the_jwt_expiry(day):
+    doc = open_store(day["work"] / "cineradar.db").get_state(TOKEN_STATE)
+    assert dt.datetime.fromisoformat(doc["expires_at"]) == MORNING + dt.timedelta(minutes=30)
+
+
+def test_login_leaks_no_secret(day):
+    doc = open_store(day["work"] / "cineradar.db").get_state(TOKEN_STATE)
+    login = day["login"]
+    text = login["log"] + json.dumps(login["stats"]) + login["stdout"] + login["stderr"]
+    leaked = [name for name, secret in (("password", PASSWORD), ("phone", "81234567890"), ("token", doc["token"]),
+                                        ("refresh token", doc["refresh_token"])) if secret in text]
+    assert (leaked, login["stats"]["cineradar/tix/login/success"]) == ([], 1)
+
+
+def test_login_uses_real_chromium(day):
+    assert day["login"]["stats"]["playwright/page_count"] >= 1
+
+
+@pytest.fixture(scope="module")
+def morning(day, replica_module, tmp_path_factory) -> dict[str, Any]:  # noqa: ANN001
+    replica_module.clock.set(MORNING)
+    work = copy_store(day["work"], tmp_path_factory.mktemp("tix-morning"))
+    seats = crawl("tix_seats", day["urls"], work, "mode=morning", f"date={DAY}")
+    summary = scrapy(["daily-summary", "--date", DAY.isoformat()], day["urls"], work, name="summary")
+    return {"work": work, "seats": seats, "summary": summary, "store": open_store(work / "cineradar.db")}
+
+
+def test_seats_one_snapshot_per_truth_showtime_with_its_counts(day, morning):
+    assert seat_counts(morning["store"]) == truth_counts(day["truth"])
+
+
+def test_seats_layout_rows_are_the_real_row_names(day, morning):
+    rows = {s["showtime_id"]: [r for r, _ in s["layout"]] for s in morning["store"].fetch("tix_seat_snapshots")}
+    assert rows == {sid: s["rows"] for sid, s in day["truth"]["seats"].items()}
+
+
+def test_seats_snapshots_carry_movie_and_room(morning):
+    snapshots = morning["store"].fetch("tix_seat_snapshots")
+    assert all(s["movie_id"] and s["room_category"] and s["movie_title"] and s["theatre_name"] for s in snapshots)
+
+
+def test_seats_snapshot_ids(morning):
+    snapshots = morning["store"].fetch("tix_seat_snapshots")
+    assert all(s["snapshot_id"].startswith(f"{s['showtime_id']}_morning_") for s in snapshots)
+
+
+def test_seats_reconciliation(day, morning):
+    stats, n = morning["seats"]["stats"], len(day["truth"]["showtimes"])
+    assert (stats["cineradar/tix/seats/requested"], stats["cineradar/tix/seats/snapshots"],
+            stats["cineradar/tix/seats/unaccounted"]) == (n, n, 0)
+
+
+def test_seats_reconciliation_is_logged(morning):
+    assert "morning reconciliation: requested" in morning["seats"]["log"]
+
+
+def test_seats_use_the_stored_token_without_login(morning):
+    assert "cineradar/tix/auth/login" not in morning["seats"]["stats"]
+
+
+def test_daily_summary_counts_each_showtime_once(day, morning):
+    row = morning["store"].fetch("tix_daily_summaries")[0]
+    seats = day["truth"]["seats"].values()
+    assert (row["showtime_count"], row["total_audience"], row["total_seats"]) == (
+        len(seats), sum(s["unavailable"] for s in seats), sum(s["total"] for s in seats))
+
+
+def test_daily_summary_counts_movies_theatres_cities(day, morning):
+    row = morning["store"].fetch("tix_daily_summaries")[0]
+    truth = day["truth"]
+    assert (row["movie_count"], row["theatre_count"], row["city_count"]) == (
+        len(truth["movies"]), len(truth["theatres"]), len(truth["cities"]))
+
+
+def test_daily_summary_prints_a_report(morning):
+    assert "Occupancy" in morning["summary"]["stdout"] and "Audience" in morning["summary"]["stdout"]
+
+
+def test_a_second_morning_run_is_not_counted_twice(day, morning, tmp_path):
+    work = copy_store(morning["work"], tmp_path / "again")
+    store = open_store(work / "cineradar.db")
+    extra = [s | {"snapshot_id": s["snapshot_id"][:-4] + "0001", "scraped_at": "2026-01-14T17:01:00.000000Z"}
+             for s in store.fetch("tix_seat_snapshots")]
+    store.upsert("tix_seat_snapshots", extra)
+    scrapy(["daily-summary", "--date", DAY.isoformat()], day["urls"], work, name="summary2")
+    assert open_store(work / "cineradar.db").fetch("tix_daily_summaries")[0]["showtime_count"] == len(extra)
+
+
+# ------------------------------------------------------------------ started showtimes and windows
+def test_started_showtimes_are_recorded_not_retried(day, replica, tmp_path):
+    afternoon = dt.datetime.combine(DAY, dt.time(14), JAKARTA)
+    replica.clock.set(afternoon)  # the stored token is now expired too: refreshed on the way
+    work = copy_store(day["work"], tmp_path)
+    result = crawl("tix_seats", day["urls"], work, "mode=morning", f"date={DAY}")
+    started = {s["showtime_id"] for s in day["truth"]["showtimes"]
+               if dt.datetime.fromisoformat(s["starts_at"]) <= afternoon}
+    failures = open_store(work / "cineradar.db").fetch("tix_seat_failures")
+    assert ({f["showtime_id"] for f in failures if f["reason"] == "started"}, len(failures),
+            result["stats"]["cineradar/tix/seats/snapshots"]) == (
+        started, len(started), len(day["truth"]["showtimes"]) - len(started))
+
+
+@pytest.mark.parametrize(("mode", "minutes"), [("jit", 20), ("final", 5)])
+def test_window_modes_select_the_showtimes_about_to_start(day, replica, tmp_path, mode, minutes):
+    now = dt.datetime.combine(DAY, dt.time(18, 50), JAKARTA)
+    replica.clock.set(now)
+    work = copy_store(day["work"], tmp_path)
+    crawl("tix_seats", day["urls"], work, f"mode={mode}", f"now={now.isoformat()}")
+    wanted = {s["showtime_id"] for s in day["truth"]["showtimes"]
+              if now < dt.datetime.fromisoformat(s["starts_at"]) <= now + dt.timedelta(minutes=minutes)}
+    snapshots = open_store(work / "cineradar.db").fetch("tix_seat_snapshots")
+    assert ({s["showtime_id"] for s in snapshots}, {s["mode"] for s in snapshots}) == (wanted, {mode})
+
+
+def test_showtimes_from_a_file(day, replica, tmp_path):
+    work = copy_store(day["work"], tmp_path)
+    rows = open_store(work / "cineradar.db").fetch("tix_showtimes")[:3]
+    path = tmp_path / "showtimes.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = crawl("tix_seats", day["urls"], work, f"showtimes={path}")
+    assert result["stats"]["cineradar/tix/seats/snapshots"] == 3
+
+
+# ------------------------------------------------------------------ reliability
+def test_sixty_second_tokens_during_a_whole_seat_crawl(tmp_path):
+    """Real clock (tomorrow's programme, so nothing starts), 60 s access tokens, a ~70 s crawl."""
+    tomorrow = dt.datetime.now(JAKARTA).date() + dt.timedelta(days=1)
+    with Replica(preset="tiny", date=tomorrow, knobs=Knobs(access_ttl_s=60)) as replica:
+        crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={tomorrow}")
+        replica.knobs.update({"latency_ms": 560})  # 2 requests in flight: ~70 s for the tiny day
+        seeded = time.monotonic()
+        seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"])
+        result = crawl("tix_seats", replica.urls, tmp_path, "mode=morning", f"date={tomorrow}",
+                       settings={"TIX_SEATS_CONCURRENCY": 2})
+        lived = time.monotonic() - seeded
+        truth = replica.truth("tix")
+    stats = result["stats"]
+    refreshes = stats.get("cineradar/tix/auth/refresh", 0)
+    assert seat_counts(open_store(tmp_path / "cineradar.db")) == truth_counts(truth)
+    assert lived > 62  # the first token expired while the crawl ran
+    assert 1 <= refreshes <= lived // 45 + 1  # renewed 15 s before each expiry, once per token
+    assert stats.get("cineradar/tix/auth/401/user", 0) == 0  # proactively: no request was refused
+
+
+def test_refresh_token_revoked_mid_crawl_one_relogin(tmp_path):
+    knobs = Knobs(faults=[])
+    with Replica(preset="tiny", date=DAY, now=MORNING, knobs=knobs) as replica:
+        crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={DAY}")
+        seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"])
+        # The 40th layout answers 401 EXPIRED; the refresh that follows finds every refresh token revoked.
+        replica.knobs.update({"faults": ["expire_access:at=40", "token_revoke:at=1"]})
+        result = crawl("tix_seats", replica.urls, tmp_path, "mode=morning", f"date={DAY}", env=CREDENTIALS)
+        truth = replica.truth("tix")
+    stats = result["stats"]
+    assert seat_counts(open_store(tmp_path / "cineradar.db")) == truth_counts(truth)
+    assert (stats["cineradar/tix/auth/refresh_rejected"], stats["cineradar/tix/auth/login"]) == (1, 1)
+    assert PASSWORD not in result["log"] + json.dumps(stats)
+
+
+def test_5xx_and_truncated_bodies_still_give_complete_output(tmp_path):
+    faults = ["5xx:p=0.05,site=tix_api", "truncate:p=0.01,site=tix_api", "success_false:p=0.3,site=tix_api"]
+    with Replica(preset="tiny", date=DAY, now=MORNING, knobs=Knobs(faults=[])) as replica:
+        seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"])  # test setup, before the faults
+        replica.knobs.update({"faults": faults})
+        movies = crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={DAY}")
+        seats = crawl("tix_seats", replica.urls, tmp_path, "mode=morning", f"date={DAY}")
+        truth = replica.truth("tix")
+    store = open_store(tmp_path / "cineradar.db")
+    assert stored_showtimes(store) == expected_showtimes(truth)
+    assert stored_theatres(store) == expected_theatres(truth)
+    assert stored_movies(store) == expected_movies(truth)
+    assert seat_counts(store) == truth_counts(truth)
+    retried = Counter({k: v for s in (movies["stats"], seats["stats"]) for k, v in s.items() if k.startswith("retry/")})
+    assert retried["retry/count"] > 0  # faults did fire and were retried
+
+
+def test_an_odd_record_costs_only_itself(tmp_path):
+    with Replica(preset="tiny", date=DAY, now=MORNING, knobs=Knobs(faults=[])) as replica:
+        replica.knobs.update({"faults": ["unknown_merchant:at=1", "bad_status:at=2"]})
+        result = crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={DAY}")
+        truth = replica.truth("tix")
+    stats = result["stats"]
+    stored = open_store(tmp_path / "cineradar.db").count("tix_showtimes")
+    dropped = stats["cineradar/invalid/tix_showtimes"]
+    assert (stats["cineradar/tix/movies/unknown_merchant"], stats["cineradar/tix/movies/unexpected_status"]) == (1, 1)
+    assert stored == len(truth["showtimes"]) - dropped and 1 < dropped < 40
+    assert open_store(tmp_path / "cineradar.db").count("tix_theatres") == len(truth["theatres"])
