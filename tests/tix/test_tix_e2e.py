@@ -315,3 +315,40 @@ def test_an_odd_record_costs_only_itself(tmp_path):
     assert (stats["cineradar/tix/movies/unknown_merchant"], stats["cineradar/tix/movies/unexpected_status"]) == (1, 1)
     assert stored == len(truth["showtimes"]) - dropped and 1 < dropped < 40
     assert open_store(tmp_path / "cineradar.db").count("tix_theatres") == len(truth["theatres"])
+
+
+# ------------------------------------------------------------------ commands and the shell
+def test_token_check_passes_above_the_minimum_ttl(day, tmp_path):
+    work = copy_store(day["work"], tmp_path)
+    result = scrapy(["tix-token", "--check", "--min-ttl", "20"], day["urls"], work, name="check", check=False)
+    assert (result["returncode"], "status         OK" in result["stdout"]) == (0, True)
+
+
+def test_token_check_fails_below_the_minimum_ttl(day, tmp_path):
+    work = copy_store(day["work"], tmp_path)
+    result = scrapy(["tix-token", "--check", "--min-ttl", "45"], day["urls"], work, name="check", check=False)
+    assert (result["returncode"], "BELOW MIN TTL" in result["stdout"]) == (1, True)
+
+
+def test_token_check_without_a_token_fails(day, tmp_path):
+    result = scrapy(["tix-token", "--check"], day["urls"], tmp_path, name="check", check=False)
+    assert result["returncode"] == 1
+
+
+def test_token_refresh_command_prints_no_token(day, replica, tmp_path):
+    work = copy_store(day["work"], tmp_path)
+    before = open_store(work / "cineradar.db").get_state(TOKEN_STATE)
+    result = scrapy(["tix-token", "--refresh"], day["urls"], work, name="refresh")
+    after = open_store(work / "cineradar.db").get_state(TOKEN_STATE)
+    assert (after["source"], after["token"] != before["token"], after["token"] in result["stdout"]) == (
+        "refresh", True, False)
+
+
+def test_fetch_of_a_layout_url_gets_a_user_token(day, replica, tmp_path):
+    """``scrapy fetch`` / ``scrapy shell`` of a layout URL: the middleware treats it as user-auth."""
+    work = copy_store(day["work"], tmp_path)
+    showtime = day["truth"]["showtimes"][0]
+    path = {"XXI": "xxi", "CGV": "cgv", "Cinépolis": "cinepolis"}[showtime["merchant"]]
+    url = f"{day['urls']['tix_api']}/v1/movies/{path}/layout?show_time_id={showtime['showtime_id']}&tz=7"
+    result = scrapy(["fetch", "--nolog", url], day["urls"], work, name="fetch")
+    assert json.loads(result["stdout"])["success"] is True
