@@ -9,6 +9,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,13 @@ class ReplicaProcess:
         if not line:
             raise RuntimeError(f"the replica did not start (exit {self.proc.wait()})")
         self.urls = json.loads(line)
+        # Keep reading its stdout, so a chatty replica never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
         return self
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"the replica exited with {self.proc.returncode} during the benchmark")
 
     def __exit__(self, *exc: object) -> None:
         if self.proc and self.proc.poll() is None:
@@ -63,12 +70,14 @@ def crawl(command: list[str], workdir: Path, urls: dict[str, Any], name: str, *,
     for key, value in values.items():
         cmd += ["-s", f"{key}={value}"]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | (env or {}),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    stderr_path = workdir / f"{name}.stderr"
+    with stderr_path.open("w") as stderr_file:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | (env or {}),
+                                stdout=subprocess.DEVNULL, stderr=stderr_file)
+        _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read() if proc.stderr else ""
+    stderr = stderr_path.read_text()
     if proc.returncode != 0:
         raise RuntimeError(f"scrapy {' '.join(command)} failed ({proc.returncode}): {stderr[-2000:]}")
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
