@@ -82,7 +82,8 @@ def crawl(command: list[str], workdir: Path, urls: dict[str, Any], name: str, *,
         raise RuntimeError(f"scrapy {' '.join(command)} failed ({proc.returncode}): {stderr[-2000:]}")
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
     # ru_maxrss is in KiB on Linux: the peak resident set of that process.
-    return {"stats": stats, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {"stats": stats, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def workdir() -> Path:

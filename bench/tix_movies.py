@@ -37,6 +37,7 @@ def main() -> int:
                         "--now", now) as replica:
         result = crawl(["crawl", "tix_movies", "-a", f"date={day}"], work, replica.urls, "tix_movies",
                        settings=settings)
+        replica.check_alive()
         truth = json.load(urllib.request.urlopen(f"{replica.urls['tix_api']}/_replica/truth?source=tix"))
     stats = result["stats"]
     db = sqlite3.connect(work / "cineradar.db")

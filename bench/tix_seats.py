@@ -41,6 +41,7 @@ def main() -> int:
         crawl(["crawl", "tix_login"], work, replica.urls, "tix_login", env=CREDENTIALS)
         result = crawl(["crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={day}"], work, replica.urls,
                        "tix_seats", env=CREDENTIALS, settings=settings)
+        replica.check_alive()
         truth = json.load(urllib.request.urlopen(f"{replica.urls['tix_api']}/_replica/truth?source=tix"))
     stats = result["stats"]
     db = sqlite3.connect(work / "cineradar.db")
@@ -56,7 +57,8 @@ def main() -> int:
           f" (truth {len(truth['showtimes'])}), failed {stats.get('cineradar/tix/seats/unaccounted', 0)} unaccounted")
     print(f"  crawl time          {seconds:.1f} s -> {rate:.0f} layouts/s"
           f" (process wall time {result['wall_s']:.1f} s incl. start-up -> {wall_rate:.0f}/s)")
-    print(f"  peak RSS            {rss:.0f} MB (crawler process)")
+    print(f"  peak RSS            {rss:.0f} MB (crawler process); CPU {result['cpu_s']:.1f} s"
+          f" = {result['cpu_s'] / max(stored, 1) * 1000:.1f} ms per layout (the crawl is CPU-bound)")
     print(f"  original            {ORIGINAL}")
     print(f"  limits              >= {MIN_RATE:.0f} layouts/s, <= {MAX_RSS_MB:.0f} MB -> {'PASS' if ok else 'FAIL'}")
     print(f"  work dir            {work}")
