@@ -31,10 +31,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=None, help="TIX_SEATS_CONCURRENCY (default: the spider's)")
+    parser.add_argument("--http-handler", choices=("aiohttp", "twisted"), default=None,
+                        help="TIX_SEATS_HTTP_HANDLER (default: the project's, aiohttp)")
     opts = parser.parse_args()
     day, now = early_morning()
     work = workdir()
     settings = {"TIX_SEATS_CONCURRENCY": str(opts.concurrency)} if opts.concurrency else {}
+    if opts.http_handler:
+        settings["TIX_SEATS_HTTP_HANDLER"] = opts.http_handler
     with ReplicaProcess("--preset", "default", "--latency-ms", str(opts.latency_ms), "--date", day.isoformat(),
                         "--now", now) as replica:
         crawl(["crawl", "tix_movies", "-a", f"date={day}"], work, replica.urls, "tix_movies")
@@ -51,10 +55,13 @@ def main() -> int:
     wall_rate = stored / result["wall_s"]
     rss = result["peak_rss_mb"]
     ok = rate >= MIN_RATE and rss <= MAX_RSS_MB and stored == len(truth["showtimes"])
-    concurrency = opts.concurrency or "spider default"
-    print(f"tix_seats morning, replica default preset, {opts.latency_ms:g} ms latency, concurrency {concurrency}")
+    concurrency = opts.concurrency or "default (32)"
+    print(f"tix_seats morning, replica default preset, {opts.latency_ms:g} ms latency, concurrency {concurrency},"
+          f" HTTP handler {opts.http_handler or 'default (aiohttp)'}")
+    failed = sum(v for k, v in stats.items() if k.startswith("cineradar/tix/seats/failed/"))
     print(f"  showtimes requested {stats.get('cineradar/tix/seats/requested', 0)}, snapshots stored {stored}"
-          f" (truth {len(truth['showtimes'])}), failed {stats.get('cineradar/tix/seats/unaccounted', 0)} unaccounted")
+          f" (truth {len(truth['showtimes'])}), failed {failed}, unaccounted"
+          f" {stats.get('cineradar/tix/seats/unaccounted', 0)}")
     print(f"  crawl time          {seconds:.1f} s -> {rate:.0f} layouts/s"
           f" (process wall time {result['wall_s']:.1f} s incl. start-up -> {wall_rate:.0f}/s)")
     print(f"  peak RSS            {rss:.0f} MB (crawler process); CPU {result['cpu_s']:.1f} s"
