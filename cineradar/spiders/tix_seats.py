@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -45,6 +46,7 @@ from cineradar.spiders.tix_base import SLOT, TixApiSpider
 
 WIB = parser.WIB
 LAYOUT_HEADERS = {"Accept": "application/json"}
+LOG_PER_REASON = 20  # failures logged one by one per reason; the rest at DEBUG
 ROW_FIELDS = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_name", "city", "merchant",
               "room_category", "date", "time", "starts_at")
 
@@ -104,6 +106,7 @@ class TixSeatsSpider(TixApiSpider):
         self.mode = self.args.mode
         self.pending: dict[str, dict[str, Any]] = {}  # showtime_id -> row, until it ends somehow
         self.outcomes: Counter[str] = Counter()
+        self._logged: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ which showtimes
     async def _load_rows(self) -> list[dict[str, Any]]:
@@ -248,10 +251,14 @@ class TixSeatsSpider(TixApiSpider):
         now = dt.datetime.now(dt.UTC)
         self._done(row, reason)
         self.stat(f"failed/{reason}")
-        level = 20 if reason == "started" else 30  # a started showtime is expected, not a problem
-        self.logger.log(level, "showtime %s (%s %s %s): %s%s", row["showtime_id"], row.get("merchant"),
+        level = logging.INFO if reason == "started" else logging.WARNING  # a started showtime is expected
+        self._logged[reason] += 1
+        if self._logged[reason] > LOG_PER_REASON:  # the counts are in the stats and the reconciliation line
+            level = logging.DEBUG
+        self.logger.log(level, "showtime %s (%s %s %s): %s%s%s", row["showtime_id"], row.get("merchant"),
                         row.get("theatre_name") or row.get("theatre_id"), row.get("time"), reason,
-                        f" ({detail})" if detail else "")
+                        f" ({detail})" if detail else "",
+                        f"; further '{reason}' failures at DEBUG" if self._logged[reason] == LOG_PER_REASON else "")
         return TixSeatFailure.model_construct(
             failure_id=parser.snapshot_id(row["showtime_id"], self.mode, now), showtime_id=row["showtime_id"],
             mode=self.mode, scraped_at=now, date=parser.parse_date(row.get("date")) or now.astimezone(WIB).date(),
