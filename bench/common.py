@@ -1,78 +1,119 @@
-"""Helpers shared by the benchmark scripts: a replica subprocess and a crawl runner."""
+"""Shared helpers of the benchmark scripts: the replica as a subprocess, crawls, rusage."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
+PYTHON = sys.executable
+WIB = ZoneInfo("Asia/Jakarta")
+# The account the replica accepts (its defaults); the crawler reads them from the environment only.
+CREDENTIALS = {"TIX_PHONE_NUMBER": "+6281234567890", "TIX_PASSWORD": "replica-password"}
 
 
-@contextmanager
-def replica(*args: str) -> Iterator[dict[str, Any]]:
-    """Run ``python -m replica ARGS`` on 127.0.0.1; yield its base URLs; stop it."""
-    proc = subprocess.Popen([sys.executable, "-m", "replica", *args], cwd=ROOT, env=ENV,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        urls = json.loads(proc.stdout.readline())
-        yield urls
-    finally:
-        proc.terminate()
-        proc.wait(30)
+class ReplicaProcess:
+    """``python -m replica ...`` in the background; its first stdout line is the endpoints JSON."""
+
+    def __init__(self, *args: str) -> None:
+        self.args = list(args)
+        self.proc: subprocess.Popen[str] | None = None
+        self.urls: dict[str, Any] = {}
+
+    def __enter__(self) -> ReplicaProcess:
+        self.proc = subprocess.Popen([PYTHON, "-m", "replica", *self.args], cwd=ROOT, stdout=subprocess.PIPE,
+                                     text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the replica did not start (exit {self.proc.wait()})")
+        self.urls = json.loads(line)
+        # Keep reading its stdout, so a chatty replica never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        return self
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"the replica exited with {self.proc.returncode} during the benchmark")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def crawl(command: list[str], workdir: Path, urls: dict[str, Any], name: str, *, env: dict[str, str] | None = None,
+          settings: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a scrapy command as a subprocess; return its stats, wall time and peak RSS."""
+    endpoints = workdir / "endpoints.json"
+    endpoints.write_text(json.dumps(urls))
+    stats_path = workdir / f"stats-{name}.json"
+    values = {"ENDPOINTS": str(endpoints), "SQLITE_PATH": str(workdir / "cineradar.db"),
+              "STORAGE_SPOOL_DIR": str(workdir / "spool"), "STATS_DUMP_PATH": str(stats_path),
+              "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(workdir / f"{name}.log"),
+              "LOG_LEVEL": "INFO"} | (settings or {})
+    cmd = [PYTHON, "-m", "scrapy", *command]
+    for key, value in values.items():
+        cmd += ["-s", f"{key}={value}"]
+    started = time.perf_counter()
+    stderr_path = workdir / f"{name}.stderr"
+    with stderr_path.open("w") as stderr_file:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)} | (env or {}),
+                                stdout=subprocess.DEVNULL, stderr=stderr_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = stderr_path.read_text()
+    if proc.returncode != 0:
+        raise RuntimeError(f"scrapy {' '.join(command)} failed ({proc.returncode}): {stderr[-2000:]}")
+    stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
+    # ru_maxrss is in KiB on Linux: the peak resident set of that process.
+    return {"stats": stats, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="cineradar-bench-"))
+
+
+def early_morning(day: dt.date | None = None) -> tuple[dt.date, str]:
+    """Today (WIB) and 05:00 WIB of it: the replica's frozen clock, before any showtime starts."""
+    day = day or dt.datetime.now(WIB).date()
+    return day, dt.datetime.combine(day, dt.time(5, 0), WIB).isoformat()
+
+
+def self_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def admin(base: str, path: str) -> Any:
+    """GET one of the replica's admin paths (``truth?source=tix``, ``requests``...)."""
+    import urllib.request
+
     with urllib.request.urlopen(f"{base}/_replica/{path}", timeout=60) as response:
         return json.loads(response.read())
 
 
-def crawl(spider: str, urls: dict[str, Any], workdir: Path, args: list[str],
-          settings: dict[str, Any]) -> tuple[float, dict[str, Any], int]:
-    """Run ``scrapy crawl``; return (wall seconds, stats, peak RSS in KiB of the crawl process).
-
-    Peak RSS is the largest of the waited-for children, so run crawls before stopping the
-    replica subprocess.
-    """
-    endpoints = workdir / "endpoints.json"
-    endpoints.write_text(json.dumps(urls))
-    stats_path = workdir / f"stats-{spider}.json"
-    values = {"ENDPOINTS": str(endpoints), "SQLITE_PATH": str(workdir / "cineradar.db"),
-              "STORAGE_SPOOL_DIR": str(workdir / "spool"), "STATS_DUMP_PATH": str(stats_path),
-              "REMOTE_CONTROL_ENABLED": "False", "LOG_LEVEL": "WARNING"} | settings
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
-    for arg in args:
-        cmd += ["-a", arg]
-    for key, value in values.items():
-        cmd += ["-s", f"{key}={value}"]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"crawl failed:\n{proc.stderr[-4000:]}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, json.loads(stats_path.read_text()), peak_kib
-
-
-def open_store(path: Path):
+def open_store(path: Path):  # noqa: ANN201 - the SQLite store a benchmark crawl wrote
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from cineradar.hub import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 
     store = SQLiteStorage(path)
     store.open(SPECS)
     return store
-
-
-def workdir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="cineradar-bench-"))

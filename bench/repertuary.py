@@ -15,9 +15,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench.common import admin, crawl, open_store, replica, workdir
+from common import ReplicaProcess, admin, crawl, open_store, workdir  # noqa: E402
 
 ORIGINAL_SECONDS = 70.0
 
@@ -28,11 +28,14 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=7)
     opts = parser.parse_args()
     date = dt.date(2026, 11, 21)
-    with replica("--preset", "default", "--date", date.isoformat()) as urls:
+    with ReplicaProcess("--preset", "default", "--date", date.isoformat()) as replica:
+        urls = replica.urls
         truth = admin(urls["repertuary"]["krakow"], "truth?source=repertuary")["cities"]["krakow"]
         work = workdir()
-        wall, stats, _ = crawl("repertuary", urls, work, ["city=krakow", "days=7", f"date={date}"],
-                               {"DOWNLOAD_DELAY": opts.delay, "REPERTUARY_SESSIONS": opts.sessions})
+        run = crawl(["crawl", "repertuary", "-a", "city=krakow", "-a", "days=7", "-a", f"date={date}"], work, urls,
+                    "repertuary", settings={"DOWNLOAD_DELAY": str(opts.delay),
+                                            "REPERTUARY_SESSIONS": str(opts.sessions)})
+        wall, stats = run["wall_s"], run["stats"]
     rows = open_store(work / "cineradar.db").fetch("repertuary_showtimes")
     got = Counter((r["film_slug"], r["cinema_slug"], r["date"], r["time"], r["showtime_id"]) for r in rows)
     want = Counter((s["film_slug"], s["cinema_slug"], s["date"], s["time"], s["showtime_id"])

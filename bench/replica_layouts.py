@@ -20,16 +20,17 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench.common import admin, replica  # noqa: E402
+from common import CREDENTIALS, ReplicaProcess, admin  # noqa: E402
 
 LIMIT = 1500.0
 PATHS = {"XXI": "xxi", "CGV": "cgv", "Cinépolis": "cinepolis"}
 
 
 def login(api: str) -> str:
-    body = json.dumps({"phone_number": "+6281234567890", "password": "replica-password"}).encode()
+    body = json.dumps({"phone_number": CREDENTIALS["TIX_PHONE_NUMBER"],
+                       "password": CREDENTIALS["TIX_PASSWORD"]}).encode()
     request = urllib.request.Request(f"{api}/v1/users/login", data=body, method="POST",
                                      headers={"Content-Type": "application/json", "platform": "web"})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -44,8 +45,8 @@ def main() -> int:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     date = "2026-11-21"
-    with replica("--preset", "default", "--date", date, "--now", f"{date}T05:00:00+07:00") as urls:
-        api = urls["tix_api"]
+    with ReplicaProcess("--preset", "default", "--date", date, "--now", f"{date}T05:00:00+07:00") as replica:
+        api = replica.urls["tix_api"]
         token = login(api)
         showtimes = admin(api, "truth?source=tix")["showtimes"]
         paths = [f"/v1/movies/{PATHS[s['merchant']]}/layout?show_time_id={s['showtime_id']}&tz=7" for s in showtimes]

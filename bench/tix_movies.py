@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ReplicaProcess, crawl, early_morning, workdir  # noqa: E402
+from common import ReplicaProcess, crawl, early_morning, workdir  # noqa: E402
 
 LIMIT_S = 120.0
 ORIGINAL = "about 15 min (9 parallel jobs of Playwright page loads; 45-75 min sequentially)"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import CREDENTIALS, ReplicaProcess, crawl, early_morning, workdir  # noqa: E402
+from common import CREDENTIALS, ReplicaProcess, crawl, early_morning, workdir  # noqa: E402
 
 MIN_RATE, MAX_RSS_MB = 300.0, 300.0
 ORIGINAL = "1 call at a time, 0.3-0.5 s apart: 2-3 layouts/s per job (9 jobs: ~20/s at best)"
