@@ -78,5 +78,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 
-EXTENSIONS = {"cineradar.extensions.stats_dump.StatsDump": 500}
+EXTENSIONS = {
+    "cineradar.extensions.outcome.CrawlOutcome": 100,  # status, run record, exit code (commands/crawl.py)
+    "cineradar.extensions.stats_dump.StatsDump": 500,
+}
+CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"

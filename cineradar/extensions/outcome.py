@@ -1,0 +1,136 @@
+"""How a crawl ended (success, partial or failed), said once: a log line, a run record, the exit code.
+
+Any component that knows the crawl is not complete says so through this module:
+
+- ``fail(crawler, message)``: a permanent error (storage refuses writes, a start input
+  that cannot be read...). Logged once at ERROR, the spider is closed at once with the
+  reason ``failed``.
+- ``partial(crawler, what, count)``: part of the data is missing or not yet stored
+  (a day not covered, rows left in the spool...). The crawl goes on.
+
+At ``spider_closed`` (after every pipeline has flushed) the status is decided, logged as
+one line (``crawl FAILED: ...``, ``crawl PARTIAL: ...`` or ``crawl finished: success``),
+stored as a ``crawl_runs`` row in every backend and kept for the ``crawl`` command, which
+exits 1 for failed and 3 for partial. A crawl that was stopped early (Ctrl-C, a close
+reason other than ``finished``) is partial. A ``running`` row is written when the spider
+opens, so a crawl killed with -9 leaves a run that never finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from cineradar.hub import StorageHub
+from cineradar.items import CrawlRun
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.spiders import Spider
+
+logger = logging.getLogger(__name__)
+
+FAILED_KEY = "cineradar/outcome/failed"
+PARTIAL_PREFIX = "cineradar/outcome/partial/"
+STATUS_KEY = "cineradar/outcome/status"
+
+# Statuses of the crawls run by this process, in order (read by the ``crawl`` command).
+STATUSES: list[str] = []
+EXIT_CODES = {"success": 0, "failed": 1, "partial": 3}
+
+
+def fail(crawler: Crawler, message: str, *, close: bool = True) -> None:
+    """Record a permanent error: one ERROR line, then close the spider (reason ``failed``)."""
+    assert crawler.stats is not None
+    if crawler.stats.get_value(FAILED_KEY) is None:  # the first cause is the one worth reading
+        crawler.stats.set_value(FAILED_KEY, message)
+        logger.error("%s", message)
+    if close and crawler.engine is not None and crawler.engine.spider is not None:
+        crawler.engine.close_spider(crawler.engine.spider, "failed")
+
+
+def partial(crawler: Crawler, what: str, count: int = 1) -> None:
+    """Record that ``count`` units of ``what`` are missing or not yet stored."""
+    assert crawler.stats is not None
+    crawler.stats.inc_value(PARTIAL_PREFIX + what, count)
+
+
+def status_of(stats: dict[str, Any], reason: str) -> tuple[str, str]:
+    """(status, why) from a finished crawl's stats and close reason."""
+    if stats.get(FAILED_KEY) is not None:
+        return "failed", str(stats[FAILED_KEY])
+    if reason not in ("finished", "shutdown"):
+        return "failed", f"closed with reason {reason!r}"
+    missing = {k[len(PARTIAL_PREFIX):]: v for k, v in stats.items() if k.startswith(PARTIAL_PREFIX) and v}
+    why = [f"{what}: {count}" for what, count in sorted(missing.items())]
+    if reason == "shutdown":
+        why.insert(0, "stopped before the end (shutdown)")
+    if why:
+        return "partial", "; ".join(why)
+    return "success", "complete"
+
+
+def run_id() -> str:
+    """Scrapyd's job id when run by Scrapyd, else a fresh one."""
+    return os.environ.get("SCRAPY_JOB") or f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+class CrawlOutcome:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.run_id = run_id()
+        self.started_at = dt.datetime.now(dt.UTC)
+        self.record_runs = crawler.settings.getbool("CRAWL_RUN_RECORDS", True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlOutcome:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def _run(self, spider: Spider, status: str, stats: dict[str, Any] | None = None) -> CrawlRun:
+        args = getattr(spider, "args", None)
+        return CrawlRun(
+            run_id=self.run_id, spider=spider.name, status=status, started_at=self.started_at,
+            finished_at=None if status == "running" else dt.datetime.now(dt.UTC),
+            args=args.model_dump(mode="json", exclude_none=True) if args is not None else {},
+            stats=stats or {},
+        )
+
+    async def _store(self, run: CrawlRun, names: list[str] | None = None) -> None:
+        hub = StorageHub.of(self.crawler)
+        row = run.row()
+        for name in names or hub.names:
+            try:
+                await hub.call(name, lambda b: b.upsert(CrawlRun.entity, [row]))
+            except Exception as exc:  # noqa: BLE001 - the run record must not hide the crawl's result
+                logger.warning("run record %s not stored in %s (%s)", run.run_id, name, exc)
+
+    async def spider_opened(self, spider: Spider) -> None:
+        if self.record_runs:
+            hub = StorageHub.of(self.crawler)
+            await self._store(self._run(spider, "running"), [hub.primary])
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        status, why = status_of(stats, reason)
+        self.crawler.stats.set_value(STATUS_KEY, status)
+        STATUSES.append(status)
+        if status == "success":
+            logger.info("crawl finished: success")
+        else:
+            logger.error("crawl %s: %s", status.upper(), why)
+        if self.record_runs:
+            summary = {k: v for k, v in stats.items()
+                       if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count", "finish_reason"))
+                       or k.startswith("downloader/response_status_count/")}
+            summary["finish_reason"] = reason
+            summary["why"] = why
+            await self._store(self._run(spider, status, summary))
