@@ -11,13 +11,14 @@ Any component that knows the crawl is not complete says so through this module:
 At ``spider_closed`` (after every pipeline has flushed) the status is decided, logged as
 one line (``crawl FAILED: ...``, ``crawl PARTIAL: ...`` or ``crawl finished: success``),
 stored as a ``crawl_runs`` row in every backend and kept for the ``crawl`` command, which
-exits 1 for failed and 3 for partial. A crawl that was stopped early (Ctrl-C, a close
-reason other than ``finished``) is partial. A ``running`` row is written when the spider
+exits 1 for failed and 3 for partial. A crawl stopped early (Ctrl-C, a CLOSESPIDER_* limit)
+is partial; any other close reason but ``finished`` is failed. A ``running`` row is written when the spider
 opens, so a crawl killed with -9 leaves a run that never finished.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -64,12 +65,13 @@ def status_of(stats: dict[str, Any], reason: str) -> tuple[str, str]:
     """(status, why) from a finished crawl's stats and close reason."""
     if stats.get(FAILED_KEY) is not None:
         return "failed", str(stats[FAILED_KEY])
-    if reason not in ("finished", "shutdown"):
+    limited = reason.startswith("closespider_")  # a CLOSESPIDER_* limit the user set: stopped on purpose
+    if reason not in ("finished", "shutdown") and not limited:
         return "failed", f"closed with reason {reason!r}"
     missing = {k[len(PARTIAL_PREFIX):]: v for k, v in stats.items() if k.startswith(PARTIAL_PREFIX) and v}
     why = [f"{what}: {count}" for what, count in sorted(missing.items())]
-    if reason == "shutdown":
-        why.insert(0, "stopped before the end (shutdown)")
+    if reason == "shutdown" or limited:
+        why.insert(0, f"stopped before the end ({reason})")
     if why:
         return "partial", "; ".join(why)
     return "success", "complete"
@@ -86,6 +88,7 @@ class CrawlOutcome:
         self.run_id = run_id()
         self.started_at = dt.datetime.now(dt.UTC)
         self.record_runs = crawler.settings.getbool("CRAWL_RUN_RECORDS", True)
+        self._opening: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlOutcome:
@@ -96,12 +99,12 @@ class CrawlOutcome:
 
     def _run(self, spider: Spider, status: str, stats: dict[str, Any] | None = None) -> CrawlRun:
         args = getattr(spider, "args", None)
-        return CrawlRun(
+        return CrawlRun.model_validate(dict(
             run_id=self.run_id, spider=spider.name, status=status, started_at=self.started_at,
             finished_at=None if status == "running" else dt.datetime.now(dt.UTC),
             args=args.model_dump(mode="json", exclude_none=True) if args is not None else {},
             stats=stats or {},
-        )
+        ))
 
     async def _store(self, run: CrawlRun, names: list[str] | None = None) -> None:
         hub = StorageHub.of(self.crawler)
@@ -112,10 +115,11 @@ class CrawlOutcome:
             except Exception as exc:  # noqa: BLE001 - the run record must not hide the crawl's result
                 logger.warning("run record %s not stored in %s (%s)", run.run_id, name, exc)
 
-    async def spider_opened(self, spider: Spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
+        # Not awaited: a slow or unreachable store must not hold up the crawl's start.
         if self.record_runs:
             hub = StorageHub.of(self.crawler)
-            await self._store(self._run(spider, "running"), [hub.primary])
+            self._opening = asyncio.ensure_future(self._store(self._run(spider, "running"), [hub.primary]))
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         assert self.crawler.stats is not None
@@ -127,6 +131,8 @@ class CrawlOutcome:
             logger.info("crawl finished: success")
         else:
             logger.error("crawl %s: %s", status.upper(), why)
+        if self._opening is not None:
+            await self._opening  # the "running" row must not land after the final one
         if self.record_runs:
             summary = {k: v for k, v in stats.items()
                        if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count", "finish_reason"))
