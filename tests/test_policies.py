@@ -103,7 +103,56 @@ def test_one_pipeline_class_per_file():
         assert len(classes) <= 1, path.name
 
 
-def test_politeness_floor():
-    settings = get_project_settings()
-    assert settings.getfloat("DOWNLOAD_DELAY") >= 1.0
-    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+# Every spider's EFFECTIVE settings (project settings + its custom_settings/update_settings), not
+# the project defaults: a spider can loosen any of them. Exceptions are allow-listed with the reason.
+ITEM_PIPELINE_EXEMPT = {"tix_login": "makes the token, yields no items"}
+RETRY_EXEMPT = {"tix_login": "a failed login is reported, not hammered"}
+# Per-slot concurrency above 1 only for APIs whose load the original itself put on them.
+API_CONCURRENCY = {"tix_movies": 4, "tix_seats": 32, "tix_login": 1}
+PROJECT_PIPELINES = set(get_project_settings().getdict("ITEM_PIPELINES"))
+
+
+def effective_settings(name):
+    settings = get_project_settings().copy()
+    SPIDERS.load(name).update_settings(settings)
+    return settings
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_item_goes_through_every_pipeline(name):
+    pipelines = set(effective_settings(name).getdict("ITEM_PIPELINES"))
+    assert pipelines == (set() if name in ITEM_PIPELINE_EXEMPT else PROJECT_PIPELINES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_failed_requests_are_retried(name):
+    settings = effective_settings(name)
+    assert settings.getbool("RETRY_ENABLED") is (name not in RETRY_EXEMPT)
+    assert settings.getint("RETRY_TIMES") >= (0 if name in RETRY_EXEMPT else 2)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_per_slot_politeness(name):
+    settings = effective_settings(name)
+    if name in API_CONCURRENCY:
+        assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= API_CONCURRENCY[name]
+        slots = settings.getdict("DOWNLOAD_SLOTS")
+        assert all(slot.get("concurrency", 1) <= API_CONCURRENCY[name] for slot in slots.values())
+    else:  # web pages: one request at a time per session slot, at least a second apart
+        assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+        assert settings.getfloat("DOWNLOAD_DELAY") >= 1.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_stuck_request_times_out(name):
+    assert 0 < effective_settings(name).getfloat("DOWNLOAD_TIMEOUT") <= 60
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_crawls_report_their_outcome(name):
+    extensions = effective_settings(name).getdict("EXTENSIONS")
+    assert extensions.get("cineradar.extensions.outcome.CrawlOutcome") is not None
+
+
+def test_the_allow_lists_name_real_spiders():
+    assert set(ITEM_PIPELINE_EXEMPT) | set(RETRY_EXEMPT) | set(API_CONCURRENCY) <= set(NAMES)
