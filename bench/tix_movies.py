@@ -5,7 +5,7 @@
 Starts ``python -m replica --preset default --latency-ms 50`` (frozen at 05:00 WIB today),
 crawls every city through validation and SQLite storage, checks the store against the
 replica's truth, and prints the time beside the original's (about 15 minutes in 9
-parallel GitHub Actions jobs, tix.md 11) and the limit (2 minutes).
+parallel GitHub Actions jobs, docs/sources/tix.md#scale) and the limit (2 minutes).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Settings bundles merged into one spider's ``custom_settings`` (never project-wide).
 
-``PLAYWRIGHT_SETTINGS``: scrapy-playwright with Debian's Chromium (feasibility.md 2),
+``PLAYWRIGHT_SETTINGS``: scrapy-playwright with Debian's Chromium (docs/environment.md#chromium-and-playwright),
 for the only spider that needs a browser (tix_login); every other spider stays plain
 HTTP. The Chromium binary comes from $CHROMIUM_PATH (default /usr/bin/chromium).
 """

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from importlib import resources
 
-# kino_krakow.md section 7: 29 keys; Kraków keeps its legacy branded host.
+# docs/sources/repertuary.md#cities: 29 keys; Kraków keeps its legacy branded host.
 REPERTUARY_CITIES: dict[str, str] = {
     "krakow": "Kraków", "warszawa": "Warszawa", "gdansk": "Gdańsk", "wroclaw": "Wrocław",
     "poznan": "Poznań", "lodz": "Łódź", "katowice": "Katowice", "szczecin": "Szczecin",

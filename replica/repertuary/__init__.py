@@ -2,7 +2,7 @@
 
 Exports what replica/server.py calls: CITIES, build_dataset, truth, build_city_app. Each city
 is its own aiohttp application bound on its own 127.0.0.1 port; the facts copied are in
-kino_krakow.md sections 1, 2, 3, 7 and 9.
+docs/sources/repertuary.md.
 """
 
 from replica.repertuary.cities import CITIES

@@ -1,4 +1,4 @@
-"""The 29 repertuary.pl cities (kino_krakow.md section 7) and their cinemas."""
+"""The 29 repertuary.pl cities (docs/sources/repertuary.md#cities) and their cinemas."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class Cinema:
     phone: str
 
 
-# Kraków's 15 cinemas (kino_krakow.md 2.1). "cinema-city/bonarka" is a real slug; the others
+# Kraków's 15 cinemas (docs/sources/repertuary.md#cinemas). "cinema-city/bonarka" is a real slug; the others
 # are designed in the same style (chain/branch, the Pod Baranami branches under their parent).
 KRAKOW_CINEMAS: tuple[tuple[str, str, str], ...] = (
     ("agrafka", "Agrafka", "arthouse"),

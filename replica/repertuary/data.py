@@ -28,7 +28,7 @@ from replica.repertuary.polish import slugify, sort_key
 DAYS = 7
 FIRST_SHOWTIME_ID = 20_000_000  # real ids look like 20021845 (8 digits)
 
-# Separate listings the real site prints with a format suffix (kino_krakow.md 2.6). The choice of
+# Separate listings with a format suffix (docs/sources/repertuary.md#format-suffixes). The choice of
 # which films get which suffix is designed.
 CURATED_VARIANTS: dict[int, tuple[str, ...]] = {
     1084242: ("3D", "ukraiński dubbing"),  # Zwierzogród 2

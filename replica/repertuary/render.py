@@ -1,6 +1,6 @@
 """HTML of the repertuary pages, built with plain strings.
 
-The markup follows kino_krakow.md sections 2.1-2.3: the extractors rely on class names
+The markup follows docs/sources/repertuary.md#page-structure: the extractors rely on class names
 (table.repert > tbody > tr, th.date, a.preview-link.film, td.cinema_film, span.hour,
 a.buy_ticket), on anchors whose only child is text, and on regexes over the raw HTML of the
 metadata block (the colon inside <strong>, the value right after </strong>, literal Polish

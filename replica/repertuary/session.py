@@ -4,7 +4,7 @@ Two storage modes, chosen per request by ``Knobs.session_race``:
 
 * server-side (True): the cookie carries only the session id; the selected day lives in the
   server keyed by that id, so concurrent day chains sharing one cookie overwrite each other's
-  day (kino_krakow.md section 3);
+  day (docs/sources/repertuary.md#day-selection-race);
 * cookie store (False): the selected day rides in the reissued signed cookie, so each chain
   that uses the cookie its own POST returned keeps its own day.
 

@@ -1,6 +1,6 @@
 """One city's kino.krakow.pl / repertuary.pl site as an aiohttp application.
 
-Routes (kino_krakow.md 1.2):
+Routes (docs/sources/repertuary.md#requests):
   GET  /                               start page (cinemas with phone numbers)
   GET  /cinema_program/by_movie        the selected day's programme + Premiery/Zapowiedzi lists
   GET  /film/{slug}.html               film metadata + the selected day's showtimes (clean slugs only)

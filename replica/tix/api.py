@@ -1,6 +1,6 @@
-"""api-b2b.tix.id of the replica: E1-E6 of tix.md 2.4/2.5/5 and the login call.
+"""api-b2b.tix.id of the replica: E1-E6 of docs/sources/tix.md#endpoints and the login call.
 
-What the reference leaves unknown (tix.md 14) is designed here and marked DESIGNED: the
+What is unknown about the real site (docs/sources/tix.md#unknowns) is designed here and marked DESIGNED: the
 login call, the error bodies, the tz check, the headers and tokens E1-E4 and E6 demand.
 """
 
@@ -20,7 +20,7 @@ from replica.tix.tokens import EXPIRED, Rejection, TokenBook
 from replica.tix.vocab import MERCHANT_PATH
 
 SITE = "tix_api"
-# Headers the web app sends (tix.md 2.4, E1 capture); the preflight must allow them all.
+# Headers the web app sends (docs/sources/tix.md#app-headers); the preflight must allow them all.
 APP_HEADERS = ("authorization", "content-type", "platform", "lang", "app_version", "session_id", "device_id",
                "access-control-allow-origin")
 
@@ -39,7 +39,7 @@ def _raw(body: bytes, status: int = 200) -> web.Response:
 
 def _error(status: int, code: str, message: str) -> web.Response:
     # DESIGNED: the real error envelope is not captured; this is the {success:false, error:{message}}
-    # shape the scraper's code expects, plus a code (tix.md 2.5 "Error payloads").
+    # shape the scraper's code expects, plus a code (docs/sources/tix.md#error-answers).
     return _json({"success": False, "error": {"code": code, "message": message}}, status)
 
 
@@ -73,7 +73,7 @@ class TixApi:
         return None
 
     def _catalogue_guard(self, request: web.Request) -> web.Response | None:
-        """E2-E4: the app headers and a live guest or user token (the stricter reading of tix.md 14.2)."""
+        """E2-E4: the app headers and a live guest or user token (stricter: docs/sources/tix.md#unknowns)."""
         refused = self._platform(request)
         if refused:
             return refused
@@ -105,7 +105,7 @@ class TixApi:
         return _json({"success": True, "data": data})
 
     async def login(self, request: web.Request) -> web.Response:
-        """DESIGNED (tix.md E7 is unknown): POST /v1/users/login {"phone_number", "password"}."""
+        """DESIGNED (docs/sources/tix.md#e7-login-api): POST /v1/users/login {"phone_number", "password"}."""
         refused = self._platform(request)
         if refused:
             return refused
@@ -215,7 +215,7 @@ class TixApi:
             return _error(401, EXPIRED, "Token expired")
         query = request.query
         if query.get("tz") != "7":
-            # DESIGNED: the real answer to tz=Asia/Jakarta is unknown (tix.md 13); refuse it.
+            # DESIGNED: the real answer to tz=Asia/Jakarta is unknown (docs/sources/tix.md#e5-seat-layout); refuse it.
             return _error(400, "INVALID_TIMEZONE", "tz must be the UTC offset in hours, e.g. tz=7")
         st = self.ds.by_showtime.get(query.get("show_time_id", ""))
         if st is None or MERCHANT_PATH[st.theatre.merchant] != request.match_info["merchant"]:

@@ -1,4 +1,4 @@
-"""app.tix.id of the replica: the pages a scraper drives (tix.md 2.3, 3.1).
+"""app.tix.id of the replica: the pages a scraper drives (docs/sources/tix.md#web-app-pages, #login-flow).
 
 Like the Flutter build, every page is the same empty shell; static/main.dart.js draws it
 after 300-800 ms and talks to the API site, whose address is only known once bound.

@@ -2,7 +2,7 @@
 
 ``build_dataset`` is a pure function of (preset, seed, date). Theatres and movies depend on
 the seed only, so IDs stay put from one day to the next; showtimes depend on the date too.
-Shapes and magnitudes follow tix.md 4 and 11 (495 theatres, Jakarta 87, about 11.5k
+Shapes and magnitudes follow docs/sources/tix.md#data and #scale (495 theatres, Jakarta 87, about 11.5k
 showtimes, 5.5 per theatre and movie).
 """
 
@@ -22,7 +22,7 @@ from replica.tix import vocab
 from replica.tix.layouts import Geometry, make_geometry
 
 CITIES_FILE = Path(__file__).resolve().parent.parent / "data" / "tix_cities.json"
-PAGE_SIZE = 10  # theatres per E4 page (tix.md 2.5)
+PAGE_SIZE = 10  # theatres per E4 page (docs/sources/tix.md#e4-schedules)
 FIRST_SHOW, LAST_SHOW = 10 * 60, 23 * 60 + 30  # minutes after midnight, WIB
 
 
@@ -202,7 +202,7 @@ def _rooms(rng: random.Random, merchant: str, big_city: bool) -> list[Room]:
     for category, kind in chosen:
         factor = {"main": 1.0, "3d": 1.2, "premium": rng.choice((2.0, 2.5, 3.0, 4.0)), "big": 1.6, "big3d": 1.8}[kind]
         price = int(base * factor) // 1000 * 1000
-        # About half the rooms quote a weekday-weekend range rather than one price (tix.md 2.5).
+        # About half the rooms quote a weekday-weekend range rather than one price (docs/sources/tix.md#data-quirks).
         price_string = _rupiah(price) if rng.random() < 0.55 else f"{_rupiah(price)} - {_rupiah(price + 5_000)}"
         halls = 2 if kind == "main" and rng.random() < 0.5 else 1
         rooms.append(Room(category, kind, price_string, price,
@@ -252,7 +252,7 @@ def _movie(rng: random.Random, title: str, genres: tuple[str, ...], country: str
         title=title,
         genres=_genre_ids(genres),
         age_category=_age(rng, genres),
-        # The real list leaves country empty for about a third of the movies (tix.md 2.5).
+        # The real list leaves country empty for about a third of the movies (docs/sources/tix.md#data-quirks).
         country="" if rng.random() < 0.35 else country,
         poster_path=f"https://asset.tix.id/movie_poster_v2/{uuid.UUID(int=rng.getrandbits(128), version=4)}.webp",
         presale=presale,
@@ -293,7 +293,7 @@ def _movies(rng: random.Random, preset: str, seed: int, cities: list[City]) -> l
 
     def limited() -> frozenset[str]:
         # Smaller titles open in a handful of cities, Jakarta in about half of them, which
-        # gives Jakarta about 19 titles and 2-19 per city (tix.md 11).
+        # gives Jakarta about 19 titles and 2-19 per city (docs/sources/tix.md#scale).
         chosen = set(rng.sample(names, rng.randint(4, 16)))
         chosen.discard("JAKARTA")
         if rng.random() < 0.5:
@@ -337,7 +337,7 @@ def _occupancy(showtime_id: str, total: int, minute: int, movie: Movie) -> int:
     if roll < 0.08:
         return 0
     if roll < 0.11:
-        return total  # sold out (tix.md 11: a 160-seat XXI map at 100 %)
+        return total  # sold out (docs/sources/tix.md#scale: a 160-seat XXI map at 100 %)
     base = 0.35 if minute >= 18 * 60 else 0.2 if minute >= 13 * 60 else 0.08
     base *= 1.6 if movie.reach >= 1.0 else 0.6 if movie.presale else 1.0
     return min(total, round(total * min(1.0, base * rng.uniform(0.3, 2.2))))

@@ -1,4 +1,4 @@
-"""Seat maps of the TIX.id replica (E5) in the three shapes the real API returns (tix.md 5.1).
+"""Seat maps of the TIX.id replica (E5) in the three shapes the real API returns (docs/sources/tix.md#layout-shapes).
 
 A ``Geometry`` is one auditorium: row names and seats per row. Which seats are taken is
 a pure function of the showtime ID and its unavailable count, so truth() can state the
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from replica.core import stable_seed
 
-XXI_ROWS = [c for c in string.ascii_uppercase if c != "I"]  # XXI never has a row I (tix.md 5.1)
+XXI_ROWS = [c for c in string.ascii_uppercase if c != "I"]  # XXI never has a row I (docs/sources/tix.md#layout-shapes)
 FLAT_ROWS = list(string.ascii_uppercase)
 
 
@@ -109,7 +109,7 @@ def render(geometry: Geometry, showtime_id: str, unavailable: int, price: int) -
     rng = random.Random(stable_seed("tix-layout", showtime_id))
     taken = set(rng.sample(range(len(seats)), unavailable))
     draw = rng.random
-    # The two unavailable codes are mixed (XXI and Cinépolis: 5 and 6, tix.md 5.2).
+    # The two unavailable codes are mixed (XXI and Cinépolis: 5 and 6, docs/sources/tix.md#seat-statuses).
     parts = [lead + (options[1 if draw() < 0.6 else 2] if i in taken else options[0])
              for i, (lead, options) in enumerate(seats)]
     return ('{"success":true,"data":{"seat_map":[' + "".join(parts) + tail

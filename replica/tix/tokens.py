@@ -1,4 +1,4 @@
-"""JWTs of the TIX.id replica: guest, access and refresh tokens (tix.md 3.2).
+"""JWTs of the TIX.id replica: guest, access and refresh tokens (docs/sources/tix.md#tokens).
 
 All three are real HS256 JWTs with ``iat``/``exp``. Expiry is judged against the replica
 clock, not the wall clock, so a frozen or advanced clock expires tokens on demand; the

@@ -1,16 +1,16 @@
 """Static vocabulary of the TIX.id replica: chains, room categories, place names, genres.
 
-Observed values (tix.md 4.3, 4.4, 2.5) are copied as they are, trailing spaces included.
-Which chain owns which category is not in the reference; the split below is a guess.
+Observed values (docs/sources/tix.md#data) are copied as they are, trailing spaces included.
+Which chain owns which category is unknown (docs/sources/tix.md#room-categories); the split below is a guess.
 """
 
 from __future__ import annotations
 
 XXI, CGV, CINEPOLIS = "XXI", "CGV", "Cinépolis"
 MERCHANTS = (XXI, CGV, CINEPOLIS)
-# E5 path segment per merchant (tix.md 2.4, MERCHANT_PATHS).
+# E5 path segment per merchant (docs/sources/tix.md#merchant-paths).
 MERCHANT_PATH = {XXI: "xxi", CGV: "cgv", CINEPOLIS: "cinepolis"}
-# E5 response shape per merchant (tix.md 5.1).
+# E5 response shape per merchant (docs/sources/tix.md#layout-shapes).
 SHAPE = {XXI: "xxi", CGV: "cgv", CINEPOLIS: "cinepolis"}
 # Name suffix of a theatre per chain, as the site prints it.
 NAME_SUFFIX = {XXI: "XXI", CGV: "CGV", CINEPOLIS: "CINEPOLIS"}
@@ -26,12 +26,12 @@ CATEGORIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("SCREENX GOLD SCREENX 3D", "big3d"), ("STARIUM 2D", "big"), ("STARIUM 3D", "big3d"),
         ("REGULAR 3WAY 2D", "premium"),
     ),
-    # "REGULAR " with its trailing space is how Cinépolis sends it (tix.md 4.4).
+    # "REGULAR " with its trailing space is how Cinépolis sends it (docs/sources/tix.md#room-categories).
     CINEPOLIS: (("REGULAR ", "main"), ("REGULAR 2D", "main"), ("VIP 2D", "premium"), ("VIP 3D", "big3d"),
                 ("LUXE 2D", "premium"), ("JOMO 2D", "premium")),
 }
 
-# Cities whose theatre counts the reference gives (tix.md 11) plus the next tier, guessed;
+# Cities whose theatre counts the captured data gives (docs/sources/tix.md#scale) plus the next tier, guessed;
 # the remaining cities get 1 to 3 theatres. Sums to 495 with the filler.
 DEFAULT_THEATRES = {
     "JAKARTA": 87, "TANGERANG": 40, "SURABAYA": 28, "BEKASI": 24, "BANDUNG": 22, "BOGOR": 20, "MEDAN": 19,
@@ -41,7 +41,7 @@ DEFAULT_THEATRES = {
     "CIREBON": 4, "SERANG": 4,
 }
 DEFAULT_TOTAL_THEATRES = 495
-JAKARTA_MIX = {XXI: 64, CGV: 12, CINEPOLIS: 11}  # tix.md 4.3, 2025-12-23
+JAKARTA_MIX = {XXI: 64, CGV: 12, CINEPOLIS: 11}  # docs/sources/tix.md#merchants, 2025-12-23
 
 JAKARTA_PLACES = (
     "AEON MALL TANJUNG BARAT", "AEON MALL JGC", "PLAZA SENAYAN", "GRAND INDONESIA", "KOTA KASABLANKA",
@@ -66,7 +66,7 @@ STREETS = ("Jend. Sudirman", "M.H. Thamrin", "Gatot Subroto", "Jend. Ahmad Yani"
            "Letjen S. Parman", "Raya Serpong", "Basuki Rahmat", "Imam Bonjol")
 FLOORS = ("Lt. 3", "Lantai 3", "Lantai 5", "LG Floor", "3rd Floor", "Lt. 4", "Lantai Dasar")
 
-# TMDB-side genres (films.py, Polish) -> the English names TIX.id shows (tix.md 2.5).
+# TMDB-side genres (films.py, Polish) -> the English names TIX.id shows (docs/sources/tix.md#data-quirks).
 GENRES_EN = {
     "przygodowy": "Adventure", "dreszczowiec": "Thriller", "sci-fi": "Sci-fi", "muzyka": "Music",
     "fantasy": "Fantasy", "musical": "Music", "komedia": "Comedy", "animacja": "Animation",

@@ -1,5 +1,5 @@
 """TMDB API v3 replica: catalogue (films of the shared universe, decoys, TV shows) and
-the /3/ endpoints a crawler uses. See /work/shared/reference/tmdb.md section 9."""
+the /3/ endpoints a crawler uses. See docs/sources/tmdb.md#replica-contract."""
 
 from replica.tmdb.api import build_app
 from replica.tmdb.data import Dataset, build_dataset, truth

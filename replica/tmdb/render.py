@@ -1,4 +1,4 @@
-"""JSON shapes of TMDB v3 responses (tmdb.md sections 3 and 7), localised by ``language``."""
+"""JSON shapes of TMDB v3 responses (docs/sources/tmdb.md#response-shapes), localised by ``language``."""
 
 from __future__ import annotations
 

@@ -212,7 +212,7 @@ def test_selected_day_lives_server_side(krakow: str, kt: dict) -> None:
 
 
 def test_day_chains_sharing_one_session_race(krakow: str, knobs) -> None:
-    """kino_krakow.md section 3: day requests sharing one session overwrite each other's day."""
+    """docs/sources/repertuary.md#day-selection-race: day requests sharing one session overwrite each other's day."""
     knobs.session_race = True
     cookie, token = open_session(krakow, "krakow")
     post_a = set_day(krakow, cookie, token, 2)
@@ -259,7 +259,7 @@ def test_film_page_metadata_matches_the_original_extractor(krakow: str, kt: dict
         "Obsada:",
     ):
         assert label in labels
-    # The regexes of kino_krakow.md 2.2(b), on the raw HTML.
+    # The regexes of docs/sources/repertuary.md#film-metadata, on the raw HTML.
     assert re.search(r"Tytuł oryginalny:\s*</strong>\s*([^<\n]+)", html).group(1).strip() == "Interstellar"
     assert re.search(r"Reżyseria:\s*</strong>\s*<a[^>]*>([^<]+)</a>", html).group(1) == "Christopher Nolan"
     assert re.search(r"Produkcja:\s*</strong>\s*[^,]+,\s*(\d{4})", html).group(1) == "2014"

@@ -88,7 +88,7 @@ def claims(token: str) -> dict:
 
 
 def count_seats(body: dict) -> tuple[int, int, list[str]]:
-    """(available, unavailable, rows) by the rules of tix.md 5.2/5.3, shape by shape."""
+    """(available, unavailable, rows) by the rules of docs/sources/tix.md#occupancy, shape by shape."""
     available = unavailable = 0
     rows: list[str] = []
     for item in body["data"]["seat_map"]:

@@ -3,7 +3,7 @@
 In the manner of replica/tix/api.py (aiohttp, 127.0.0.1, a free port, a background thread),
 but its data is not generated: every movie, theatre, room and showtime comes from the real
 capture. The capture is the original scraper's output, so this server turns it back into
-the API's raw shapes (tix.md 2.4-2.5 and 4.5):
+the API's raw shapes (docs/sources/tix.md#endpoints and #showtimes):
 
 * E1 ``POST /v1/auth`` {"client_id": "tixid_guest"} -> ``{"success", "data": {"token"}}``.
 * E2 ``GET /v1/cities?name=`` -> ``{"success", "data": [{"id", "name"}]}`` (the ten cities).
@@ -22,22 +22,22 @@ accent), addresses (``\\r\\n``, trailing blank lines, space runs), the theatres 
 movie and city in the captured order; room categories, price strings, showtime times and
 statuses, in the captured order (duplicate times in one room included: two auditoriums
 of a category at the same time). The ten city ids are the original's hard-coded ones
-(tix.md 4.1), written here rather than taken from cineradar/, so a wrong id in the
-project shows. The page size, 10, is the documented one (tix.md 2.5).
+(docs/sources/tix.md#cities), written here rather than taken from cineradar/, so a wrong id in the
+project shows. The page size, 10, is the documented one (docs/sources/tix.md#e4-schedules).
 
-DESIGNED (the capture or the reference does not say):
+DESIGNED (the capture or docs/sources/tix.md does not say):
 * Showtime ids: the capture has none. Each showtime gets a Twitter-epoch snowflake
-  (tix.md 2.6) of 2025-12-18 00:00 UTC plus its index in capture order (movie, city,
+  (docs/sources/tix.md#identifiers) of 2025-12-18 00:00 UTC plus its index in capture order (movie, city,
   theatre, room, time), 19 digits, the same on every run (``showtime_ids``).
 * Genre ids (a number from the name), E3's ``merchant`` list per city: the chains of
   the theatres that show the movie in that city, in the order XXI, CGV, Cinépolis (in the
   capture, the first city's list is exactly that for all 23 movies; the capture keeps
-  only the first city's, tix.md 4.3). ``presale_flag`` is the movie's captured
+  only the first city's, docs/sources/tix.md#merchants). ``presale_flag`` is the movie's captured
   ``is_presale`` in every city. The order of E3's list is the capture's.
 * The guest token: an opaque string (not a JWT) minted by E1; E1-E4 demand ``platform:
   web`` and E2-E4 that token as ``Authorization: Bearer`` (replica/tix/api.py does the
   same). Error bodies are the replica's designed ``{success: false, error: {code,
-  message}}`` (tix.md 2.5: the real envelope is not captured).
+  message}}`` (docs/sources/tix.md#error-answers: the real envelope is not captured).
 * Another date, an unknown city or movie: an empty ``theaters`` / ``data`` list (404 for
   an unknown movie), as the replica answers; the real answers are unknown.
 
@@ -59,9 +59,9 @@ from aiohttp import web
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "tix_movies_2025-12-19.json"
 HOST = "127.0.0.1"
-PAGE_SIZE = 10  # tix.md 2.5: "10 per page"
+PAGE_SIZE = 10  # docs/sources/tix.md#e4-schedules: "10 per page"
 GUEST_TOKEN = "realday-guest-token"  # DESIGNED: opaque
-# The original's hard-coded ids of the ten captured cities (tix.md 4.1, config order).
+# The original's hard-coded ids of the ten captured cities (docs/sources/tix.md#cities, config order).
 CITY_IDS = {
     "AMBON": "973818519810478080", "BALI": "1244607994935726080", "BALIKPAPAN": "973818512004878336",
     "BANDUNG": "973818511275069440", "BANJARBARU": "1244607994998640640", "BANJARMASIN": "973818519542042624",

@@ -157,7 +157,7 @@ def test_movie_cities(day):
 
 
 def test_movie_merchants_are_the_chains_showing_it(day):
-    # The capture's own `merchants` is the first city's only (tix.md 4.3); the chains of the
+    # The capture's own `merchants` is the first city's only (docs/sources/tix.md#merchants); the chains of the
     # captured theatres showing the movie are the real answer over the ten cities.
     expected = {m["id"]: sorted({t["merchant"] for ts in m["schedules"].values() for t in ts})
                 for m in day["capture"]["movies"]}

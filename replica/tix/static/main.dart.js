@@ -1,19 +1,19 @@
 // The replica's app.tix.id: a tiny single-page app behaving like the Flutter web build
-// where the scraper touches it (tix.md 2.3, 3.1). Nothing is in the HTML; everything is
+// where the scraper touches it (docs/sources/tix.md#web-app-pages, #login-flow). Nothing is in the HTML; everything is
 // drawn after cfg.renderDelayMs, and every page load first fetches a guest token (E1).
 (function () {
   "use strict";
   var cfg = window.tixConfig;
   var root = document.getElementById("app");
 
-  // Values are stored JSON-encoded, quotes included, as the real app does (tix.md 3.1).
+  // Values are stored JSON-encoded, quotes included, as the real app does (docs/sources/tix.md#login-flow).
   function store(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
   function load(key) {
     try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
   }
 
   function headers(token) {
-    // The app's own headers, as captured on the real site (tix.md 2.4).
+    // The app's own headers, as captured on the real site (docs/sources/tix.md#app-headers).
     var h = {
       "content-type": "application/json", "platform": "web", "lang": "en", "app_version": "1.0.0",
       "session_id": "null", "device_id": "null", "access-control-allow-origin": "*"
@@ -43,7 +43,7 @@
     return title.toLowerCase().replace(/[^a-z0-9\s-]/g, "").replace(/\s/g, "-");
   }
 
-  // The header has its own "Login" button that does not log in (tix.md 3.1 step 4).
+  // The header has its own "Login" button that does not log in (docs/sources/tix.md#login-flow, step 4).
   function header() {
     var bar = el("header");
     bar.appendChild(el("span", {}, "TIX ID"));
@@ -138,7 +138,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       error.textContent = "";
-      // DESIGNED: the real login call is unknown (tix.md 14.1).
+      // DESIGNED: the real login call is unknown (docs/sources/tix.md#e7-login-api).
       call("POST", "/v1/users/login", {phone_number: phone.value, password: password.value}).then(function (answer) {
         var data = answer.body && answer.body.success && answer.body.data;
         if (!data) {
