@@ -4,7 +4,9 @@ Parsers build items with ``Model.model_construct(...)`` (no validation, never ra
 so one bad record cannot break a callback; the validation pipeline validates each item
 and drops the invalid ones with a counted reason. ``entity`` names the table /
 collection, ``key`` the natural-key fields that make every write an idempotent upsert,
-``source`` the freshness threshold that applies.
+``source`` the freshness threshold that applies. ``merge_rules`` says how a stored row
+and a new row of the same key combine (every backend applies the same rules in its
+upsert, see cineradar/storage/merge.py); a field without a rule: the latest row wins.
 """
 
 from __future__ import annotations
@@ -38,6 +40,15 @@ def _has_nul(value: Any) -> bool:
 _SCALARS = {int, float, bool, type(None)}
 
 
+# How a field of a stored row combines with the same field of a new row of the same key:
+#   latest    the new value (the default)
+#   union     lists of strings: the sorted union (what several cities / pages / jobs contribute)
+#   or        booleans: true once any row said true
+#   max       the greater (dates, numbers): an older job finishing last never moves it back
+#   nonnull   the new value unless it is null or an empty list (geocoding, a field one page lacks)
+MergeRule = Literal["latest", "union", "or", "max", "nonnull"]
+
+
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
@@ -52,6 +63,7 @@ class CineItem(BaseModel):
     entity: ClassVar[str]
     key: ClassVar[tuple[str, ...]]
     source: ClassVar[str]
+    merge_rules: ClassVar[dict[str, MergeRule]] = {}
 
     def natural_key(self) -> str:
         return "|".join(str(getattr(self, name)) for name in self.key)
@@ -83,6 +95,10 @@ class TixMovie(CineItem):
     entity: ClassVar[str] = "tix_movies"
     key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
     source: ClassVar[str] = "tix"
+    # One movie is listed by every city (and batch job) showing it: each contributes its part.
+    merge_rules: ClassVar[dict[str, MergeRule]] = {
+        "merchants": "union", "cities": "union", "is_presale": "or",
+        "genres": "nonnull", "poster_url": "nonnull", "age_category": "nonnull", "country": "nonnull"}
 
     date: dt.date
     movie_id: TixId
@@ -100,14 +116,22 @@ class TixTheatre(CineItem):
     entity: ClassVar[str] = "tix_theatres"
     key: ClassVar[tuple[str, ...]] = ("theatre_id",)
     source: ClassVar[str] = "tix"
+    # Room types accumulate over movies, pages, jobs and days (the original's existing ∪ new);
+    # lat/lng/place_id come from geocoding and are never erased by a crawl that lacks them.
+    merge_rules: ClassVar[dict[str, MergeRule]] = {
+        "room_types": "union", "last_seen": "max", "merchant": "nonnull", "address": "nonnull",
+        "lat": "nonnull", "lng": "nonnull", "place_id": "nonnull"}
 
     theatre_id: TixId
     name: NonEmpty
-    merchant: Merchant
+    merchant: Merchant | None = None  # None: the page named a chain never seen (the theatre is kept)
     city: NonEmpty
     address: str | None = None
     room_types: list[str] = []  # a set, kept sorted
     last_seen: dt.date
+    lat: float | None = None
+    lng: float | None = None
+    place_id: str | None = None
 
     @model_validator(mode="after")
     def _sorted_rooms(self) -> TixTheatre:

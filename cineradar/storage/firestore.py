@@ -7,11 +7,9 @@
 ==========================  =================================================================
 entity / state              documents
 ==========================  =================================================================
-tix_theatres                ``theatres/{theatre_id}``: ``room_types`` is a map
-                            ``{category: true}`` whose categories only accumulate (the
-                            original's existing ∪ new), fields the row does not carry
-                            (lat/lng/place_id from geocoding) are kept and never overwritten
-                            by null, ``created_at`` is set on creation
+tix_theatres                ``theatres/{theatre_id}``: ``room_types`` a list of strings that
+                            only accumulates (the original's existing ∪ new), lat/lng/place_id
+                            never overwritten by null, ``created_at`` set on creation
 tix_seat_snapshots          ``seat_snapshots/{snapshot_id}``
 tix_daily_summaries         ``daily_summaries/{date}``
 crawl_runs                  ``scraper_runs/{run_id}``
@@ -38,8 +36,9 @@ How the aggregates are kept. Every write is a full ``set()``: the emulator drops
 merge-writes (``set(merge=True)``/``update``) to map keys that need quoting in a field
 path (``2D``, ``IMAX 2D``, ``900001``: room categories, theatre and showtime IDs), so
 nothing relies on field-mask merges (and its ``set()`` keeps fields the new document
-lacks, so the token document is deleted and set in one commit). Theatres are read (one ``get_all`` per batch)
-and rewritten with the union of room types. The schedule and snapshot documents are
+lacks, so the token document is deleted and set in one commit). Entities with merge
+rules (storage/merge.py: movies, theatres) are read, merged and rewritten whole in a
+transaction, the same rules SQLite and PostgreSQL apply in SQL. The schedule and snapshot documents are
 rebuilt in ``close()`` for every date this session wrote movies or showtimes of,
 from *all* stored ``tix_movies``/``tix_showtimes`` documents of that date (two
 equality queries: the emulator has no collection_group, cursors or array_contains), so
@@ -61,6 +60,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, StorageError
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,6 @@ COLLECTIONS = {  # entity -> the original's collection (tix.md 7.1)
 STATE_COLLECTIONS = {"tix_jwt": "auth_tokens"}
 SEEN = "cineradar_seen"
 SCHEDULE_ENTITIES = ("tix_movies", "tix_showtimes")
-NEVER_NULLED = ("lat", "lng", "place_id")  # theatre fields a null never overwrites (geocoding)
 
 
 def doc_id(*parts: Any) -> str:
@@ -204,35 +203,53 @@ class FirestoreStorage:
         spec = self._spec(entity)
         with self._lock:
             now = _now_iso()
-            try:
-                docs = [(self._ref(spec, row), _encode_row(row, spec)) for row in rows]
-            except (ValueError, TypeError) as exc:
-                raise StorageError(f"firestore upsert into {entity}: {exc}") from None
-            if entity == "tix_theatres":
-                writes = self._theatre_writes(docs, now)
+            if spec.merge:
+                self._merge_upsert(spec, merge.premerge(spec, rows), now)
             else:
-                writes = [(ref, data | {"updated_at": now}) for ref, data in docs]
-            self._commit(writes, f"upsert into {entity}")
+                try:
+                    writes = [(self._ref(spec, row), _encode_row(row, spec) | {"updated_at": now}) for row in rows]
+                except (ValueError, TypeError) as exc:
+                    raise StorageError(f"firestore upsert into {entity}: {exc}") from None
+                self._commit(writes, f"upsert into {entity}")
             if entity in SCHEDULE_ENTITIES:
                 self._dates.update(str(row["date"]) for row in rows if row.get("date"))
         return len(rows)
 
-    def _theatre_writes(self, docs: list[tuple[Any, dict[str, Any]]], now: str) -> list[tuple[Any, dict[str, Any]]]:
-        """Read-modify-write: existing fields kept, room types unioned, nulls never erase lat/lng."""
-        refs = {ref.path: ref for ref, _ in docs}
-        current = {snap.reference.path: snap.to_dict() or {} for snap in self._call(
-            "read of theatres", lambda: list(self.client.get_all(list(refs.values()), retry=self._retry,
-                                                                 timeout=self.timeout)))
-            if snap.exists}
-        for ref, data in docs:
-            doc = dict(current.get(ref.path, {}))
-            rooms = doc.get("room_types")
-            rooms = dict.fromkeys(rooms, True) if isinstance(rooms, list) else dict(rooms or {})
-            rooms.update(data.get("room_types") or {})
-            doc.update({k: v for k, v in data.items() if not (k in NEVER_NULLED and v is None)})
-            doc.update(room_types=rooms, updated_at=now, created_at=doc.get("created_at") or now)
-            current[ref.path] = doc
-        return [(refs[path], current[path]) for path in refs]
+    def _merge_upsert(self, spec: EntitySpec, rows: list[dict[str, Any]], now: str) -> None:
+        """Read, merge by the item's rules, write: one transaction per 500 documents, so a
+        concurrent writer's part is never lost (Firestore retries the transaction on contention).
+        Fields a row does not carry (``created_at``, anything added by hand) are kept."""
+        from google.api_core.exceptions import GoogleAPICallError, RetryError
+        from google.cloud.firestore_v1 import transactional
+
+        @transactional
+        def write(transaction: Any, chunk: list[tuple[Any, dict[str, Any]]]) -> None:
+            refs = [ref for ref, _ in chunk]
+            current = {snap.reference.path: snap.to_dict() or {}
+                       for snap in transaction.get_all(refs, retry=self._retry, timeout=self.timeout) if snap.exists}
+            for ref, row in chunk:
+                doc = current.get(ref.path)
+                stored = _decode_row(doc, spec) if doc is not None else None
+                merged = _encode_row(merge.merge_row(spec, stored, row), spec)
+                transaction.set(ref, (doc or {}) | merged | {
+                    "updated_at": now, "created_at": (doc or {}).get("created_at") or now})
+
+        what = f"upsert into {spec.name}"
+        try:
+            pairs = [(self._ref(spec, row), row) for row in rows]
+        except (ValueError, TypeError) as exc:
+            raise StorageError(f"firestore {what}: {exc}") from None
+        for start in range(0, len(pairs), MAX_BATCH):
+            chunk = pairs[start:start + MAX_BATCH]
+            # A plain read first, with this backend's retry and timeout: a server that is down
+            # fails here within ``timeout`` (beginning a transaction retries for a minute).
+            self._call(what, lambda refs: list(self.client.get_all(refs, retry=self._retry, timeout=self.timeout)),
+                       [ref for ref, _ in chunk])
+            try:
+                write(self.client.transaction(), chunk)
+            except (GoogleAPICallError, RetryError, ValueError, TypeError) as exc:
+                # ValueError too: a transaction that never began fails its rollback with one
+                raise StorageError(f"firestore {what} failed: {exc}") from None
 
     def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         from google.cloud.firestore_v1.base_query import FieldFilter
@@ -375,16 +392,7 @@ def _snapshot(date: str, movies: list[dict[str, Any]], showtimes: list[dict[str,
 
 # --------------------------------------------------------------------------- values
 def _encode_row(row: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for column, kind in spec.columns.items():
-        value = _encode(row.get(column), kind)
-        if spec.name == "tix_theatres" and column == "room_types" and isinstance(value, list):
-            value = {str(category): True for category in value}
-        data[column] = value
-    for column in NEVER_NULLED:  # kept when a row ever carries them (geocoding)
-        if spec.name == "tix_theatres" and column in row and column not in data:
-            data[column] = row[column]
-    return data
+    return {column: _encode(row.get(column), kind) for column, kind in spec.columns.items()}
 
 
 def _encode(value: Any, kind: str) -> Any:
@@ -429,8 +437,8 @@ def _decode_row(data: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
     for column, kind in spec.columns.items():
         value = data.get(column)
         if value is not None and kind == "json":
-            if spec.name == "tix_theatres" and column == "room_types" and isinstance(value, dict):
-                value = sorted(k for k, v in value.items() if v)
+            if spec.merge.get(column) == "union" and isinstance(value, dict):
+                value = sorted(k for k, v in value.items() if v)  # {category: true}, as written before
             else:
                 value = _decode_json(value)
         row[column] = value

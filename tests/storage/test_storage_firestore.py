@@ -118,7 +118,7 @@ def test_every_commit_holds_at_most_500_writes(fs_store, commits):
     assert commits[3:] == [500, 1]
 
 
-def test_room_types_are_a_map_that_accumulates_and_lat_lng_survive(fs_store, fs_client):
+def test_room_types_are_a_list_that_accumulates_and_lat_lng_survive(fs_store, fs_client):
     fs_store.upsert("tix_theatres", [tix_theatre(1, ["2D", "IMAX 2D"]).row()])
     ref = fs_client.document("theatres/900001")
     created = ref.get().to_dict()["created_at"]
@@ -126,10 +126,17 @@ def test_room_types_are_a_map_that_accumulates_and_lat_lng_survive(fs_store, fs_
     renamed = tix_theatre(1, ["VELVET.SUITE", "2D"]).row() | {"name": "RENAMED XXI"}
     fs_store.upsert("tix_theatres", [renamed | {"lat": None, "lng": None}])
     doc = ref.get().to_dict()
-    assert doc["room_types"] == {"2D": True, "IMAX 2D": True, "VELVET.SUITE": True}
+    assert doc["room_types"] == ["2D", "IMAX 2D", "VELVET.SUITE"]  # the admin reads room_types.length
     assert (doc["lat"], doc["lng"], doc["place_id"]) == (-6.2, 106.8, "ChIJ")
     assert doc["name"] == "RENAMED XXI" and doc["created_at"] == created
     assert fs_store.fetch("tix_theatres")[0]["room_types"] == ["2D", "IMAX 2D", "VELVET.SUITE"]
+
+
+def test_room_types_stored_as_a_map_by_an_earlier_version_are_merged_into_a_list(fs_store, fs_client):
+    ref = fs_client.document("theatres/900001")
+    ref.set(tix_theatre(1).row() | {"room_types": {"IMAX 2D": True, "2D": True}})
+    fs_store.upsert("tix_theatres", [tix_theatre(1, ["SATIN 2D"]).row()])
+    assert ref.get().to_dict()["room_types"] == ["2D", "IMAX 2D", "SATIN 2D"]
 
 
 def test_token_document_is_overwritten_whole(fs_store, fs_client):
