@@ -76,6 +76,14 @@ class CineItem(BaseModel):
             raise ValueError("text contains a NUL byte")
         return values
 
+    @model_validator(mode="after")
+    def _union_fields_are_sets(self) -> CineItem:
+        # stored as the merge would leave them (sorted, distinct), so a first write equals a merged one
+        for name, rule in self.merge_rules.items():
+            if rule == "union":
+                setattr(self, name, sorted(set(getattr(self, name) or [])))
+        return self
+
     @classmethod
     def validate_constructed(cls, item: CineItem) -> CineItem:
         """Validate an item built with model_construct, from the raw values it holds."""
@@ -132,11 +140,6 @@ class TixTheatre(CineItem):
     lat: float | None = None
     lng: float | None = None
     place_id: str | None = None
-
-    @model_validator(mode="after")
-    def _sorted_rooms(self) -> TixTheatre:
-        self.room_types = sorted(set(self.room_types))
-        return self
 
 
 class TixShowtime(CineItem):
@@ -240,6 +243,47 @@ class TixDailySummary(CineItem):
         if self.total_audience > self.total_seats:
             raise ValueError("total_audience exceeds total_seats")
         return self
+
+
+class TixSchedule(CineItem):
+    """One movie's day across every city: the original's ``schedules/{date}/movies/{movie_id}``.
+
+    Derived from what is stored (cineradar/aggregates.py), never crawled. ``cities`` is
+    city -> list of theatres ``{theatre_id, theatre_name, merchant, address, rooms: [{category,
+    price, showtimes: ["HH:MM" still on sale], all_showtimes: [{time, status, is_available,
+    showtime_id}], past_showtimes: ["HH:MM"]}]}``, as the original uploaded it.
+    """
+
+    entity: ClassVar[str] = "tix_schedules"
+    key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
+    source: ClassVar[str] = "tix"
+
+    date: dt.date
+    movie_id: TixId
+    title: str | None = None
+    poster: str | None = None
+    genres: list[str] = []
+    age_category: str | None = None
+    merchants: list[str] = []
+    is_presale: bool = False
+    uploaded_at: AwareDatetime
+    cities: dict[str, list[dict[str, Any]]] = {}
+
+
+class TixDaySnapshot(CineItem):
+    """The original's ``snapshots/{date}`` (``snapshot_id`` = the date) and ``snapshots/latest``
+    (``snapshot_id`` = "latest", the newest date): slim movies, per-city counts, a summary."""
+
+    entity: ClassVar[str] = "tix_day_snapshots"
+    key: ClassVar[tuple[str, ...]] = ("snapshot_id",)
+    source: ClassVar[str] = "tix"
+
+    snapshot_id: Annotated[str, Field(pattern=r"^(latest|\d{4}-\d{2}-\d{2})$")]
+    date: dt.date
+    scraped_at: AwareDatetime  # with its zone (WIB): a reader in any time zone shows the right hour
+    summary: dict[str, int]
+    movies: list[dict[str, Any]] = []
+    city_stats: dict[str, int] = {}
 
 
 # ------------------------------------------------------------------------- repertuary
@@ -367,6 +411,7 @@ class CrawlRun(CineItem):
 
 ALL_ITEMS: tuple[type[CineItem], ...] = (
     TixMovie, TixTheatre, TixShowtime, TixSeatSnapshot, TixSeatFailure, TixDailySummary,
+    TixSchedule, TixDaySnapshot,
     RepertuaryFilm, RepertuaryCinema, RepertuaryShowtime,
     TmdbMovie, TmdbShow, TmdbMatch, CrawlRun,
 )

@@ -56,7 +56,6 @@ import hashlib
 import logging
 import os
 import threading
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,15 +68,17 @@ MAX_BATCH = 500  # Firestore's limit of writes per commit
 ARRAY = "$array"  # wrapper of an array held directly inside an array
 MAX_ID_BYTES = 1500
 
+SCHEDULES = "tix_schedules"  # schedules/{date}/movies/{movie_id}
+SNAPSHOTS = "tix_day_snapshots"  # snapshots/{date} and snapshots/latest
 COLLECTIONS = {  # entity -> the original's collection (tix.md 7.1)
     "tix_theatres": "theatres",
     "tix_seat_snapshots": "seat_snapshots",
     "tix_daily_summaries": "daily_summaries",
     "crawl_runs": "scraper_runs",
+    SNAPSHOTS: "snapshots",
 }
 STATE_COLLECTIONS = {"tix_jwt": "auth_tokens"}
 SEEN = "cineradar_seen"
-SCHEDULE_ENTITIES = ("tix_movies", "tix_showtimes")
 
 
 def doc_id(*parts: Any) -> str:
@@ -109,7 +110,6 @@ class FirestoreStorage:
         self.timeout = timeout
         self._client: Any = None
         self._specs: dict[str, EntitySpec] = {}
-        self._dates: set[str] = set()  # schedule dates written this session (snapshots to rebuild)
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ lifecycle
@@ -141,16 +141,7 @@ class FirestoreStorage:
 
     def close(self) -> None:
         with self._lock:
-            if self._client is None:
-                return
-            try:
-                if self._dates:
-                    self.rebuild_aggregates(sorted(self._dates))
-                    self._dates.clear()
-            except StorageError as exc:
-                logger.error("firestore: snapshots of %s not rebuilt (%s); the rows are stored, the next "
-                             "write of these dates rebuilds them", ", ".join(sorted(self._dates)), exc)
-            finally:
+            if self._client is not None:
                 self._client.close()
                 self._client = None
 
@@ -194,8 +185,20 @@ class FirestoreStorage:
         return COLLECTIONS.get(entity, entity)
 
     def _ref(self, spec: EntitySpec, row: dict[str, Any]) -> Any:
+        if spec.name == SCHEDULES:
+            return self._schedule_ref(str(row.get("date")), str(row.get("movie_id")))
         return self.client.collection(self.collection_of(spec.name)).document(
             doc_id(*(row.get(k) for k in spec.key)))
+
+    def _queries(self, entity: str, where: dict[str, Any]) -> list[Any]:
+        """The collections holding an entity's documents (one per date for schedules)."""
+        if entity != SCHEDULES:
+            return [self.client.collection(self.collection_of(entity))]
+        if where.get("date") is not None:
+            dates = [str(where["date"])]
+        else:  # the date documents, written beside their movies (the emulator cannot list missing ones)
+            dates = [snap.id for snap in self._stream(self.client.collection("schedules"), "list of schedules")]
+        return [self.client.collection("schedules").document(doc_id(d)).collection("movies") for d in dates]
 
     def upsert(self, entity: str, rows: list[dict[str, Any]]) -> int:
         if not rows:
@@ -210,9 +213,10 @@ class FirestoreStorage:
                     writes = [(self._ref(spec, row), _encode_row(row, spec) | {"updated_at": now}) for row in rows]
                 except (ValueError, TypeError) as exc:
                     raise StorageError(f"firestore upsert into {entity}: {exc}") from None
+                if entity == SCHEDULES:  # schedules/{date} itself, so fetch() can find the dates
+                    writes += [(self.client.collection("schedules").document(doc_id(d)), {"date": d})
+                               for d in sorted({str(row["date"]) for row in rows})]
                 self._commit(writes, f"upsert into {entity}")
-            if entity in SCHEDULE_ENTITIES:
-                self._dates.update(str(row["date"]) for row in rows if row.get("date"))
         return len(rows)
 
     def _merge_upsert(self, spec: EntitySpec, rows: list[dict[str, Any]], now: str) -> None:
@@ -261,24 +265,28 @@ class FirestoreStorage:
             raise StorageError(f"{entity} has no column {unknown[0]!r}")
         if any(v is None for v in where.values()):
             return []  # SQL's "column = NULL" matches nothing
-        query = self.client.collection(self.collection_of(entity))
-        local: dict[str, Any] = {}
-        for column, value in where.items():
-            kind = spec.columns[column]
-            if kind == "json":
-                local[column] = value  # compared after decoding
-            else:
-                query = query.where(filter=FieldFilter(column, "==", _encode(value, kind)))
-        rows = [_decode_row(snap.to_dict() or {}, spec) for snap in self._stream(query, f"fetch from {entity}")]
+        rows = []
+        for query in self._queries(entity, where):
+            local: dict[str, Any] = {}
+            for column, value in where.items():
+                kind = spec.columns[column]
+                if kind == "json":
+                    local[column] = value  # compared after decoding
+                else:
+                    query = query.where(filter=FieldFilter(column, "==", _encode(value, kind)))
+            rows += [_decode_row(snap.to_dict() or {}, spec) for snap in self._stream(query, f"fetch from {entity}")]
         rows = [row for row in rows if all(row.get(c) == v for c, v in local.items())]
         rows.sort(key=lambda row: tuple(row.get(k) for k in spec.key))
         return rows
 
     def count(self, entity: str) -> int:
         self._spec(entity)
-        query = self.client.collection(self.collection_of(entity)).count()
-        result = self._call(f"count of {entity}", lambda: query.get(retry=self._retry, timeout=self.timeout))
-        return int(result[0][0].value)
+        total = 0
+        for collection in self._queries(entity, {}):
+            query = collection.count()
+            result = self._call(f"count of {entity}", lambda q=query: q.get(retry=self._retry, timeout=self.timeout))
+            total += int(result[0][0].value)
+        return total
 
     def _spec(self, entity: str) -> EntitySpec:
         try:
@@ -287,30 +295,6 @@ class FirestoreStorage:
             raise StorageError(f"unknown entity {entity!r}; open() it first") from None
 
     # ------------------------------------------------------------------ aggregates
-    def rebuild_aggregates(self, dates: Iterable[str]) -> int:
-        """Rewrite ``schedules/{date}/movies/*``, ``snapshots/{date}`` and maybe ``latest``
-        from every stored movie and showtime of each date; return the documents written."""
-        if not all(entity in self._specs for entity in SCHEDULE_ENTITIES):
-            return 0
-        latest_ref = self.client.collection("snapshots").document("latest")
-        latest = self._call("read of snapshots/latest",
-                            lambda: latest_ref.get(retry=self._retry, timeout=self.timeout))
-        latest_date = (latest.to_dict() or {}).get("date") if latest.exists else None
-        written = 0
-        for date in sorted(set(dates)):
-            movies = self.fetch("tix_movies", {"date": date})
-            showtimes = self.fetch("tix_showtimes", {"date": date})
-            now = _now_iso()
-            writes = [(self._schedule_ref(date, movie_id), doc)
-                      for movie_id, doc in _schedules(date, movies, showtimes, now).items()]
-            snapshot = _snapshot(date, movies, showtimes)
-            writes.append((self.client.collection("snapshots").document(doc_id(date)), snapshot))
-            if latest_date is None or str(latest_date) <= date:
-                writes.append((latest_ref, snapshot))
-                latest_date = date
-            written += self._commit(writes, f"aggregates of {date}")
-        return written
-
     def _schedule_ref(self, date: str, movie_id: str) -> Any:
         return (self.client.collection("schedules").document(doc_id(date))
                 .collection("movies").document(doc_id(movie_id)))
@@ -343,51 +327,6 @@ class FirestoreStorage:
         writes = ((collection.document(doc_id(source, key)), {"source": source, "key": key, "last_seen_at": when})
                   for key in dict.fromkeys(keys))
         self._commit(writes, "mark_seen")
-
-
-# ----------------------------------------------------------------------- aggregates
-def _schedules(date: str, movies: list[dict[str, Any]], showtimes: list[dict[str, Any]],
-               now: str) -> dict[str, dict[str, Any]]:
-    """movie_id -> the original's schedules document: movie fields + cities map."""
-    docs: dict[str, dict[str, Any]] = {}
-    for movie in movies:
-        docs[movie["movie_id"]] = {
-            "movie_id": movie["movie_id"], "title": movie.get("title"), "poster": movie.get("poster_url"),
-            "genres": movie.get("genres") or [], "age_category": movie.get("age_category"),
-            "merchants": movie.get("merchants") or [], "is_presale": bool(movie.get("is_presale")),
-            "date": date, "uploaded_at": now, "cities": {}}
-    for row in showtimes:
-        doc = docs.setdefault(row["movie_id"], {"movie_id": row["movie_id"], "date": date, "uploaded_at": now,
-                                                "cities": {}})
-        theatre = doc["cities"].setdefault(row["city"], {}).setdefault(
-            row["theatre_id"], {"theatre_id": row["theatre_id"], "merchant": row.get("merchant"), "rooms": {}})
-        room = theatre["rooms"].setdefault(row["room_category"], {
-            "category": row["room_category"], "price": row.get("price"), "showtimes": {}})
-        room["showtimes"][row["showtime_id"]] = {
-            "showtime_id": row["showtime_id"], "time": row.get("time"), "starts_at": row.get("starts_at"),
-            "status": row.get("status"), "is_available": row.get("is_available")}
-    return docs
-
-
-def _snapshot(date: str, movies: list[dict[str, Any]], showtimes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The original's snapshots/{date}: slim movies (most cities first), city_stats, summary."""
-    theatres: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in showtimes:
-        theatres[row["movie_id"]][row["city"]].add(row["theatre_id"])
-    slim = []
-    city_stats: dict[str, int] = defaultdict(int)
-    for movie in movies:
-        for city in movie.get("cities") or []:
-            city_stats[city] += 1
-        slim.append({"id": movie["movie_id"], "title": movie["title"], "genres": movie.get("genres") or [],
-                     "poster": movie.get("poster_url"), "age_category": movie.get("age_category"),
-                     "country": movie.get("country"), "merchants": movie.get("merchants") or [],
-                     "is_presale": bool(movie.get("is_presale")), "cities": movie.get("cities") or [],
-                     "theatre_counts": {c: len(ids) for c, ids in sorted(theatres[movie["movie_id"]].items())}})
-    slim.sort(key=lambda m: (-len(m["cities"]), m["id"]))
-    return {"date": date, "scraped_at": _now_iso(naive=True), "movies": slim, "city_stats": dict(city_stats),
-            "summary": {"total_cities": len(city_stats), "total_movies": len(slim),
-                        "presale_count": sum(1 for m in slim if m["is_presale"])}}
 
 
 # --------------------------------------------------------------------------- values

@@ -64,25 +64,14 @@ def merge_value(rule: str, stored: Any, new: Any) -> Any:
 
 def merge_row(spec: EntitySpec, stored: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     """The row a backend keeps when ``new`` is written over ``stored`` (None: no stored row)."""
-    if stored is None:
-        return normalize(spec, new)
+    if stored is None:  # a first row is stored as given (items keep union fields sorted and distinct)
+        return new
     merged = dict(new)
     for column in spec.columns:
         rule = spec.merge.get(column, "latest")
         if rule != "latest":
             merged[column] = merge_value(rule, stored.get(column), new.get(column))
     return merged
-
-
-def normalize(spec: EntitySpec, row: dict[str, Any]) -> dict[str, Any]:
-    """A first row as stored: union columns as a sorted set (what merging would give)."""
-    unions = [c for c, rule in spec.merge.items() if rule == "union"]
-    if not unions:
-        return row
-    row = dict(row)
-    for column in unions:
-        row[column] = merge_value("union", None, row.get(column))
-    return row
 
 
 def premerge(spec: EntitySpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

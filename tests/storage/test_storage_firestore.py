@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from google.cloud.firestore_v1.batch import WriteBatch
 
+from cineradar import aggregates
 from cineradar.hub import SPECS
 from cineradar.storage.base import StorageError
 from cineradar.storage.firestore import FirestoreStorage, doc_id
@@ -79,7 +80,7 @@ def test_documents_use_the_original_collections_and_ids(fs_store, fs_client):
     fs_store.upsert("tix_showtimes", [tix_showtime(1).row()])
     fs_store.upsert("repertuary_cinemas", [repertuary_cinema(1).row()])
     fs_store.put_state("tix_jwt", {"token": "t"})
-    fs_store.close()  # builds schedules/ and snapshots/
+    aggregates.rebuild([fs_store], [DAY.isoformat()])  # what a crawl does at its close
 
     def ids(collection: str) -> list[str]:
         return sorted(d.id for d in fs_client.collection(collection).stream())
@@ -162,42 +163,47 @@ def test_seat_layout_has_no_array_directly_inside_an_array(fs_store, fs_client):
     assert fs_store.fetch("tix_seat_snapshots")[0]["layout"] == layout
 
 
-def test_schedules_and_snapshots_add_up_over_batches_and_sessions(fs_host, fs_client):
-    def session(movies: list[int], showtimes: list[int], day: dt.date = DAY) -> None:
-        store = FirestoreStorage("cineradar-test", emulator_host=fs_host, timeout=10)
-        store.open(SPECS)
-        store.upsert("tix_movies", [tix_movie(i, day).row() for i in movies])
-        for start in range(0, len(showtimes), 4):  # several batches
-            store.upsert("tix_showtimes", [tix_showtime(i, day).row() for i in showtimes[start:start + 4]])
-        store.close()
+def test_schedules_and_snapshots_are_the_aggregate_entities_at_the_original_paths(fs_store, fs_client,
+                                                                                   sqlite_store):
+    """The aggregates are computed once (cineradar/aggregates.py) and stored as entities;
+    Firestore only maps them to schedules/{date}/movies/{id} and snapshots/{id}."""
+    movies = [tix_movie(i).row() for i in range(3)]
+    showtimes = [tix_showtime(i).row() for i in range(15)]
+    theatres = [tix_theatre(i).row() for i in range(7)]
+    for store in (sqlite_store, fs_store):
+        store.upsert("tix_movies", movies)
+        store.upsert("tix_showtimes", showtimes)
+        store.upsert("tix_theatres", theatres)
+    counts, errors = aggregates.rebuild([sqlite_store, fs_store], [DAY.isoformat()])
+    assert errors == {} and counts == {"tix_schedules": 5, "tix_day_snapshots": 2}
+    for entity in ("tix_schedules", "tix_day_snapshots"):
+        assert fs_store.fetch(entity) == sqlite_store.fetch(entity)
+    assert fs_store.count("tix_schedules") == 5
 
-    session([0, 1], list(range(10)))
-    session([2], list(range(10, 15)))  # a second session adds to the same date
     doc = fs_client.document("schedules/2026-01-15/movies/1000").get().to_dict()
-    expected = [tix_showtime(i).row() for i in range(15) if i % 5 == 0]
-    flat = {sid for city in doc["cities"].values() for theatre in city.values()
-            for room in theatre["rooms"].values() for sid in room["showtimes"]}
+    expected = [row for row in showtimes if row["movie_id"] == "1000"]
+    flat = {s["showtime_id"] for city in doc["cities"].values() for theatre in city for room in theatre["rooms"]
+            for s in room["all_showtimes"]}
     assert flat == {row["showtime_id"] for row in expected}
     one = expected[1]
-    leaf = doc["cities"][one["city"]][one["theatre_id"]]["rooms"][one["room_category"]]
-    assert leaf["price"] == one["price"]
-    assert leaf["showtimes"][one["showtime_id"]] == {k: one[k] for k in (
-        "showtime_id", "time", "starts_at", "status", "is_available")}
+    theatre = next(t for t in doc["cities"][one["city"]] if t["theatre_id"] == one["theatre_id"])
+    assert (theatre["theatre_name"], theatre["address"]) == ("MALL 5 XXI", "Jl. Sudirman No. 5")
+    room = next(r for r in theatre["rooms"] if r["category"] == one["room_category"])
+    assert room["price"] == one["price"]
     assert (doc["title"], doc["poster"], doc["date"]) == ("Film 0 — Ñandú", "https://img.example/p/0.jpg", "2026-01-15")
 
     snapshot = fs_client.document("snapshots/2026-01-15").get().to_dict()
     assert snapshot["summary"] == {"total_cities": 3, "total_movies": 3, "presale_count": 1}
     assert [m["id"] for m in snapshot["movies"]] == ["1002", "1001", "1000"]  # most cities first
     assert snapshot["city_stats"] == {"JAKARTA": 3, "BANDUNG": 2, "SURABAYA": 1}
-    assert snapshot["movies"][2]["theatre_counts"] == {
-        c: len({r["theatre_id"] for r in expected if r["city"] == c}) for c in {r["city"] for r in expected}}
     assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-15"
 
-    session([0], [0], day=DAY - dt.timedelta(days=1))  # an older date never moves latest back
+    older = DAY - dt.timedelta(days=1)
+    for store in (sqlite_store, fs_store):
+        store.upsert("tix_movies", [tix_movie(0, older).row()])
+    aggregates.rebuild([sqlite_store, fs_store], [older.isoformat()])  # an older date never moves latest back
     assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-15"
     assert fs_client.document("snapshots/2026-01-14").get().exists
-    session([0], [0], day=DAY + dt.timedelta(days=1))
-    assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-16"
 
 
 def test_freshness_state(fs_store):

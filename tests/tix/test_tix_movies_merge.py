@@ -68,6 +68,28 @@ def test_batch_jobs_in_any_order_store_what_one_full_crawl_stores(tmp_path):
     assert {m["movie_id"]: len(m["cities"]) for m in whole["tix_movies"]} == {
         m["movie_id"]: len(m["cities"]) for m in truth["movies"]}
     assert max(len(m["cities"]) for m in truth["movies"]) > 1  # the case that used to be lost
+    # the day aggregates, recomputed from the store by each job at its close, converge too
+    aggregates = [derived(p) for p in (stores["forward"], stores["backward"], full / "cineradar.db")]
+    assert aggregates[0] == aggregates[1] == aggregates[2]
+    latest = next(s for s in aggregates[0]["tix_day_snapshots"] if s["snapshot_id"] == "latest")
+    assert latest["summary"] == {"total_cities": 3, "total_movies": len(truth["movies"]),
+                                 "presale_count": sum(1 for m in truth["movies"] if m["presale"])}
+    schedules = {s["movie_id"]: s for s in aggregates[0]["tix_schedules"]}
+    assert {m: sorted(s["cities"]) for m, s in schedules.items()} == {
+        m["movie_id"]: sorted(m["cities"]) for m in truth["movies"]}
+    shown = {show["showtime_id"] for s in schedules.values() for theatres in s["cities"].values() for t in theatres
+             for room in t["rooms"] for show in room["all_showtimes"]}
+    assert shown == {s["showtime_id"] for s in truth["showtimes"]}
+
+
+def derived(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The aggregate rows, without the time they were computed at."""
+    store = open_store(path)
+    try:
+        return {entity: [{k: v for k, v in row.items() if k not in ("uploaded_at", "scraped_at")}
+                         for row in store.fetch(entity)] for entity in ("tix_schedules", "tix_day_snapshots")}
+    finally:
+        store.close()
 
 
 def _popen_crawl(urls: dict[str, Any], work: Path, *args: str) -> tuple[subprocess.Popen[str], Path]:
