@@ -58,12 +58,14 @@ import os
 import threading
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, StorageError
 
 logger = logging.getLogger(__name__)
 
+WIB = ZoneInfo("Asia/Jakarta")
 MAX_BATCH = 500  # Firestore's limit of writes per commit
 ARRAY = "$array"  # wrapper of an array held directly inside an array
 MAX_ID_BYTES = 1500
@@ -305,13 +307,26 @@ class FirestoreStorage:
 
     def get_state(self, name: str) -> dict[str, Any] | None:
         snap = self._call("get_state", lambda: self._state_ref(name).get(retry=self._retry, timeout=self.timeout))
-        return _decode_json(snap.to_dict()) if snap.exists else None
+        if not snap.exists:
+            return None
+        value = _decode_json(snap.to_dict())
+        if name in STATE_COLLECTIONS and TOKEN_STAMP_AWARE in value:  # ours back under its own name
+            value[TOKEN_STAMP] = value.pop(TOKEN_STAMP_AWARE)
+        return value
 
     def put_state(self, name: str, value: dict[str, Any]) -> None:
+        value = dict(value)
+        stamp = value.get(TOKEN_STAMP)
+        if name in STATE_COLLECTIONS and isinstance(stamp, str):
+            # the original's stored_at is naive UTC (its check subtracts it from utcnow()); ours beside it
+            aware = dt.datetime.fromisoformat(stamp)
+            if aware.tzinfo is not None:
+                value[TOKEN_STAMP_AWARE] = stamp
+                value[TOKEN_STAMP] = aware.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
         # delete + set in one commit: a full overwrite even on the emulator, whose set() keeps old fields
         batch, doc = self.client.batch(), self._state_ref(name)
         batch.delete(doc)
-        batch.set(doc, _encode_json(dict(value)))
+        batch.set(doc, _encode_json(value))
         self._call("put_state", lambda: batch.commit(retry=self._retry, timeout=self.timeout))
 
     def seen_since(self, source: str, since: dt.datetime) -> set[str]:
@@ -331,7 +346,11 @@ class FirestoreStorage:
 
 # --------------------------------------------------------------------------- values
 def _encode_row(row: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
-    return {column: _encode(row.get(column), kind) for column, kind in spec.columns.items()}
+    data = {column: _encode(row.get(column), kind) for column, kind in spec.columns.items()}
+    for (entity, column), (encode, _) in SHAPES.items():
+        if entity == spec.name and row.get(column) is not None:
+            data[column] = encode(row[column])
+    return data
 
 
 def _encode(value: Any, kind: str) -> Any:
@@ -375,13 +394,55 @@ def _decode_row(data: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column, kind in spec.columns.items():
         value = data.get(column)
-        if value is not None and kind == "json":
+        shape = SHAPES.get((spec.name, column))
+        if value is not None and shape is not None:
+            value = shape[1](value)
+        elif value is not None and kind == "json":
             if spec.merge.get(column) == "union" and isinstance(value, dict):
                 value = sorted(k for k, v in value.items() if v)  # {category: true}, as written before
             else:
                 value = _decode_json(value)
         row[column] = value
     return row
+
+
+# --------------------------------------------------------- fields in the original's shape
+def _day_to_instant(value: Any) -> str:
+    """A theatre's last_seen day as the instant it began in WIB, naive UTC ISO like the
+    original's timestamps ("2026-01-15" -> "2026-01-14T17:00:00")."""
+    start = dt.datetime.combine(dt.date.fromisoformat(str(value)), dt.time(), WIB)
+    return start.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+
+
+def _instant_to_day(value: Any) -> str:
+    text = str(value)
+    if "T" not in text:  # a date, as written before
+        return text
+    stamp = dt.datetime.fromisoformat(text)
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(WIB).date().isoformat()
+
+
+def _layout_to_maps(value: Any) -> list[dict[str, Any]]:
+    """Firestore holds no array directly in an array: each [row, seats] pair becomes
+    {"row", "seats"}; a reader gets the original's shape back with
+    ``layout.map(r => [r.row, r.seats])``."""
+    return [{"row": name, "seats": list(codes)} for name, codes in value]
+
+
+def _maps_to_layout(value: Any) -> list[list[Any]]:
+    if value and isinstance(value[0], dict) and ARRAY in value[0]:  # the generic wrapper, as written before
+        return _decode_json(value)
+    return [[entry["row"], list(entry["seats"])] for entry in value]
+
+
+# (entity, column) -> (encode, decode) of the fields whose document shape differs from the row's
+SHAPES = {
+    ("tix_theatres", "last_seen"): (_day_to_instant, _instant_to_day),
+    ("tix_seat_snapshots", "layout"): (_layout_to_maps, _maps_to_layout),
+}
+TOKEN_STAMP = "stored_at"  # the original's token check compares it with a naive utcnow()
+TOKEN_STAMP_AWARE = "stored_at_utc"  # ours, zone-aware, kept beside it
 
 
 def _now_iso(naive: bool = False) -> str:

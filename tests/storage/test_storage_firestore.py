@@ -158,7 +158,7 @@ def test_seat_layout_has_no_array_directly_inside_an_array(fs_store, fs_client):
     row = tix_seat_snapshot(1).row()
     fs_store.upsert("tix_seat_snapshots", [row])
     raw = fs_client.document(f"seat_snapshots/{row['snapshot_id']}").get().to_dict()["layout"]
-    assert raw[0] == {"$array": ["A", {"$array": [1, 0, 1, 1, 0]}]}
+    assert raw[0] == {"row": "A", "seats": [1, 0, 1, 1, 0]}  # a reader: layout.map(r => [r.row, r.seats])
     layout = [["A", [1, 0, 1, 1, 0]], ["B", [1, 1, 1, 0, 1]], ["", []]]
     assert fs_store.fetch("tix_seat_snapshots")[0]["layout"] == layout
 
@@ -204,6 +204,27 @@ def test_schedules_and_snapshots_are_the_aggregate_entities_at_the_original_path
     aggregates.rebuild([sqlite_store, fs_store], [older.isoformat()])  # an older date never moves latest back
     assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-15"
     assert fs_client.document("snapshots/2026-01-14").get().exists
+
+
+def test_token_stored_at_is_naive_utc_as_the_original_wrote_it(fs_store, fs_client):
+    doc = {"token": "t", "refresh_token": "r", "phone": "6281***", "stored_at": "2026-01-15T06:26:40.591620+07:00"}
+    fs_store.put_state("tix_jwt", doc)
+    raw = fs_client.document("auth_tokens/tix_jwt").get().to_dict()
+    assert raw["stored_at"] == "2026-01-14T23:26:40.591620"  # naive UTC: the original's check subtracts utcnow()
+    assert dt.datetime.fromisoformat(raw["stored_at"]).tzinfo is None
+    assert raw["stored_at_utc"] == doc["stored_at"]
+    assert fs_store.get_state("tix_jwt") == doc  # ours reads back unchanged
+
+
+def test_theatre_last_seen_is_an_instant_and_reads_back_as_the_day(fs_store, fs_client):
+    fs_store.upsert("tix_theatres", [tix_theatre(1).row()])
+    raw = fs_client.document("theatres/900001").get().to_dict()
+    assert raw["last_seen"] == "2026-01-14T17:00:00"  # the day's start in WIB, naive UTC like the original's
+    assert fs_store.fetch("tix_theatres")[0]["last_seen"] == "2026-01-15"
+    later = tix_theatre(1).row() | {"last_seen": "2026-01-16"}
+    fs_store.upsert("tix_theatres", [later])
+    fs_store.upsert("tix_theatres", [tix_theatre(1).row()])  # an older job finishing last
+    assert fs_client.document("theatres/900001").get().to_dict()["last_seen"] == "2026-01-15T17:00:00"
 
 
 def test_freshness_state(fs_store):
