@@ -9,44 +9,40 @@ entity / state              documents
 ==========================  =================================================================
 tix_theatres                ``theatres/{theatre_id}``: ``room_types`` a list of strings that
                             only accumulates (the original's existing ∪ new), lat/lng/place_id
-                            never overwritten by null, ``created_at`` set on creation
-tix_seat_snapshots          ``seat_snapshots/{snapshot_id}``
+                            never overwritten by null, ``created_at`` set on creation,
+                            ``last_seen`` an instant (the day's start in WIB, naive UTC ISO)
+tix_seat_snapshots          ``seat_snapshots/{snapshot_id}``; ``layout`` as
+                            ``[{row, seats}]`` (Firestore holds no array in an array)
 tix_daily_summaries         ``daily_summaries/{date}``
+tix_schedules               ``schedules/{date}/movies/{movie_id}`` (and ``schedules/{date}``
+                            holding only ``date``, so the dates can be listed)
+tix_day_snapshots           ``snapshots/{date}`` and ``snapshots/latest``
 crawl_runs                  ``scraper_runs/{run_id}``
-state ``tix_jwt``           ``auth_tokens/tix_jwt`` (full overwrite); other state names
-                            ``cineradar_state/{name}``
-tix_movies, tix_showtimes   rows in ``tix_movies/{date}|{movie_id}`` and
-                            ``tix_showtimes/{showtime_id}`` (what fetch() reads), and the
-                            original's aggregates ``schedules/{date}/movies/{movie_id}``
-                            (movie fields + ``cities`` map: city -> theatre_id -> rooms ->
-                            category -> showtimes -> showtime_id), ``snapshots/{date}`` and
-                            ``snapshots/latest`` (slim movies, summary, city_stats)
+state ``tix_jwt``           ``auth_tokens/tix_jwt`` (full overwrite; ``stored_at`` naive UTC as
+                            the original's, ours zone-aware as ``stored_at_utc``); other state
+                            names ``cineradar_state/{name}``
 everything else             ``{entity}/{natural key}`` (key parts joined by ``|``)
 freshness                   ``cineradar_seen/{source}|{key}`` with ``last_seen_at``
 ==========================  =================================================================
 
+docs/firestore.md lists these shapes and how the original's clients read them.
+
 Document IDs escape ``%`` and ``/`` (and ``|`` inside a composite key) as ``%25``,
 ``%2F``, ``%7C``. Every write goes through ``WriteBatch`` commits of at most 500
 writes (never BulkWriter: the emulator silently drops its writes). Firestore cannot
-hold an array directly inside an array, so such an inner array (a seat ``layout``
-row) is stored as ``{"$array": [...]}`` and unwrapped on read. Dates and datetimes are
-stored as the row's ISO strings, so rows read back equal what SQLite returns.
+hold an array directly inside an array: the seat layout has its own shape (above), any
+other inner array is stored as ``{"$array": [...]}`` and unwrapped on read. Dates and
+datetimes are stored as the row's ISO strings (but ``last_seen``), so rows read back
+equal what SQLite returns.
 
-How the aggregates are kept. Every write is a full ``set()``: the emulator drops
-merge-writes (``set(merge=True)``/``update``) to map keys that need quoting in a field
-path (``2D``, ``IMAX 2D``, ``900001``: room categories, theatre and showtime IDs), so
-nothing relies on field-mask merges (and its ``set()`` keeps fields the new document
-lacks, so the token document is deleted and set in one commit). Entities with merge
-rules (storage/merge.py: movies, theatres) are read, merged and rewritten whole in a
-transaction, the same rules SQLite and PostgreSQL apply in SQL. The schedule and snapshot documents are
-rebuilt in ``close()`` for every date this session wrote movies or showtimes of,
-from *all* stored ``tix_movies``/``tix_showtimes`` documents of that date (two
-equality queries: the emulator has no collection_group, cursors or array_contains), so
-batches and sessions add up and a replayed spool is included; ``snapshots/latest``
-moves to the date unless it already holds a later one. Like the original's upload
-after the scrape, they are therefore current at the end of a crawl. If the rebuild
-fails the rows are stored all the same and ``rebuild_aggregates(dates)`` (run by the
-next session writing the date, or by hand) repairs them.
+Every write is a full ``set()``: the emulator drops merge-writes
+(``set(merge=True)``/``update``) to map keys that need quoting in a field path (``2D``,
+``IMAX 2D``, ``900001``), so nothing relies on field-mask merges (and its ``set()``
+keeps fields the new document lacks, so the token document is deleted and set in one
+commit). Entities with merge rules (storage/merge.py: movies, theatres) are read, merged
+and rewritten whole in a transaction, by the same rules SQLite and PostgreSQL apply in
+SQL. The schedules and snapshots are not computed here: cineradar/aggregates.py derives
+them from the stored rows and writes them to every backend alike.
 """
 
 from __future__ import annotations
