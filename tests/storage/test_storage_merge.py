@@ -115,3 +115,20 @@ def test_a_rule_that_cannot_apply_is_refused_at_open(tmp_path):
     with pytest.raises(StorageError, match="does not apply"):
         store.open([bad])
     store.close()
+
+
+def test_aggregates_are_the_same_rows_in_every_backend(sqlite_store, pg_store, fs_store):
+    """cineradar/aggregates.py computes the day once, from the primary, and writes it everywhere."""
+    from cineradar import aggregates
+    from tests.storage.storage_samples import DAY
+
+    stores = [sqlite_store, pg_store, fs_store]
+    for store in stores:
+        store.upsert("tix_movies", [tix_movie(i).row() for i in range(3)])
+        store.upsert("tix_theatres", [tix_theatre(i).row() for i in range(7)])
+        store.upsert("tix_showtimes", [tix_showtime(i).row() for i in range(30)])
+    counts, errors = aggregates.rebuild(stores, [DAY.isoformat()])
+    assert errors == {} and counts == {"tix_schedules": 5, "tix_day_snapshots": 2}
+    for entity in ("tix_schedules", "tix_day_snapshots"):
+        rows = [store.fetch(entity) for store in stores]
+        assert rows[0] == rows[1] == rows[2] and rows[0], entity
