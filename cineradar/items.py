@@ -4,7 +4,9 @@ Parsers build items with ``Model.model_construct(...)`` (no validation, never ra
 so one bad record cannot break a callback; the validation pipeline validates each item
 and drops the invalid ones with a counted reason. ``entity`` names the table /
 collection, ``key`` the natural-key fields that make every write an idempotent upsert,
-``source`` the freshness threshold that applies.
+``source`` the freshness threshold that applies. ``merge_rules`` says how a stored row
+and a new row of the same key combine (every backend applies the same rules in its
+upsert, see cineradar/storage/merge.py); a field without a rule: the latest row wins.
 """
 
 from __future__ import annotations
@@ -38,6 +40,15 @@ def _has_nul(value: Any) -> bool:
 _SCALARS = {int, float, bool, type(None)}
 
 
+# How a field of a stored row combines with the same field of a new row of the same key:
+#   latest    the new value (the default)
+#   union     lists of strings: the sorted union (what several cities / pages / jobs contribute)
+#   or        booleans: true once any row said true
+#   max       the greater (dates, numbers): an older job finishing last never moves it back
+#   nonnull   the new value unless it is null or an empty list (geocoding, a field one page lacks)
+MergeRule = Literal["latest", "union", "or", "max", "nonnull"]
+
+
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
@@ -52,6 +63,7 @@ class CineItem(BaseModel):
     entity: ClassVar[str]
     key: ClassVar[tuple[str, ...]]
     source: ClassVar[str]
+    merge_rules: ClassVar[dict[str, MergeRule]] = {}
 
     def natural_key(self) -> str:
         return "|".join(str(getattr(self, name)) for name in self.key)
@@ -63,6 +75,14 @@ class CineItem(BaseModel):
         if isinstance(values, dict) and _has_nul(values):
             raise ValueError("text contains a NUL byte")
         return values
+
+    @model_validator(mode="after")
+    def _union_fields_are_sets(self) -> CineItem:
+        # stored as the merge would leave them (sorted, distinct), so a first write equals a merged one
+        for name, rule in self.merge_rules.items():
+            if rule == "union":
+                setattr(self, name, sorted(set(getattr(self, name) or [])))
+        return self
 
     @classmethod
     def validate_constructed(cls, item: CineItem) -> CineItem:
@@ -83,6 +103,10 @@ class TixMovie(CineItem):
     entity: ClassVar[str] = "tix_movies"
     key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
     source: ClassVar[str] = "tix"
+    # One movie is listed by every city (and batch job) showing it: each contributes its part.
+    merge_rules: ClassVar[dict[str, MergeRule]] = {
+        "merchants": "union", "cities": "union", "is_presale": "or",
+        "genres": "nonnull", "poster_url": "nonnull", "age_category": "nonnull", "country": "nonnull"}
 
     date: dt.date
     movie_id: TixId
@@ -100,19 +124,22 @@ class TixTheatre(CineItem):
     entity: ClassVar[str] = "tix_theatres"
     key: ClassVar[tuple[str, ...]] = ("theatre_id",)
     source: ClassVar[str] = "tix"
+    # Room types accumulate over movies, pages, jobs and days (the original's existing ∪ new);
+    # lat/lng/place_id come from geocoding and are never erased by a crawl that lacks them.
+    merge_rules: ClassVar[dict[str, MergeRule]] = {
+        "room_types": "union", "last_seen": "max", "merchant": "nonnull", "address": "nonnull",
+        "lat": "nonnull", "lng": "nonnull", "place_id": "nonnull"}
 
     theatre_id: TixId
     name: NonEmpty
-    merchant: Merchant
+    merchant: Merchant | None = None  # None: the page named a chain never seen (the theatre is kept)
     city: NonEmpty
     address: str | None = None
     room_types: list[str] = []  # a set, kept sorted
     last_seen: dt.date
-
-    @model_validator(mode="after")
-    def _sorted_rooms(self) -> TixTheatre:
-        self.room_types = sorted(set(self.room_types))
-        return self
+    lat: float | None = None
+    lng: float | None = None
+    place_id: str | None = None
 
 
 class TixShowtime(CineItem):
@@ -216,6 +243,47 @@ class TixDailySummary(CineItem):
         if self.total_audience > self.total_seats:
             raise ValueError("total_audience exceeds total_seats")
         return self
+
+
+class TixSchedule(CineItem):
+    """One movie's day across every city: the original's ``schedules/{date}/movies/{movie_id}``.
+
+    Derived from what is stored (cineradar/aggregates.py), never crawled. ``cities`` is
+    city -> list of theatres ``{theatre_id, theatre_name, merchant, address, rooms: [{category,
+    price, showtimes: ["HH:MM" still on sale], all_showtimes: [{time, status, is_available,
+    showtime_id}], past_showtimes: ["HH:MM"]}]}``, as the original uploaded it.
+    """
+
+    entity: ClassVar[str] = "tix_schedules"
+    key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
+    source: ClassVar[str] = "tix"
+
+    date: dt.date
+    movie_id: TixId
+    title: str | None = None
+    poster: str | None = None
+    genres: list[str] = []
+    age_category: str | None = None
+    merchants: list[str] = []
+    is_presale: bool = False
+    uploaded_at: AwareDatetime
+    cities: dict[str, list[dict[str, Any]]] = {}
+
+
+class TixDaySnapshot(CineItem):
+    """The original's ``snapshots/{date}`` (``snapshot_id`` = the date) and ``snapshots/latest``
+    (``snapshot_id`` = "latest", the newest date): slim movies, per-city counts, a summary."""
+
+    entity: ClassVar[str] = "tix_day_snapshots"
+    key: ClassVar[tuple[str, ...]] = ("snapshot_id",)
+    source: ClassVar[str] = "tix"
+
+    snapshot_id: Annotated[str, Field(pattern=r"^(latest|\d{4}-\d{2}-\d{2})$")]
+    date: dt.date
+    scraped_at: AwareDatetime  # with its zone (WIB): a reader in any time zone shows the right hour
+    summary: dict[str, int]
+    movies: list[dict[str, Any]] = []
+    city_stats: dict[str, int] = {}
 
 
 # ------------------------------------------------------------------------- repertuary
@@ -343,6 +411,7 @@ class CrawlRun(CineItem):
 
 ALL_ITEMS: tuple[type[CineItem], ...] = (
     TixMovie, TixTheatre, TixShowtime, TixSeatSnapshot, TixSeatFailure, TixDailySummary,
+    TixSchedule, TixDaySnapshot,
     RepertuaryFilm, RepertuaryCinema, RepertuaryShowtime,
     TmdbMovie, TmdbShow, TmdbMatch, CrawlRun,
 )

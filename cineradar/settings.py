@@ -80,7 +80,9 @@ TELNETCONSOLE_ENABLED = False
 
 EXTENSIONS = {
     "cineradar.extensions.outcome.CrawlOutcome": 100,  # status, run record, exit code (commands/crawl.py)
+    "cineradar.extensions.tix_aggregates.TixAggregates": 90,  # day schedules/snapshots from the store, at close
     "cineradar.extensions.stats_dump.StatsDump": 500,
 }
+TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"

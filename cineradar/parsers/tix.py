@@ -5,7 +5,8 @@ showtimes of one page, E5 ``/v1/movies/{merchant}/layout`` -> seat occupancy. Sh
 rules follow tix.md 2.5 and 5. Every function builds items with ``model_construct`` and
 never validates: the validation pipeline does that, so one bad record costs only itself.
 What looks wrong but is not fatal (a merchant never seen, a status outside 0..2) is
-reported in ``problems`` for the spider to count and log.
+reported in ``problems`` for the spider to count and log. A movie or theatre seen on
+several pages is emitted once per page; the store merges them (``merge_rules`` on the items).
 """
 
 from __future__ import annotations
@@ -137,27 +138,6 @@ def parse_movies(payload: Any, *, city: str, date: dt.date) -> list[TixMovie]:
     return movies
 
 
-def merge_movie(into: TixMovie | None, other: TixMovie) -> TixMovie:
-    """One movie across cities: cities and merchants unioned, presale if any city says so.
-
-    Metadata comes from the first city (as the original); empty fields are filled later.
-    """
-    if into is None:
-        return other.model_copy(update={"cities": sorted(set(other.cities)),
-                                        "merchants": sorted(set(other.merchants))})
-    update: dict[str, Any] = {
-        "cities": sorted(set(into.cities) | set(other.cities)),
-        "merchants": sorted(set(into.merchants) | set(other.merchants)),
-        "is_presale": bool(into.is_presale or other.is_presale),
-    }
-    for name in ("poster_url", "age_category", "country"):
-        if not getattr(into, name) and getattr(other, name):
-            update[name] = getattr(other, name)
-    if not into.genres and other.genres:
-        update["genres"] = other.genres
-    return into.model_copy(update=update)
-
-
 # ---------------------------------------------------------------------------- E4 schedules
 @dataclass
 class SchedulePage:
@@ -226,21 +206,14 @@ def parse_schedule_page(payload: Any, *, movie_id: str, city: str, date: dt.date
                 ))
         if not rooms:
             continue  # a theatre with no showtime is not listed (tix.md 4.5)
+        # An unknown chain costs the showtimes that carry it, not the theatre: the theatre is
+        # kept without a merchant (a null never overwrites a stored one, storage merge rules).
         page.theatres.append(TixTheatre.model_construct(
-            theatre_id=theatre_id, name=clean_text(raw.get("name")) or "", merchant=merchant, city=city,
+            theatre_id=theatre_id, name=clean_text(raw.get("name")) or "",
+            merchant=merchant if merchant in KNOWN_MERCHANTS else None, city=city,
             address=clean_text(raw.get("address")), room_types=sorted(set(rooms)), last_seen=date,
         ))
     return page
-
-
-def merge_theatre(into: TixTheatre | None, other: TixTheatre) -> TixTheatre:
-    """One theatre across movies: room types unioned (a set, kept sorted)."""
-    if into is None:
-        return other
-    update: dict[str, Any] = {"room_types": sorted(set(into.room_types) | set(other.room_types))}
-    if into.merchant not in KNOWN_MERCHANTS and other.merchant in KNOWN_MERCHANTS:
-        update["merchant"] = other.merchant  # one odd page must not cost the theatre itself
-    return into.model_copy(update=update)
 
 
 # ------------------------------------------------------------------------------ E5 layouts

@@ -6,11 +6,14 @@ its ``&page=N`` follow-ups (while ``has_next``) list the theatres and their show
 Both are plain JSON calls with the web app's headers and a guest token (from POST
 /v1/auth, added by the JWT middleware at download time).
 
-Showtimes are yielded as pages arrive. Movies (cities, merchants and presale merged over
-every city) and theatres (room types merged over every movie) are yielded once, when the
-crawl has nothing left to fetch. A bad record costs only itself: an unknown merchant or
-a status outside 0..2 is counted and logged, and the validation pipeline drops that
-record; ``success: false`` or a truncated body is retried, page by page.
+Everything is yielded as soon as a page gives it: a movie once per city that lists it, a
+theatre once per schedule page, showtimes as they come. The store merges the repeats by
+the items' merge rules (cities, merchants and room types unioned, presale if any city
+says so), so a stop at any moment loses nothing already fetched, and ``-a batch=N/9``
+jobs finishing in any order add up to what one full crawl stores. A bad record costs
+only itself: an unknown merchant or a status outside 0..2 is counted and logged, and the
+validation pipeline drops that showtime (a theatre with an unknown chain is kept, without
+a merchant); ``success: false`` or a truncated body is retried, page by page.
 
     scrapy crawl tix_movies [-a cities=JAKARTA,BANDUNG | -a batch=2/9] [-a date=YYYY-MM-DD]
 
@@ -21,15 +24,12 @@ pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
-from cineradar.items import TixMovie, TixTheatre
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
 
@@ -44,17 +44,10 @@ class TixMoviesSpider(TixApiSpider):
         super().__init__(name, **kwargs)
         self.day = self.args.day
         self.cities = self.args.selected_cities()
-        self.movies: dict[str, TixMovie] = {}
-        self.theatres: dict[str, TixTheatre] = {}
+        self.movies: set[str] = set()  # IDs seen (for the counts; the items are already yielded)
+        self.theatres: set[str] = set()
         self.city_state: dict[str, str] = {}  # city -> ok / empty / failed
         self._logged_problems: set[tuple[str, str]] = set()
-        self._merged_emitted = False
-
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TixMoviesSpider:
-        spider = cast(TixMoviesSpider, super().from_crawler(crawler, *args, **kwargs))
-        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider
 
     # ------------------------------------------------------------------ requests
     def _movies_request(self, city_id: str, city: str) -> scrapy.Request:
@@ -99,7 +92,10 @@ class TixMoviesSpider(TixApiSpider):
             if not movie.movie_id:
                 self._problem("movie_without_id", movie.title or "?", city)
                 continue
-            self.movies[movie.movie_id] = parser.merge_movie(self.movies.get(movie.movie_id), movie)
+            if movie.movie_id not in self.movies:
+                self.movies.add(movie.movie_id)
+                self.stat("movies")
+            yield movie  # this city's part; the store merges the cities
             yield self._schedule_request(movie.movie_id, city_id, city, 1)
 
     def on_schedule(self, response: Response) -> Iterator[Any]:
@@ -119,7 +115,10 @@ class TixMoviesSpider(TixApiSpider):
         for kind, detail in page.problems:
             self._problem(kind, detail, where)
         for theatre in page.theatres:
-            self.theatres[theatre.theatre_id] = parser.merge_theatre(self.theatres.get(theatre.theatre_id), theatre)
+            if theatre.theatre_id not in self.theatres:
+                self.theatres.add(theatre.theatre_id)
+                self.stat("theatres")
+        yield from page.theatres  # this page's rooms; the store merges them
         yield from page.showtimes
         if page.has_next:
             limit = self.settings.getint("TIX_MAX_SCHEDULE_PAGES", 50)
@@ -128,23 +127,6 @@ class TixMoviesSpider(TixApiSpider):
                 self.logger.error("%s: has_next still true after %d pages; stopping there", where, limit)
             else:
                 yield self._schedule_request(movie_id, meta["city_id"], city, page_no + 1)
-
-    # ------------------------------------------------------------------ the merged items
-    def on_idle(self) -> None:
-        """Nothing left to fetch: emit the merged movies and theatres, once."""
-        if self._merged_emitted:
-            return
-        self._merged_emitted = True
-        assert self.crawler.engine is not None
-        self.crawler.engine.crawl(scrapy.Request("data:,", callback=self.emit_merged, dont_filter=True,
-                                                 meta={"tix_auth": False}))
-        raise DontCloseSpider
-
-    def emit_merged(self, response: Response) -> Iterator[Any]:
-        self.stat("movies", len(self.movies))
-        self.stat("theatres", len(self.theatres))
-        yield from (self.movies[k] for k in sorted(self.movies))
-        yield from (self.theatres[k] for k in sorted(self.theatres))
 
     # ------------------------------------------------------------------ failures
     def _problem(self, kind: str, detail: str, where: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
@@ -21,16 +21,19 @@ ColumnKind = Literal["text", "int", "float", "bool", "date", "datetime", "json"]
 
 @dataclass(frozen=True)
 class EntitySpec:
-    """What a backend needs to know about one entity: its name, key and columns."""
+    """What a backend needs to know about one entity: its name, key, columns and merge rules
+    (column -> rule of ``cineradar.storage.merge``; a column without one: the latest row wins)."""
 
     name: str
     key: tuple[str, ...]
     columns: dict[str, ColumnKind]
+    merge: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, model: type[BaseModel]) -> EntitySpec:
-        columns = {name: _kind(field.annotation) for name, field in model.model_fields.items()}
-        return cls(name=model.entity, key=tuple(model.key), columns=columns)  # type: ignore[attr-defined]
+        columns = {name: _kind(f.annotation) for name, f in model.model_fields.items()}
+        return cls(name=model.entity, key=tuple(model.key), columns=columns,  # type: ignore[attr-defined]
+                   merge=dict(getattr(model, "merge_rules", {})))
 
 
 def _kind(annotation: Any) -> ColumnKind:

@@ -7,47 +7,42 @@
 ==========================  =================================================================
 entity / state              documents
 ==========================  =================================================================
-tix_theatres                ``theatres/{theatre_id}``: ``room_types`` is a map
-                            ``{category: true}`` whose categories only accumulate (the
-                            original's existing ∪ new), fields the row does not carry
-                            (lat/lng/place_id from geocoding) are kept and never overwritten
-                            by null, ``created_at`` is set on creation
-tix_seat_snapshots          ``seat_snapshots/{snapshot_id}``
+tix_theatres                ``theatres/{theatre_id}``: ``room_types`` a list of strings that
+                            only accumulates (the original's existing ∪ new), lat/lng/place_id
+                            never overwritten by null, ``created_at`` set on creation,
+                            ``last_seen`` an instant (the day's start in WIB, naive UTC ISO)
+tix_seat_snapshots          ``seat_snapshots/{snapshot_id}``; ``layout`` as
+                            ``[{row, seats}]`` (Firestore holds no array in an array)
 tix_daily_summaries         ``daily_summaries/{date}``
+tix_schedules               ``schedules/{date}/movies/{movie_id}`` (and ``schedules/{date}``
+                            holding only ``date``, so the dates can be listed)
+tix_day_snapshots           ``snapshots/{date}`` and ``snapshots/latest``
 crawl_runs                  ``scraper_runs/{run_id}``
-state ``tix_jwt``           ``auth_tokens/tix_jwt`` (full overwrite); other state names
-                            ``cineradar_state/{name}``
-tix_movies, tix_showtimes   rows in ``tix_movies/{date}|{movie_id}`` and
-                            ``tix_showtimes/{showtime_id}`` (what fetch() reads), and the
-                            original's aggregates ``schedules/{date}/movies/{movie_id}``
-                            (movie fields + ``cities`` map: city -> theatre_id -> rooms ->
-                            category -> showtimes -> showtime_id), ``snapshots/{date}`` and
-                            ``snapshots/latest`` (slim movies, summary, city_stats)
+state ``tix_jwt``           ``auth_tokens/tix_jwt`` (full overwrite; ``stored_at`` naive UTC as
+                            the original's, ours zone-aware as ``stored_at_utc``); other state
+                            names ``cineradar_state/{name}``
 everything else             ``{entity}/{natural key}`` (key parts joined by ``|``)
 freshness                   ``cineradar_seen/{source}|{key}`` with ``last_seen_at``
 ==========================  =================================================================
 
+docs/firestore.md lists these shapes and how the original's clients read them.
+
 Document IDs escape ``%`` and ``/`` (and ``|`` inside a composite key) as ``%25``,
 ``%2F``, ``%7C``. Every write goes through ``WriteBatch`` commits of at most 500
 writes (never BulkWriter: the emulator silently drops its writes). Firestore cannot
-hold an array directly inside an array, so such an inner array (a seat ``layout``
-row) is stored as ``{"$array": [...]}`` and unwrapped on read. Dates and datetimes are
-stored as the row's ISO strings, so rows read back equal what SQLite returns.
+hold an array directly inside an array: the seat layout has its own shape (above), any
+other inner array is stored as ``{"$array": [...]}`` and unwrapped on read. Dates and
+datetimes are stored as the row's ISO strings (but ``last_seen``), so rows read back
+equal what SQLite returns.
 
-How the aggregates are kept. Every write is a full ``set()``: the emulator drops
-merge-writes (``set(merge=True)``/``update``) to map keys that need quoting in a field
-path (``2D``, ``IMAX 2D``, ``900001``: room categories, theatre and showtime IDs), so
-nothing relies on field-mask merges (and its ``set()`` keeps fields the new document
-lacks, so the token document is deleted and set in one commit). Theatres are read (one ``get_all`` per batch)
-and rewritten with the union of room types. The schedule and snapshot documents are
-rebuilt in ``close()`` for every date this session wrote movies or showtimes of,
-from *all* stored ``tix_movies``/``tix_showtimes`` documents of that date (two
-equality queries: the emulator has no collection_group, cursors or array_contains), so
-batches and sessions add up and a replayed spool is included; ``snapshots/latest``
-moves to the date unless it already holds a later one. Like the original's upload
-after the scrape, they are therefore current at the end of a crawl. If the rebuild
-fails the rows are stored all the same and ``rebuild_aggregates(dates)`` (run by the
-next session writing the date, or by hand) repairs them.
+Every write is a full ``set()``: the emulator drops merge-writes
+(``set(merge=True)``/``update``) to map keys that need quoting in a field path (``2D``,
+``IMAX 2D``, ``900001``), so nothing relies on field-mask merges (and its ``set()``
+keeps fields the new document lacks, so the token document is deleted and set in one
+commit). Entities with merge rules (storage/merge.py: movies, theatres) are read, merged
+and rewritten whole in a transaction, by the same rules SQLite and PostgreSQL apply in
+SQL. The schedules and snapshots are not computed here: cineradar/aggregates.py derives
+them from the stored rows and writes them to every backend alike.
 """
 
 from __future__ import annotations
@@ -57,28 +52,31 @@ import hashlib
 import logging
 import os
 import threading
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, StorageError
 
 logger = logging.getLogger(__name__)
 
+WIB = ZoneInfo("Asia/Jakarta")
 MAX_BATCH = 500  # Firestore's limit of writes per commit
 ARRAY = "$array"  # wrapper of an array held directly inside an array
 MAX_ID_BYTES = 1500
 
+SCHEDULES = "tix_schedules"  # schedules/{date}/movies/{movie_id}
+SNAPSHOTS = "tix_day_snapshots"  # snapshots/{date} and snapshots/latest
 COLLECTIONS = {  # entity -> the original's collection (tix.md 7.1)
     "tix_theatres": "theatres",
     "tix_seat_snapshots": "seat_snapshots",
     "tix_daily_summaries": "daily_summaries",
     "crawl_runs": "scraper_runs",
+    SNAPSHOTS: "snapshots",
 }
 STATE_COLLECTIONS = {"tix_jwt": "auth_tokens"}
 SEEN = "cineradar_seen"
-SCHEDULE_ENTITIES = ("tix_movies", "tix_showtimes")
-NEVER_NULLED = ("lat", "lng", "place_id")  # theatre fields a null never overwrites (geocoding)
 
 
 def doc_id(*parts: Any) -> str:
@@ -110,7 +108,6 @@ class FirestoreStorage:
         self.timeout = timeout
         self._client: Any = None
         self._specs: dict[str, EntitySpec] = {}
-        self._dates: set[str] = set()  # schedule dates written this session (snapshots to rebuild)
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ lifecycle
@@ -142,16 +139,7 @@ class FirestoreStorage:
 
     def close(self) -> None:
         with self._lock:
-            if self._client is None:
-                return
-            try:
-                if self._dates:
-                    self.rebuild_aggregates(sorted(self._dates))
-                    self._dates.clear()
-            except StorageError as exc:
-                logger.error("firestore: snapshots of %s not rebuilt (%s); the rows are stored, the next "
-                             "write of these dates rebuilds them", ", ".join(sorted(self._dates)), exc)
-            finally:
+            if self._client is not None:
                 self._client.close()
                 self._client = None
 
@@ -195,8 +183,20 @@ class FirestoreStorage:
         return COLLECTIONS.get(entity, entity)
 
     def _ref(self, spec: EntitySpec, row: dict[str, Any]) -> Any:
+        if spec.name == SCHEDULES:
+            return self._schedule_ref(str(row.get("date")), str(row.get("movie_id")))
         return self.client.collection(self.collection_of(spec.name)).document(
             doc_id(*(row.get(k) for k in spec.key)))
+
+    def _queries(self, entity: str, where: dict[str, Any]) -> list[Any]:
+        """The collections holding an entity's documents (one per date for schedules)."""
+        if entity != SCHEDULES:
+            return [self.client.collection(self.collection_of(entity))]
+        if where.get("date") is not None:
+            dates = [str(where["date"])]
+        else:  # the date documents, written beside their movies (the emulator cannot list missing ones)
+            dates = [snap.id for snap in self._stream(self.client.collection("schedules"), "list of schedules")]
+        return [self.client.collection("schedules").document(doc_id(d)).collection("movies") for d in dates]
 
     def upsert(self, entity: str, rows: list[dict[str, Any]]) -> int:
         if not rows:
@@ -204,35 +204,54 @@ class FirestoreStorage:
         spec = self._spec(entity)
         with self._lock:
             now = _now_iso()
-            try:
-                docs = [(self._ref(spec, row), _encode_row(row, spec)) for row in rows]
-            except (ValueError, TypeError) as exc:
-                raise StorageError(f"firestore upsert into {entity}: {exc}") from None
-            if entity == "tix_theatres":
-                writes = self._theatre_writes(docs, now)
+            if spec.merge:
+                self._merge_upsert(spec, merge.premerge(spec, rows), now)
             else:
-                writes = [(ref, data | {"updated_at": now}) for ref, data in docs]
-            self._commit(writes, f"upsert into {entity}")
-            if entity in SCHEDULE_ENTITIES:
-                self._dates.update(str(row["date"]) for row in rows if row.get("date"))
+                try:
+                    writes = [(self._ref(spec, row), _encode_row(row, spec) | {"updated_at": now}) for row in rows]
+                except (ValueError, TypeError) as exc:
+                    raise StorageError(f"firestore upsert into {entity}: {exc}") from None
+                if entity == SCHEDULES:  # schedules/{date} itself, so fetch() can find the dates
+                    writes += [(self.client.collection("schedules").document(doc_id(d)), {"date": d})
+                               for d in sorted({str(row["date"]) for row in rows})]
+                self._commit(writes, f"upsert into {entity}")
         return len(rows)
 
-    def _theatre_writes(self, docs: list[tuple[Any, dict[str, Any]]], now: str) -> list[tuple[Any, dict[str, Any]]]:
-        """Read-modify-write: existing fields kept, room types unioned, nulls never erase lat/lng."""
-        refs = {ref.path: ref for ref, _ in docs}
-        current = {snap.reference.path: snap.to_dict() or {} for snap in self._call(
-            "read of theatres", lambda: list(self.client.get_all(list(refs.values()), retry=self._retry,
-                                                                 timeout=self.timeout)))
-            if snap.exists}
-        for ref, data in docs:
-            doc = dict(current.get(ref.path, {}))
-            rooms = doc.get("room_types")
-            rooms = dict.fromkeys(rooms, True) if isinstance(rooms, list) else dict(rooms or {})
-            rooms.update(data.get("room_types") or {})
-            doc.update({k: v for k, v in data.items() if not (k in NEVER_NULLED and v is None)})
-            doc.update(room_types=rooms, updated_at=now, created_at=doc.get("created_at") or now)
-            current[ref.path] = doc
-        return [(refs[path], current[path]) for path in refs]
+    def _merge_upsert(self, spec: EntitySpec, rows: list[dict[str, Any]], now: str) -> None:
+        """Read, merge by the item's rules, write: one transaction per 500 documents, so a
+        concurrent writer's part is never lost (Firestore retries the transaction on contention).
+        Fields a row does not carry (``created_at``, anything added by hand) are kept."""
+        from google.api_core.exceptions import GoogleAPICallError, RetryError
+        from google.cloud.firestore_v1 import transactional
+
+        @transactional
+        def write(transaction: Any, chunk: list[tuple[Any, dict[str, Any]]]) -> None:
+            refs = [ref for ref, _ in chunk]
+            current = {snap.reference.path: snap.to_dict() or {}
+                       for snap in transaction.get_all(refs, retry=self._retry, timeout=self.timeout) if snap.exists}
+            for ref, row in chunk:
+                doc = current.get(ref.path)
+                stored = _decode_row(doc, spec) if doc is not None else None
+                merged = _encode_row(merge.merge_row(spec, stored, row), spec)
+                transaction.set(ref, (doc or {}) | merged | {
+                    "updated_at": now, "created_at": (doc or {}).get("created_at") or now})
+
+        what = f"upsert into {spec.name}"
+        try:
+            pairs = [(self._ref(spec, row), row) for row in rows]
+        except (ValueError, TypeError) as exc:
+            raise StorageError(f"firestore {what}: {exc}") from None
+        for start in range(0, len(pairs), MAX_BATCH):
+            chunk = pairs[start:start + MAX_BATCH]
+            # A plain read first, with this backend's retry and timeout: a server that is down
+            # fails here within ``timeout`` (beginning a transaction retries for a minute).
+            self._call(what, lambda refs: list(self.client.get_all(refs, retry=self._retry, timeout=self.timeout)),
+                       [ref for ref, _ in chunk])
+            try:
+                write(self.client.transaction(), chunk)
+            except (GoogleAPICallError, RetryError, ValueError, TypeError) as exc:
+                # ValueError too: a transaction that never began fails its rollback with one
+                raise StorageError(f"firestore {what} failed: {exc}") from None
 
     def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         from google.cloud.firestore_v1.base_query import FieldFilter
@@ -244,24 +263,28 @@ class FirestoreStorage:
             raise StorageError(f"{entity} has no column {unknown[0]!r}")
         if any(v is None for v in where.values()):
             return []  # SQL's "column = NULL" matches nothing
-        query = self.client.collection(self.collection_of(entity))
-        local: dict[str, Any] = {}
-        for column, value in where.items():
-            kind = spec.columns[column]
-            if kind == "json":
-                local[column] = value  # compared after decoding
-            else:
-                query = query.where(filter=FieldFilter(column, "==", _encode(value, kind)))
-        rows = [_decode_row(snap.to_dict() or {}, spec) for snap in self._stream(query, f"fetch from {entity}")]
+        rows = []
+        for query in self._queries(entity, where):
+            local: dict[str, Any] = {}
+            for column, value in where.items():
+                kind = spec.columns[column]
+                if kind == "json":
+                    local[column] = value  # compared after decoding
+                else:
+                    query = query.where(filter=FieldFilter(column, "==", _encode(value, kind)))
+            rows += [_decode_row(snap.to_dict() or {}, spec) for snap in self._stream(query, f"fetch from {entity}")]
         rows = [row for row in rows if all(row.get(c) == v for c, v in local.items())]
         rows.sort(key=lambda row: tuple(row.get(k) for k in spec.key))
         return rows
 
     def count(self, entity: str) -> int:
         self._spec(entity)
-        query = self.client.collection(self.collection_of(entity)).count()
-        result = self._call(f"count of {entity}", lambda: query.get(retry=self._retry, timeout=self.timeout))
-        return int(result[0][0].value)
+        total = 0
+        for collection in self._queries(entity, {}):
+            query = collection.count()
+            result = self._call(f"count of {entity}", lambda q=query: q.get(retry=self._retry, timeout=self.timeout))
+            total += int(result[0][0].value)
+        return total
 
     def _spec(self, entity: str) -> EntitySpec:
         try:
@@ -270,30 +293,6 @@ class FirestoreStorage:
             raise StorageError(f"unknown entity {entity!r}; open() it first") from None
 
     # ------------------------------------------------------------------ aggregates
-    def rebuild_aggregates(self, dates: Iterable[str]) -> int:
-        """Rewrite ``schedules/{date}/movies/*``, ``snapshots/{date}`` and maybe ``latest``
-        from every stored movie and showtime of each date; return the documents written."""
-        if not all(entity in self._specs for entity in SCHEDULE_ENTITIES):
-            return 0
-        latest_ref = self.client.collection("snapshots").document("latest")
-        latest = self._call("read of snapshots/latest",
-                            lambda: latest_ref.get(retry=self._retry, timeout=self.timeout))
-        latest_date = (latest.to_dict() or {}).get("date") if latest.exists else None
-        written = 0
-        for date in sorted(set(dates)):
-            movies = self.fetch("tix_movies", {"date": date})
-            showtimes = self.fetch("tix_showtimes", {"date": date})
-            now = _now_iso()
-            writes = [(self._schedule_ref(date, movie_id), doc)
-                      for movie_id, doc in _schedules(date, movies, showtimes, now).items()]
-            snapshot = _snapshot(date, movies, showtimes)
-            writes.append((self.client.collection("snapshots").document(doc_id(date)), snapshot))
-            if latest_date is None or str(latest_date) <= date:
-                writes.append((latest_ref, snapshot))
-                latest_date = date
-            written += self._commit(writes, f"aggregates of {date}")
-        return written
-
     def _schedule_ref(self, date: str, movie_id: str) -> Any:
         return (self.client.collection("schedules").document(doc_id(date))
                 .collection("movies").document(doc_id(movie_id)))
@@ -304,13 +303,26 @@ class FirestoreStorage:
 
     def get_state(self, name: str) -> dict[str, Any] | None:
         snap = self._call("get_state", lambda: self._state_ref(name).get(retry=self._retry, timeout=self.timeout))
-        return _decode_json(snap.to_dict()) if snap.exists else None
+        if not snap.exists:
+            return None
+        value = _decode_json(snap.to_dict())
+        if name in STATE_COLLECTIONS and TOKEN_STAMP_AWARE in value:  # ours back under its own name
+            value[TOKEN_STAMP] = value.pop(TOKEN_STAMP_AWARE)
+        return value
 
     def put_state(self, name: str, value: dict[str, Any]) -> None:
+        value = dict(value)
+        stamp = value.get(TOKEN_STAMP)
+        if name in STATE_COLLECTIONS and isinstance(stamp, str):
+            # the original's stored_at is naive UTC (its check subtracts it from utcnow()); ours beside it
+            aware = dt.datetime.fromisoformat(stamp)
+            if aware.tzinfo is not None:
+                value[TOKEN_STAMP_AWARE] = stamp
+                value[TOKEN_STAMP] = aware.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
         # delete + set in one commit: a full overwrite even on the emulator, whose set() keeps old fields
         batch, doc = self.client.batch(), self._state_ref(name)
         batch.delete(doc)
-        batch.set(doc, _encode_json(dict(value)))
+        batch.set(doc, _encode_json(value))
         self._call("put_state", lambda: batch.commit(retry=self._retry, timeout=self.timeout))
 
     def seen_since(self, source: str, since: dt.datetime) -> set[str]:
@@ -328,62 +340,12 @@ class FirestoreStorage:
         self._commit(writes, "mark_seen")
 
 
-# ----------------------------------------------------------------------- aggregates
-def _schedules(date: str, movies: list[dict[str, Any]], showtimes: list[dict[str, Any]],
-               now: str) -> dict[str, dict[str, Any]]:
-    """movie_id -> the original's schedules document: movie fields + cities map."""
-    docs: dict[str, dict[str, Any]] = {}
-    for movie in movies:
-        docs[movie["movie_id"]] = {
-            "movie_id": movie["movie_id"], "title": movie.get("title"), "poster": movie.get("poster_url"),
-            "genres": movie.get("genres") or [], "age_category": movie.get("age_category"),
-            "merchants": movie.get("merchants") or [], "is_presale": bool(movie.get("is_presale")),
-            "date": date, "uploaded_at": now, "cities": {}}
-    for row in showtimes:
-        doc = docs.setdefault(row["movie_id"], {"movie_id": row["movie_id"], "date": date, "uploaded_at": now,
-                                                "cities": {}})
-        theatre = doc["cities"].setdefault(row["city"], {}).setdefault(
-            row["theatre_id"], {"theatre_id": row["theatre_id"], "merchant": row.get("merchant"), "rooms": {}})
-        room = theatre["rooms"].setdefault(row["room_category"], {
-            "category": row["room_category"], "price": row.get("price"), "showtimes": {}})
-        room["showtimes"][row["showtime_id"]] = {
-            "showtime_id": row["showtime_id"], "time": row.get("time"), "starts_at": row.get("starts_at"),
-            "status": row.get("status"), "is_available": row.get("is_available")}
-    return docs
-
-
-def _snapshot(date: str, movies: list[dict[str, Any]], showtimes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The original's snapshots/{date}: slim movies (most cities first), city_stats, summary."""
-    theatres: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in showtimes:
-        theatres[row["movie_id"]][row["city"]].add(row["theatre_id"])
-    slim = []
-    city_stats: dict[str, int] = defaultdict(int)
-    for movie in movies:
-        for city in movie.get("cities") or []:
-            city_stats[city] += 1
-        slim.append({"id": movie["movie_id"], "title": movie["title"], "genres": movie.get("genres") or [],
-                     "poster": movie.get("poster_url"), "age_category": movie.get("age_category"),
-                     "country": movie.get("country"), "merchants": movie.get("merchants") or [],
-                     "is_presale": bool(movie.get("is_presale")), "cities": movie.get("cities") or [],
-                     "theatre_counts": {c: len(ids) for c, ids in sorted(theatres[movie["movie_id"]].items())}})
-    slim.sort(key=lambda m: (-len(m["cities"]), m["id"]))
-    return {"date": date, "scraped_at": _now_iso(naive=True), "movies": slim, "city_stats": dict(city_stats),
-            "summary": {"total_cities": len(city_stats), "total_movies": len(slim),
-                        "presale_count": sum(1 for m in slim if m["is_presale"])}}
-
-
 # --------------------------------------------------------------------------- values
 def _encode_row(row: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for column, kind in spec.columns.items():
-        value = _encode(row.get(column), kind)
-        if spec.name == "tix_theatres" and column == "room_types" and isinstance(value, list):
-            value = {str(category): True for category in value}
-        data[column] = value
-    for column in NEVER_NULLED:  # kept when a row ever carries them (geocoding)
-        if spec.name == "tix_theatres" and column in row and column not in data:
-            data[column] = row[column]
+    data = {column: _encode(row.get(column), kind) for column, kind in spec.columns.items()}
+    for (entity, column), (encode, _) in SHAPES.items():
+        if entity == spec.name and row.get(column) is not None:
+            data[column] = encode(row[column])
     return data
 
 
@@ -428,13 +390,55 @@ def _decode_row(data: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column, kind in spec.columns.items():
         value = data.get(column)
-        if value is not None and kind == "json":
-            if spec.name == "tix_theatres" and column == "room_types" and isinstance(value, dict):
-                value = sorted(k for k, v in value.items() if v)
+        shape = SHAPES.get((spec.name, column))
+        if value is not None and shape is not None:
+            value = shape[1](value)
+        elif value is not None and kind == "json":
+            if spec.merge.get(column) == "union" and isinstance(value, dict):
+                value = sorted(k for k, v in value.items() if v)  # {category: true}, as written before
             else:
                 value = _decode_json(value)
         row[column] = value
     return row
+
+
+# --------------------------------------------------------- fields in the original's shape
+def _day_to_instant(value: Any) -> str:
+    """A theatre's last_seen day as the instant it began in WIB, naive UTC ISO like the
+    original's timestamps ("2026-01-15" -> "2026-01-14T17:00:00")."""
+    start = dt.datetime.combine(dt.date.fromisoformat(str(value)), dt.time(), WIB)
+    return start.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+
+
+def _instant_to_day(value: Any) -> str:
+    text = str(value)
+    if "T" not in text:  # a date, as written before
+        return text
+    stamp = dt.datetime.fromisoformat(text)
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(WIB).date().isoformat()
+
+
+def _layout_to_maps(value: Any) -> list[dict[str, Any]]:
+    """Firestore holds no array directly in an array: each [row, seats] pair becomes
+    {"row", "seats"}; a reader gets the original's shape back with
+    ``layout.map(r => [r.row, r.seats])``."""
+    return [{"row": name, "seats": list(codes)} for name, codes in value]
+
+
+def _maps_to_layout(value: Any) -> list[list[Any]]:
+    if value and isinstance(value[0], dict) and ARRAY in value[0]:  # the generic wrapper, as written before
+        return _decode_json(value)
+    return [[entry["row"], list(entry["seats"])] for entry in value]
+
+
+# (entity, column) -> (encode, decode) of the fields whose document shape differs from the row's
+SHAPES = {
+    ("tix_theatres", "last_seen"): (_day_to_instant, _instant_to_day),
+    ("tix_seat_snapshots", "layout"): (_layout_to_maps, _maps_to_layout),
+}
+TOKEN_STAMP = "stored_at"  # the original's token check compares it with a naive utcnow()
+TOKEN_STAMP_AWARE = "stored_at_utc"  # ours, zone-aware, kept beside it
 
 
 def _now_iso(naive: bool = False) -> str:

@@ -18,8 +18,9 @@ so a server that came back empty is rebuilt):
 Upserts are a binary ``COPY`` into a temporary staging table, then one ``INSERT ...
 SELECT ... ON CONFLICT (key) DO UPDATE``, per batch and in one transaction: about twice
 the rows/s of a pipelined ``executemany`` here, at a third of its client CPU
-(``bench/storage_upsert.py`` prints both; ``method="executemany"`` selects the other). A batch holding
-the same key twice keeps the last row, as SQLite does. A broken connection is dropped
+(``bench/storage_upsert.py`` prints both; ``method="executemany"`` selects the other). Conflicting rows merge by
+the item's rules (storage/merge.py) in SQL, as in SQLite; a batch holding the same key
+twice is folded by the same rules first. A broken connection is dropped
 and the call retried once on a fresh one (every call is idempotent); after that the
 error is a ``StorageError`` and the store pipeline retries or spools. The password of
 the DSN never appears in an error message.
@@ -39,6 +40,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
 from pydantic import TypeAdapter
 
+from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, StorageError
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ class PostgresStorage:
     def open(self, specs: list[EntitySpec]) -> None:
         with self._lock:
             for spec in specs:
+                merge.check(spec)
                 self._specs[spec.name] = spec
             if self._conn is not None:  # already connected: add the new entities' tables
                 self._run(lambda conn: self._ensure_tables(conn, specs))
@@ -192,15 +195,11 @@ class PostgresStorage:
         if not rows:
             return 0
         spec = self._spec(entity)
-        # The last row of a key wins, as with SQLite's executemany (ON CONFLICT may not
-        # touch one row twice in a statement).
-        if len(spec.key) == 1:
-            unique = {row.get(spec.key[0]): row for row in rows}
-        else:
-            unique = {tuple(row.get(k) for k in spec.key): row for row in rows}
+        # ON CONFLICT may not touch one row twice in a statement: rows of one key are
+        # folded first, by the same merge rules the statement applies.
         try:
             encoders = _encoders(spec)
-            values = [_encode_row(row, spec, encoders) for row in unique.values()]
+            values = [_encode_row(row, spec, encoders) for row in merge.premerge(spec, rows)]
         except (ValueError, TypeError) as exc:
             raise StorageError(f"postgres upsert into {entity}: {exc}") from None
         write = self._copy_upsert if self.method == "copy" else self._executemany_upsert
@@ -210,7 +209,7 @@ class PostgresStorage:
     def _upsert_sql(self, spec: EntitySpec, source: sql.Composable) -> sql.Composed:
         columns = list(_physical_columns(spec))
         names = sql.SQL(", ").join(map(sql.Identifier, columns))
-        updates = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c))
+        updates = sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), _merged(spec, c))
                                      for c in columns if c not in spec.key)
         return sql.SQL("INSERT INTO {} ({}, updated_at) {} ON CONFLICT ({}) DO UPDATE SET {}, "
                        "updated_at = EXCLUDED.updated_at").format(
@@ -306,6 +305,32 @@ class PostgresStorage:
             "INSERT INTO cineradar_seen (source, key, last_seen_at) SELECT %s, k, %s FROM unnest(%s::text[]) AS k "
             "ON CONFLICT (source, key) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at",
             (source, when, unique)), "mark_seen")
+
+
+def _merged(spec: EntitySpec, column: str) -> sql.Composable:
+    """The value of a physical column after a conflict: the merge rule of storage/merge.py."""
+    base = column[: -len(OFFSET_SUFFIX)] if column.endswith(OFFSET_SUFFIX) else column
+    rule, kind = spec.merge.get(base, "latest"), spec.columns.get(base, "text")
+    new = sql.SQL("EXCLUDED.{}").format(sql.Identifier(column))
+    old = sql.SQL("{}.{}").format(sql.Identifier(spec.name), sql.Identifier(column))
+    if rule == "union":  # jsonb arrays of strings: sorted distinct union, byte order like SQLite
+        return sql.SQL("(SELECT coalesce(jsonb_agg(to_jsonb(v) ORDER BY v COLLATE \"C\"), '[]'::jsonb) FROM "
+                       "(SELECT DISTINCT jsonb_array_elements_text(coalesce({}, '[]'::jsonb) || "
+                       "coalesce({}, '[]'::jsonb)) AS v) AS u)").format(old, new)
+    if rule == "or":
+        return sql.SQL("(coalesce({}, false) OR coalesce({}, false))").format(old, new)
+    if rule in ("max", "nonnull"):
+        # The condition is on the item's column, so a datetime's offset column follows its instant.
+        new_base = sql.SQL("EXCLUDED.{}").format(sql.Identifier(base))
+        old_base = sql.SQL("{}.{}").format(sql.Identifier(spec.name), sql.Identifier(base))
+        if rule == "max":
+            take_new = sql.SQL("{1} IS NULL OR {0} > {1}").format(new_base, old_base)
+        elif kind == "json":
+            take_new = sql.SQL("{0} IS NOT NULL AND {0} <> '[]'::jsonb OR {1} IS NULL").format(new_base, old_base)
+        else:
+            take_new = sql.SQL("{0} IS NOT NULL OR {1} IS NULL").format(new_base, old_base)
+        return sql.SQL("CASE WHEN {} THEN {} ELSE {} END").format(take_new, new, old)
+    return new
 
 
 # --------------------------------------------------------------------------- values

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, StorageError
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT",
@@ -55,6 +56,7 @@ class SQLiteStorage:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         for spec in specs:
+            merge.check(spec)
             self._ensure_table(spec)
             self._specs[spec.name] = spec
 
@@ -103,12 +105,13 @@ class SQLiteStorage:
         columns = list(spec.columns)
         names = ", ".join(map(_quote, columns))
         marks = ", ".join("?" for _ in columns)
-        updates = [f"{_quote(c)} = excluded.{_quote(c)}" for c in columns if c not in spec.key]
+        updates = [f"{_quote(c)} = {_merged(spec, c)}" for c in columns if c not in spec.key]
         updates.append("updated_at = excluded.updated_at")
         sql = (f"INSERT INTO {_quote(entity)} ({names}, updated_at) VALUES ({marks}, ?) "
                f"ON CONFLICT ({', '.join(map(_quote, spec.key))}) DO UPDATE SET {', '.join(updates)}")
         now = _now()
-        values = [tuple(_encode(row.get(c), spec.columns[c]) for c in columns) + (now,) for row in rows]
+        values = [tuple(_encode(row.get(c), spec.columns[c]) for c in columns) + (now,)
+                  for row in merge.premerge(spec, rows)]
         with self._lock:
             try:
                 with self._transaction():
@@ -171,6 +174,23 @@ class SQLiteStorage:
                 "ON CONFLICT (source, key) DO UPDATE SET last_seen_at = excluded.last_seen_at",
                 [(source, key, stamp) for key in keys],
             )
+
+
+def _merged(spec: EntitySpec, column: str) -> str:
+    """The SQL value of ``column`` after a conflict: the merge rule of storage/merge.py."""
+    new, old = f"excluded.{_quote(column)}", f"{_quote(spec.name)}.{_quote(column)}"
+    rule, kind = spec.merge.get(column, "latest"), spec.columns[column]
+    if rule == "union":  # json arrays of strings: sorted distinct union (BINARY = code point order)
+        return (f"(SELECT json_group_array(value) FROM (SELECT value FROM json_each(coalesce({old}, '[]')) "
+                f"UNION SELECT value FROM json_each(coalesce({new}, '[]')) ORDER BY value))")
+    if rule == "or":
+        return f"(coalesce({old}, 0) OR coalesce({new}, 0))"
+    if rule == "max":
+        return f"CASE WHEN {old} IS NULL OR {new} > {old} THEN {new} ELSE {old} END"
+    if rule == "nonnull":
+        empty = f"nullif({new}, '[]')" if kind == "json" else new
+        return f"coalesce({empty}, {old}, {new})"
+    return new
 
 
 class _Tx:

@@ -69,6 +69,28 @@ def tix_daily_summary(i: int) -> m.TixDailySummary:
                              movie_count=0, theatre_count=7, city_count=3, generated_at=_stamp(i))
 
 
+def tix_schedule(i: int) -> m.TixSchedule:
+    theatre = {"theatre_id": str(900000 + i), "theatre_name": f"MALL {i} XXI", "merchant": "XXI", "address": None,
+               "rooms": [{"category": "2D", "price": "Rp40.000", "showtimes": ["19:30"],
+                          "all_showtimes": [{"time": "10:00", "status": 0, "is_available": False,
+                                             "showtime_id": str(2_000_000_000 + i)},
+                                            {"time": "19:30", "status": 1, "is_available": True,
+                                             "showtime_id": str(2_000_000_100 + i)}],
+                          "past_showtimes": ["10:00"]}]}
+    return m.TixSchedule(date=DAY + dt.timedelta(days=i % 2), movie_id=str(1000 + i), title=f"Film {i}",
+                         poster=None, genres=["Drama"], age_category="R13+", merchants=["XXI"], is_presale=i % 2 == 0,
+                         uploaded_at=_stamp(i, dt.UTC), cities={CITIES[i % 3]: [theatre]} if i % 4 else {})
+
+
+def tix_day_snapshot(i: int) -> m.TixDaySnapshot:
+    day = DAY + dt.timedelta(days=i)
+    return m.TixDaySnapshot(snapshot_id="latest" if i == 0 else day.isoformat(), date=day, scraped_at=_stamp(i),
+                            summary={"total_cities": 1, "total_movies": 1, "presale_count": 0},
+                            movies=[{"id": "1000", "title": "Film", "cities": ["JAKARTA"],
+                                     "theatre_counts": {"JAKARTA": 2}}],
+                            city_stats={"JAKARTA": 1})
+
+
 def repertuary_film(i: int) -> m.RepertuaryFilm:
     return m.RepertuaryFilm(city="krakow", slug=f"film-{i}", title_pl=f"Zażółć gęślą jaźń {i}",
                             original_title=f"Film {i}", director=None if i % 2 else "Agnieszka Holland",
@@ -122,7 +144,8 @@ def crawl_run(i: int) -> m.CrawlRun:
 FACTORIES: dict[str, Any] = {
     "tix_movies": tix_movie, "tix_theatres": tix_theatre, "tix_showtimes": tix_showtime,
     "tix_seat_snapshots": tix_seat_snapshot, "tix_seat_failures": tix_seat_failure,
-    "tix_daily_summaries": tix_daily_summary, "repertuary_films": repertuary_film,
+    "tix_daily_summaries": tix_daily_summary, "tix_schedules": tix_schedule, "tix_day_snapshots": tix_day_snapshot,
+    "repertuary_films": repertuary_film,
     "repertuary_cinemas": repertuary_cinema, "repertuary_showtimes": repertuary_showtime,
     "tmdb_movies": tmdb_movie, "tmdb_shows": tmdb_show, "tmdb_matches": tmdb_match, "crawl_runs": crawl_run,
 }

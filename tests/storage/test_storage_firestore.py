@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from google.cloud.firestore_v1.batch import WriteBatch
 
+from cineradar import aggregates
 from cineradar.hub import SPECS
 from cineradar.storage.base import StorageError
 from cineradar.storage.firestore import FirestoreStorage, doc_id
@@ -79,7 +80,7 @@ def test_documents_use_the_original_collections_and_ids(fs_store, fs_client):
     fs_store.upsert("tix_showtimes", [tix_showtime(1).row()])
     fs_store.upsert("repertuary_cinemas", [repertuary_cinema(1).row()])
     fs_store.put_state("tix_jwt", {"token": "t"})
-    fs_store.close()  # builds schedules/ and snapshots/
+    aggregates.rebuild([fs_store], [DAY.isoformat()])  # what a crawl does at its close
 
     def ids(collection: str) -> list[str]:
         return sorted(d.id for d in fs_client.collection(collection).stream())
@@ -118,7 +119,7 @@ def test_every_commit_holds_at_most_500_writes(fs_store, commits):
     assert commits[3:] == [500, 1]
 
 
-def test_room_types_are_a_map_that_accumulates_and_lat_lng_survive(fs_store, fs_client):
+def test_room_types_are_a_list_that_accumulates_and_lat_lng_survive(fs_store, fs_client):
     fs_store.upsert("tix_theatres", [tix_theatre(1, ["2D", "IMAX 2D"]).row()])
     ref = fs_client.document("theatres/900001")
     created = ref.get().to_dict()["created_at"]
@@ -126,10 +127,17 @@ def test_room_types_are_a_map_that_accumulates_and_lat_lng_survive(fs_store, fs_
     renamed = tix_theatre(1, ["VELVET.SUITE", "2D"]).row() | {"name": "RENAMED XXI"}
     fs_store.upsert("tix_theatres", [renamed | {"lat": None, "lng": None}])
     doc = ref.get().to_dict()
-    assert doc["room_types"] == {"2D": True, "IMAX 2D": True, "VELVET.SUITE": True}
+    assert doc["room_types"] == ["2D", "IMAX 2D", "VELVET.SUITE"]  # the admin reads room_types.length
     assert (doc["lat"], doc["lng"], doc["place_id"]) == (-6.2, 106.8, "ChIJ")
     assert doc["name"] == "RENAMED XXI" and doc["created_at"] == created
     assert fs_store.fetch("tix_theatres")[0]["room_types"] == ["2D", "IMAX 2D", "VELVET.SUITE"]
+
+
+def test_room_types_stored_as_a_map_by_an_earlier_version_are_merged_into_a_list(fs_store, fs_client):
+    ref = fs_client.document("theatres/900001")
+    ref.set(tix_theatre(1).row() | {"room_types": {"IMAX 2D": True, "2D": True}})
+    fs_store.upsert("tix_theatres", [tix_theatre(1, ["SATIN 2D"]).row()])
+    assert ref.get().to_dict()["room_types"] == ["2D", "IMAX 2D", "SATIN 2D"]
 
 
 def test_token_document_is_overwritten_whole(fs_store, fs_client):
@@ -150,47 +158,73 @@ def test_seat_layout_has_no_array_directly_inside_an_array(fs_store, fs_client):
     row = tix_seat_snapshot(1).row()
     fs_store.upsert("tix_seat_snapshots", [row])
     raw = fs_client.document(f"seat_snapshots/{row['snapshot_id']}").get().to_dict()["layout"]
-    assert raw[0] == {"$array": ["A", {"$array": [1, 0, 1, 1, 0]}]}
+    assert raw[0] == {"row": "A", "seats": [1, 0, 1, 1, 0]}  # a reader: layout.map(r => [r.row, r.seats])
     layout = [["A", [1, 0, 1, 1, 0]], ["B", [1, 1, 1, 0, 1]], ["", []]]
     assert fs_store.fetch("tix_seat_snapshots")[0]["layout"] == layout
 
 
-def test_schedules_and_snapshots_add_up_over_batches_and_sessions(fs_host, fs_client):
-    def session(movies: list[int], showtimes: list[int], day: dt.date = DAY) -> None:
-        store = FirestoreStorage("cineradar-test", emulator_host=fs_host, timeout=10)
-        store.open(SPECS)
-        store.upsert("tix_movies", [tix_movie(i, day).row() for i in movies])
-        for start in range(0, len(showtimes), 4):  # several batches
-            store.upsert("tix_showtimes", [tix_showtime(i, day).row() for i in showtimes[start:start + 4]])
-        store.close()
+def test_schedules_and_snapshots_are_the_aggregate_entities_at_the_original_paths(fs_store, fs_client,
+                                                                                   sqlite_store):
+    """The aggregates are computed once (cineradar/aggregates.py) and stored as entities;
+    Firestore only maps them to schedules/{date}/movies/{id} and snapshots/{id}."""
+    movies = [tix_movie(i).row() for i in range(3)]
+    showtimes = [tix_showtime(i).row() for i in range(15)]
+    theatres = [tix_theatre(i).row() for i in range(7)]
+    for store in (sqlite_store, fs_store):
+        store.upsert("tix_movies", movies)
+        store.upsert("tix_showtimes", showtimes)
+        store.upsert("tix_theatres", theatres)
+    counts, errors = aggregates.rebuild([sqlite_store, fs_store], [DAY.isoformat()])
+    assert errors == {} and counts == {"tix_schedules": 5, "tix_day_snapshots": 2}
+    for entity in ("tix_schedules", "tix_day_snapshots"):
+        assert fs_store.fetch(entity) == sqlite_store.fetch(entity)
+    assert fs_store.count("tix_schedules") == 5
 
-    session([0, 1], list(range(10)))
-    session([2], list(range(10, 15)))  # a second session adds to the same date
     doc = fs_client.document("schedules/2026-01-15/movies/1000").get().to_dict()
-    expected = [tix_showtime(i).row() for i in range(15) if i % 5 == 0]
-    flat = {sid for city in doc["cities"].values() for theatre in city.values()
-            for room in theatre["rooms"].values() for sid in room["showtimes"]}
+    expected = [row for row in showtimes if row["movie_id"] == "1000"]
+    flat = {s["showtime_id"] for city in doc["cities"].values() for theatre in city for room in theatre["rooms"]
+            for s in room["all_showtimes"]}
     assert flat == {row["showtime_id"] for row in expected}
     one = expected[1]
-    leaf = doc["cities"][one["city"]][one["theatre_id"]]["rooms"][one["room_category"]]
-    assert leaf["price"] == one["price"]
-    assert leaf["showtimes"][one["showtime_id"]] == {k: one[k] for k in (
-        "showtime_id", "time", "starts_at", "status", "is_available")}
+    theatre = next(t for t in doc["cities"][one["city"]] if t["theatre_id"] == one["theatre_id"])
+    assert (theatre["theatre_name"], theatre["address"]) == ("MALL 5 XXI", "Jl. Sudirman No. 5")
+    room = next(r for r in theatre["rooms"] if r["category"] == one["room_category"])
+    assert room["price"] == one["price"]
     assert (doc["title"], doc["poster"], doc["date"]) == ("Film 0 — Ñandú", "https://img.example/p/0.jpg", "2026-01-15")
 
     snapshot = fs_client.document("snapshots/2026-01-15").get().to_dict()
     assert snapshot["summary"] == {"total_cities": 3, "total_movies": 3, "presale_count": 1}
     assert [m["id"] for m in snapshot["movies"]] == ["1002", "1001", "1000"]  # most cities first
     assert snapshot["city_stats"] == {"JAKARTA": 3, "BANDUNG": 2, "SURABAYA": 1}
-    assert snapshot["movies"][2]["theatre_counts"] == {
-        c: len({r["theatre_id"] for r in expected if r["city"] == c}) for c in {r["city"] for r in expected}}
     assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-15"
 
-    session([0], [0], day=DAY - dt.timedelta(days=1))  # an older date never moves latest back
+    older = DAY - dt.timedelta(days=1)
+    for store in (sqlite_store, fs_store):
+        store.upsert("tix_movies", [tix_movie(0, older).row()])
+    aggregates.rebuild([sqlite_store, fs_store], [older.isoformat()])  # an older date never moves latest back
     assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-15"
     assert fs_client.document("snapshots/2026-01-14").get().exists
-    session([0], [0], day=DAY + dt.timedelta(days=1))
-    assert fs_client.document("snapshots/latest").get().to_dict()["date"] == "2026-01-16"
+
+
+def test_token_stored_at_is_naive_utc_as_the_original_wrote_it(fs_store, fs_client):
+    doc = {"token": "t", "refresh_token": "r", "phone": "6281***", "stored_at": "2026-01-15T06:26:40.591620+07:00"}
+    fs_store.put_state("tix_jwt", doc)
+    raw = fs_client.document("auth_tokens/tix_jwt").get().to_dict()
+    assert raw["stored_at"] == "2026-01-14T23:26:40.591620"  # naive UTC: the original's check subtracts utcnow()
+    assert dt.datetime.fromisoformat(raw["stored_at"]).tzinfo is None
+    assert raw["stored_at_utc"] == doc["stored_at"]
+    assert fs_store.get_state("tix_jwt") == doc  # ours reads back unchanged
+
+
+def test_theatre_last_seen_is_an_instant_and_reads_back_as_the_day(fs_store, fs_client):
+    fs_store.upsert("tix_theatres", [tix_theatre(1).row()])
+    raw = fs_client.document("theatres/900001").get().to_dict()
+    assert raw["last_seen"] == "2026-01-14T17:00:00"  # the day's start in WIB, naive UTC like the original's
+    assert fs_store.fetch("tix_theatres")[0]["last_seen"] == "2026-01-15"
+    later = tix_theatre(1).row() | {"last_seen": "2026-01-16"}
+    fs_store.upsert("tix_theatres", [later])
+    fs_store.upsert("tix_theatres", [tix_theatre(1).row()])  # an older job finishing last
+    assert fs_client.document("theatres/900001").get().to_dict()["last_seen"] == "2026-01-15T17:00:00"
 
 
 def test_freshness_state(fs_store):

@@ -41,16 +41,17 @@ def test_upserting_twice_changes_no_count_and_updates_in_place(pg_store):
     assert pg_store.fetch("tix_showtimes", {"showtime_id": changed["showtime_id"]}) == [changed]
 
 
-def test_the_last_row_of_a_key_in_one_batch_wins_as_in_sqlite(pg_dsn, sqlite_store):
-    first, second = tix_theatre(1, ["2D"]).row(), tix_theatre(1, ["IMAX 2D"]).row()
+def test_rows_of_one_key_in_one_batch_merge_as_in_sqlite(pg_dsn, sqlite_store):
+    first, second = tix_theatre(1, ["2D"]).row(), tix_theatre(1, ["IMAX 2D"]).row() | {"name": "NEW"}
+    merged = second | {"room_types": ["2D", "IMAX 2D"]}  # room types unioned, the rest: the last row
     for method in ("copy", "executemany"):
         store = PostgresStorage(pg_dsn, method=method)
         store.open(SPECS)
         store.upsert("tix_theatres", [first, second])
-        assert store.fetch("tix_theatres") == [second]
+        assert store.fetch("tix_theatres") == [merged]
         store.close()
     sqlite_store.upsert("tix_theatres", [first, second])
-    assert sqlite_store.fetch("tix_theatres") == [second]
+    assert sqlite_store.fetch("tix_theatres") == [merged]
 
 
 def test_copy_and_executemany_write_the_same_rows(pg_server):

@@ -314,10 +314,7 @@ def test_an_odd_record_costs_only_itself(tmp_path):
     dropped = stats["cineradar/invalid/tix_showtimes"]
     assert (stats["cineradar/tix/movies/unknown_merchant"], stats["cineradar/tix/movies/unexpected_status"]) == (1, 1)
     assert stored == len(truth["showtimes"]) - dropped and 1 < dropped < 40
-    # The renamed theatre survives only if another page also lists it: which page the fault hits
-    # depends on request order, so it may cost that one theatre, never more.
-    theatres = open_store(tmp_path / "cineradar.db").count("tix_theatres")
-    assert len(truth["theatres"]) - 1 <= theatres <= len(truth["theatres"])
+    assert open_store(tmp_path / "cineradar.db").count("tix_theatres") == len(truth["theatres"])
 
 
 # ------------------------------------------------------------------ commands and the shell

@@ -12,6 +12,8 @@ from freezegun import freeze_time
 
 from cineradar.items import TixMovie, TixSeatSnapshot, TixShowtime, TixTheatre
 from cineradar.parsers import tix as p
+from cineradar.storage import merge
+from cineradar.storage.base import EntitySpec
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "tix"
 DAY = dt.date(2026, 1, 15)
@@ -90,22 +92,32 @@ def test_documented_movie_without_presale_flag_is_not_presale():
     assert movie.is_presale is False
 
 
+def merged(model, *items):  # the stored row after writing these items one after the other
+    spec = EntitySpec.from_model(model)
+    row = None
+    for item in items:
+        row = merge.merge_row(spec, row, item.row())
+    return row
+
+
 def test_merge_unions_cities():
-    one = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    one = TixMovie.validate_constructed(p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0])
     other = one.model_copy(update={"cities": ["JAKARTA"], "merchants": ["Cinépolis"], "is_presale": True})
-    assert p.merge_movie(p.merge_movie(None, one), other).cities == ["BANDUNG", "JAKARTA"]
+    assert merged(TixMovie, one, other)["cities"] == ["BANDUNG", "JAKARTA"]
+    assert merged(TixMovie, other, one)["cities"] == ["BANDUNG", "JAKARTA"]
 
 
 def test_merge_unions_merchants():
-    one = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    one = TixMovie.validate_constructed(p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0])
     other = one.model_copy(update={"cities": ["JAKARTA"], "merchants": ["Cinépolis"], "is_presale": True})
-    assert p.merge_movie(p.merge_movie(None, one), other).merchants == ["CGV", "Cinépolis", "XXI"]
+    assert merged(TixMovie, one, other)["merchants"] == ["CGV", "Cinépolis", "XXI"]
 
 
 def test_merge_presale_if_any_city_says_so():
-    one = p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0]
+    one = TixMovie.validate_constructed(p.parse_movies(load("doc_movies_example.json"), city="BANDUNG", date=DAY)[0])
     other = one.model_copy(update={"cities": ["JAKARTA"], "is_presale": True})
-    assert p.merge_movie(p.merge_movie(None, one), other).is_presale is True
+    assert merged(TixMovie, one, other)["is_presale"] is True
+    assert merged(TixMovie, other, one)["is_presale"] is True
 
 
 # ---------------------------------------------------------------------------- E4 schedules
@@ -180,7 +192,8 @@ def test_theatre_last_seen(central_park):
 
 def test_merge_theatre_unions_room_types(central_park):
     other = central_park.model_copy(update={"room_types": ["2D", "3D"]})
-    assert p.merge_theatre(central_park, other).room_types == ["2D", "3D", "IMAX 3D"]
+    assert merged(TixTheatre, central_park, other)["room_types"] == ["2D", "3D", "IMAX 3D"]
+    assert merged(TixTheatre, other, central_park)["room_types"] == ["2D", "3D", "IMAX 3D"]
 
 
 def test_showtime_count(page1):
@@ -257,9 +270,15 @@ def test_unknown_merchant_is_reported(odd):
     assert ("unknown_merchant", "IMAX THEATRES") in odd.problems
 
 
-def test_unknown_merchant_theatre_fails_validation_alone(odd):
-    with pytest.raises(ValueError, match="merchant"):
-        TixTheatre.validate_constructed(odd.theatres[0])
+def test_unknown_merchant_costs_its_showtimes_not_the_theatre(odd):
+    theatre = TixTheatre.validate_constructed(odd.theatres[0])
+    assert theatre.merchant is None  # a null never overwrites the merchant another page gave
+    assert merged(TixTheatre, theatre.model_copy(update={"merchant": "XXI"}), theatre)["merchant"] == "XXI"
+    bad = [s for s in odd.showtimes if s.theatre_id == theatre.theatre_id]
+    assert bad
+    for show in bad:
+        with pytest.raises(ValueError, match="merchant"):
+            TixShowtime.validate_constructed(show)
 
 
 def test_uppercase_cinepolis_is_the_same_chain(odd):
