@@ -8,8 +8,8 @@ Any component that knows the crawl is not complete says so through this module:
 - ``partial(crawler, what, count)``: part of the data is missing or not yet stored
   (a day not covered, rows left in the spool...). The crawl goes on.
 
-At ``spider_closed`` (after every pipeline has flushed) the status is decided, logged as
-one line (``crawl FAILED: ...``, ``crawl PARTIAL: ...`` or ``crawl finished: success``),
+When the engine stops (after every pipeline and spider_closed handler has finished) the
+status is decided, logged as one line (``crawl FAILED: ...``, ``crawl PARTIAL: ...`` or ``crawl finished: success``),
 stored as a ``crawl_runs`` row in every backend and kept for the ``crawl`` command, which
 exits 1 for failed and 3 for partial. A crawl stopped early (Ctrl-C, a CLOSESPIDER_* limit)
 is partial; any other close reason but ``finished`` is failed. A ``running`` row is written when the spider
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from cineradar.hub import StorageHub
+from cineradar.hub import StorageHub, open_backends
 from cineradar.items import CrawlRun
 
 if TYPE_CHECKING:
@@ -89,12 +89,14 @@ class CrawlOutcome:
         self.started_at = dt.datetime.now(dt.UTC)
         self.record_runs = crawler.settings.getbool("CRAWL_RUN_RECORDS", True)
         self._opening: asyncio.Future[None] | None = None
+        self._closed: tuple[Spider, str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlOutcome:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def _run(self, spider: Spider, status: str, stats: dict[str, Any] | None = None) -> CrawlRun:
@@ -115,6 +117,21 @@ class CrawlOutcome:
             except Exception as exc:  # noqa: BLE001 - the run record must not hide the crawl's result
                 logger.warning("run record %s not stored in %s (%s)", run.run_id, name, exc)
 
+    def _store_final(self, run: CrawlRun) -> None:
+        """Blocking (worker thread): the crawl's own backends are closed by now; open them again."""
+        try:
+            backends = open_backends(self.crawler.settings)
+        except Exception as exc:  # noqa: BLE001 - the run record must not hide the crawl's result
+            logger.warning("run record %s not stored (%s)", run.run_id, exc)
+            return
+        for backend in backends:
+            try:
+                backend.upsert(CrawlRun.entity, [run.row()])
+            except Exception as exc:  # noqa: BLE001
+                logger.warning("run record %s not stored in %s (%s)", run.run_id, backend.name, exc)
+            finally:
+                backend.close()
+
     def spider_opened(self, spider: Spider) -> None:
         # Not awaited: a slow or unreachable store must not hold up the crawl's start.
         if self.record_runs:
@@ -122,6 +139,16 @@ class CrawlOutcome:
             self._opening = asyncio.ensure_future(self._store(self._run(spider, "running"), [hub.primary]))
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
+        self._closed = (spider, reason)
+        if self._opening is not None:
+            await self._opening  # the "running" row must not land after the final one
+
+    async def engine_stopped(self) -> None:
+        # Decided here, not at spider_closed: other spider_closed work (the day aggregates, the
+        # backends' last writes) runs concurrently with it and may still find something missing.
+        if self._closed is None:
+            return  # the spider never opened: Scrapy reports that itself (exit 1)
+        spider, reason = self._closed
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         status, why = status_of(stats, reason)
@@ -131,12 +158,11 @@ class CrawlOutcome:
             logger.info("crawl finished: success")
         else:
             logger.error("crawl %s: %s", status.upper(), why)
-        if self._opening is not None:
-            await self._opening  # the "running" row must not land after the final one
         if self.record_runs:
             summary = {k: v for k, v in stats.items()
-                       if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count", "finish_reason"))
+                       if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count"))
                        or k.startswith("downloader/response_status_count/")}
             summary["finish_reason"] = reason
             summary["why"] = why
-            await self._store(self._run(spider, status, summary))
+            run = self._run(spider, status, summary)
+            await asyncio.get_running_loop().run_in_executor(None, self._store_final, run)
