@@ -61,7 +61,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from cineradar.storage.base import EntitySpec, StorageError
+from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class FirestoreStorage:
     def __init__(self, project: str | None = None, emulator_host: str | None = None,
                  database: str | None = None, timeout: float = 20.0) -> None:
         if not project:
-            raise StorageError("firestore backend selected but GOOGLE_CLOUD_PROJECT is not set")
+            raise PermanentStorageError("firestore backend selected but GOOGLE_CLOUD_PROJECT is not set")
         self.project = project
         self.emulator_host = emulator_host or os.environ.get("FIRESTORE_EMULATOR_HOST") or None
         self.database = database
@@ -137,7 +137,7 @@ class FirestoreStorage:
                 return client
             return firestore.Client(project=self.project, database=self.database)
         except GoogleAuthError as exc:
-            raise StorageError(f"firestore: no credentials ({exc}); set GOOGLE_APPLICATION_CREDENTIALS "
+            raise PermanentStorageError(f"firestore: no credentials ({exc}); set GOOGLE_APPLICATION_CREDENTIALS "
                                "or FIRESTORE_EMULATOR_HOST") from None
 
     def close(self) -> None:
@@ -162,14 +162,25 @@ class FirestoreStorage:
         return self._client
 
     def _call(self, what: str, func: Any, *args: Any) -> Any:
-        from google.api_core.exceptions import GoogleAPICallError, RetryError
+        from google.api_core.exceptions import (
+            GoogleAPICallError,
+            InvalidArgument,
+            NotFound,
+            PermissionDenied,
+            RetryError,
+            Unauthenticated,
+        )
 
         try:
             return func(*args)
+        except (PermissionDenied, Unauthenticated, NotFound) as exc:  # credentials, project or database
+            raise PermanentStorageError(f"firestore {what} failed: {exc}") from None
+        except InvalidArgument as exc:  # the server refuses a value of this batch
+            raise RejectedDataError(f"firestore {what} failed: {exc}") from None
         except (GoogleAPICallError, RetryError) as exc:
             raise StorageError(f"firestore {what} failed: {exc}") from None
         except (ValueError, TypeError) as exc:
-            raise StorageError(f"firestore {what}: {exc}") from None
+            raise RejectedDataError(f"firestore {what}: {exc}") from None
 
     def _commit(self, writes: Iterable[tuple[Any, dict[str, Any]]], what: str) -> int:
         """Commit (ref, document) full writes in WriteBatches of at most 500."""
@@ -207,7 +218,7 @@ class FirestoreStorage:
             try:
                 docs = [(self._ref(spec, row), _encode_row(row, spec)) for row in rows]
             except (ValueError, TypeError) as exc:
-                raise StorageError(f"firestore upsert into {entity}: {exc}") from None
+                raise RejectedDataError(f"firestore upsert into {entity}: {exc}") from None
             if entity == "tix_theatres":
                 writes = self._theatre_writes(docs, now)
             else:
@@ -267,7 +278,7 @@ class FirestoreStorage:
         try:
             return self._specs[entity]
         except KeyError:
-            raise StorageError(f"unknown entity {entity!r}; open() it first") from None
+            raise RejectedDataError(f"unknown entity {entity!r}; open() it first") from None
 
     # ------------------------------------------------------------------ aggregates
     def rebuild_aggregates(self, dates: Iterable[str]) -> int:

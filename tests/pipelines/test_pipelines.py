@@ -94,15 +94,17 @@ def test_dedup_keeps_first_drops_and_counts_the_second(make_crawler):
 
 # ------------------------------------------------------------------ freshness
 async def _through_freshness(crawler, items, force=False):
+    """Items through freshness then store (which records what it stored as seen)."""
     crawler.spider = type("S", (), {"force": force, "name": "t"})()
     pipeline = FreshnessPipeline.from_crawler(crawler)
+    store = StorePipeline.from_crawler(crawler)
     kept = []
     for item in items:
         try:
-            kept.append(await pipeline.process_item(item))
+            kept.append(await store.process_item(await pipeline.process_item(item)))
         except DropItem:
             pass
-    await pipeline.close_spider()
+    await store.close_spider()
     await StorageHub.of(crawler).close()
     return kept
 
