@@ -74,9 +74,20 @@ class StorePipeline:
     def stats(self):  # noqa: ANN201
         return self.crawler.stats
 
-    def open_spider(self) -> None:
-        for name, exc in self.hub.errors.items():
-            self._permanent(name, exc)
+    async def open_spider(self) -> None:
+        # Open every backend now: a permanent error (corrupt or read-only database file, bad
+        # credentials) stops the crawl before anything is fetched; an outage is only logged
+        # here (the first batch retries it, then spools).
+        for name in self.hub.names:
+            if name in self.hub.errors:
+                self._permanent(name, self.hub.errors[name])
+                continue
+            try:
+                await self.hub.call(name, lambda b: None)
+            except PermanentStorageError as exc:
+                self._permanent(name, exc)
+            except Exception as exc:  # noqa: BLE001 - an outage: retried by the writes
+                logger.warning("storage %s: not reachable at start (%s); writes will retry, then spool", name, exc)
 
     def _permanent(self, name: str, exc: Exception) -> None:
         self._broken.add(name)
