@@ -109,6 +109,9 @@ class StorePipeline:
         rows = [row for row, _ in entries]
         results = await asyncio.gather(*(self._write(name, entity, rows) for name in self.hub.names))
         outcomes = dict(zip(self.hub.names, results, strict=True))
+        for name, (status, _) in outcomes.items():
+            if status == "failed":  # the crawl is failing (outcome.fail): count what that backend misses
+                self.stats.inc_value(f"cineradar/storage/{name}/not_written", len(rows))
         primary, _ = outcomes[self.hub.primary]
         if primary != "written" or any(status == "failed" for status, _ in outcomes.values()):
             return  # not durable everywhere: not recorded as seen, so the next run stores it again
@@ -226,6 +229,9 @@ class StorePipeline:
                 await self._flush(entity)
         for name, spool in self.spools.items():
             if name in self._broken:
+                missing = self.stats.get_value(f"cineradar/storage/{name}/not_written", 0)
+                logger.error("storage %s: %d rows of this crawl were not written to it (see the error above)",
+                             name, missing)
                 continue
             delay = self.retry_backoff
             for attempt in range(self.retry_times + 1):

@@ -1,10 +1,7 @@
-"""Nothing lost, ever: real crawls against the replica under real faults.
+"""Freshness after storage, with real crawls: kill -9 mid-crawl, then the same command again.
 
-kill -9 mid-crawl then the same command again; two processes and a replayer on one
-spool; a spool on a full or read-only disk; a poison row in the spool; permanent
-storage errors (corrupt / read-only database, bad sslmode, unknown role, unknown
-backend). Each fault is the real thing (SIGKILL, subprocesses, a 600 KB tmpfs, a
-read-only bind mount); counts come from the replica's truth and the stores.
+Also: a re-run within the freshness threshold that writes a feed (``-o``) still gets
+every item in the feed. Counts come from the replica's truth, not the crawler's stats.
 """
 
 from __future__ import annotations
@@ -17,16 +14,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from replica import Knobs, Replica
 from tests.conftest import ROOT, open_store, run_crawl
-from tools.local_servers import free_port
 
 pytestmark = pytest.mark.e2e
 DAY0 = dt.date(2026, 11, 21)
@@ -110,3 +104,26 @@ def test_kill_9_mid_crawl_then_the_same_command_stores_everything(tmp_path):
         assert_store_equals_truth(db, replica, cities)
     finally:
         replica.stop()
+
+
+# ------------------------------------------------------------------ 13. feeds
+def test_a_re_run_with_a_feed_exports_every_item_and_without_one_skips_fresh_items(tmp_path):
+    replica = Replica(preset="tiny", seed=1, date=DAY0, knobs=Knobs())
+    replica.start()
+    try:
+        args = ("city=krakow", "days=7", f"date={DAY0}")
+        first = run_crawl("repertuary", replica.urls, tmp_path, *args, settings={"DOWNLOAD_DELAY": "0"})
+        feed = tmp_path / "items.jsonl"
+        feeds = json.dumps({str(feed): {"format": "jsonlines"}})  # what `-o items.jsonl` sets
+        again = run_crawl("repertuary", replica.urls, tmp_path, *args,
+                          settings={"DOWNLOAD_DELAY": "0", "FEEDS": feeds})
+        without = run_crawl("repertuary", replica.urls, tmp_path, *args, settings={"DOWNLOAD_DELAY": "0"})
+        truth = replica.truth("repertuary")["cities"]["krakow"]
+    finally:
+        replica.stop()
+    assert first["item_scraped_count"] == again["item_scraped_count"]
+    exported = [json.loads(line) for line in feed.read_text().splitlines()]
+    assert len(exported) == first["item_scraped_count"]
+    assert sum("showtime_id" in row for row in exported) == len(truth["showtimes"])
+    assert "item_scraped_count" not in without  # no feed: fresh items are skipped as before
+    assert without["cineradar/fresh_skipped/repertuary_showtimes"] == len(truth["showtimes"])
