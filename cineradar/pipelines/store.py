@@ -18,8 +18,9 @@ does every spool file operation. Per batch and backend, errors are told apart
 
 Freshness after storage: a batch's keys are recorded as seen (``mark_seen`` in the
 primary backend) only once its rows are durable: written to the primary and written or
-spooled for every other backend. A crash between the write and the mark only stores
-the rows again next time (upserts are idempotent).
+spooled for every other backend. Rows the primary spooled carry their keys in its spool;
+the replay records them once it has written them. A crash between a write and its mark
+only stores the rows again next time (upserts are idempotent).
 
 At close the spool is replayed once more, with the same retries; rows left in it
 (``scrapy storage-replay`` writes them later) and refused rows make the crawl PARTIAL.
@@ -37,7 +38,7 @@ from cineradar.hub import StorageHub
 from cineradar.items import CineItem
 from cineradar.pipelines.freshness import seen_key, thresholds
 from cineradar.storage.base import PermanentStorageError
-from cineradar.storage.spool import Spool, upsert_bisecting
+from cineradar.storage.spool import Seen, Spool, upsert_bisecting
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -107,7 +108,8 @@ class StorePipeline:
         if not entries:
             return
         rows = [row for row, _ in entries]
-        results = await asyncio.gather(*(self._write(name, entity, rows) for name in self.hub.names))
+        seen = [(mark[0], mark[1], self.started) if mark else None for _, mark in entries]
+        results = await asyncio.gather(*(self._write(name, entity, rows, seen) for name in self.hub.names))
         outcomes = dict(zip(self.hub.names, results, strict=True))
         for name, (status, _) in outcomes.items():
             if status == "failed":  # the crawl is failing (outcome.fail): count what that backend misses
@@ -130,13 +132,14 @@ class StorePipeline:
                 logger.warning("storage: %d %s keys stored but not recorded as seen (%s); the next run "
                                "stores them again", len(keys), source, exc)
 
-    async def _write(self, name: str, entity: str, rows: list[dict[str, Any]]) -> tuple[Written, set[int]]:
+    async def _write(self, name: str, entity: str, rows: list[dict[str, Any]],
+                     seen: list[Seen | None]) -> tuple[Written, set[int]]:
         """Write a batch to one backend: (what became of it, indexes of the rows it refused)."""
         if name in self._broken:
             return "failed", set()
         spool = self.spools[name]
         if await self.hub.run(name, spool.exists):  # earlier rows wait there: queue behind them, keep the order
-            status = await self._spool(name, entity, rows)
+            status = await self._spool(name, entity, rows, seen)
             if status == "spooled":
                 await self._replay(name)
             return status, set()
@@ -153,7 +156,7 @@ class StorePipeline:
                     logger.error("storage %s: %d %s rows failed after %d attempts (%s)",
                                  name, len(rows), entity, attempt + 1, exc)
                     self._next_replay[name] = asyncio.get_running_loop().time() + self.spool_retry_interval
-                    return await self._spool(name, entity, rows), set()
+                    return await self._spool(name, entity, rows, seen), set()
                 logger.warning("storage %s: writing %d %s rows failed (%s); retry in %.1f s",
                                name, len(rows), entity, exc, delay)
                 await asyncio.sleep(delay)
@@ -165,10 +168,13 @@ class StorePipeline:
                 return "written", {i for i, _ in refused}
         raise AssertionError("unreachable")
 
-    async def _spool(self, name: str, entity: str, rows: list[dict[str, Any]]) -> Written:
+    async def _spool(self, name: str, entity: str, rows: list[dict[str, Any]], seen: list[Seen | None]) -> Written:
         spool = self.spools[name]
+        # The primary holds the freshness state: its spooled rows carry their keys, recorded as
+        # seen when the replay has written them (never while another backend is failing).
+        marks = seen if name == self.hub.primary and not self._broken else None
         try:
-            await self.hub.run(name, spool.append, entity, rows)
+            await self.hub.run(name, spool.append, entity, rows, marks)
         except OSError as exc:  # read-only folder, disk full: these rows would be lost, say so and stop
             self._broken.add(name)
             outcome.fail(self.crawler, f"storage {name}: {len(rows)} {entity} rows could not be written to "

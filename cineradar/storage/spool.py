@@ -16,6 +16,10 @@ refuses as data (``RejectedDataError``: unknown entity, a value it cannot store)
 found by bisecting the batch and set aside in ``<backend>.rejected.jsonl`` with the
 error, so one poison row never blocks the rows behind it.
 
+A spooled row may carry its freshness key (``"seen": [source, key, when]``, only in the
+primary backend's spool, which holds the freshness state): replay records it as seen
+(``mark_seen``) once the row is written, so the state catches up with what is stored.
+
 Files are created mode 0600 and the folder 0700: spooled rows may hold the TIX.id
 refresh token.
 """
@@ -23,6 +27,7 @@ refresh token.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -35,6 +40,8 @@ from typing import Any
 from cineradar.storage.base import RejectedDataError, Storage, StorageError
 
 logger = logging.getLogger(__name__)
+
+Seen = tuple[str, str, dt.datetime]  # (source, freshness key, when seen)
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -67,6 +74,15 @@ def upsert_bisecting(backend: Storage, entity: str, rows: list[dict[str, Any]]) 
     if rows:
         attempt(0, len(rows))
     return written, rejected
+
+
+def _mark_seen(backend: Storage, seen: list[Seen]) -> None:
+    """Record written rows as seen, per (source, time) as mark_seen takes them."""
+    groups: dict[tuple[str, dt.datetime], list[str]] = defaultdict(list)
+    for source, key, when in seen:
+        groups[(source, when)].append(key)
+    for (source, when), keys in groups.items():
+        backend.mark_seen(source, keys, when)
 
 
 def _open_private(path: Path, flags: int) -> int:
@@ -108,9 +124,19 @@ class Spool:
             os.close(fd)  # releases the lock
 
     # ------------------------------------------------------------------ writing
-    def append(self, entity: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows durably (fsync); on any OSError nothing of this call stays in the file."""
-        lines = "".join(json.dumps({"entity": entity, "row": row}, ensure_ascii=False) + "\n" for row in rows)
+    def append(self, entity: str, rows: list[dict[str, Any]], seen: list[Seen | None] | None = None) -> None:
+        """Append rows durably (fsync); on any OSError nothing of this call stays in the file.
+
+        ``seen`` (parallel to ``rows``): (source, key, when) to record once the row is written.
+        """
+        records = []
+        for i, row in enumerate(rows):
+            record: dict[str, Any] = {"entity": entity, "row": row}
+            mark = seen[i] if seen else None
+            if mark:
+                record["seen"] = [mark[0], mark[1], mark[2].isoformat()]
+            records.append(json.dumps(record, ensure_ascii=False) + "\n")
+        lines = "".join(records)
         with self.locked():
             self._append_lines(self.path, lines)
 
@@ -148,10 +174,10 @@ class Spool:
 
     # ------------------------------------------------------------------ reading
     def pending(self) -> dict[str, list[dict[str, Any]]]:
-        return self._read()[0]
+        return {entity: [row for row, _ in rows] for entity, rows in self._read()[0].items()}
 
-    def _read(self) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-        batches: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    def _read(self) -> tuple[dict[str, list[tuple[dict[str, Any], Seen | None]]], list[str]]:
+        batches: dict[str, list[tuple[dict[str, Any], Seen | None]]] = defaultdict(list)
         corrupt: list[str] = []
         if self.path.exists():
             with self.path.open(encoding="utf-8", errors="surrogateescape") as fh:
@@ -163,10 +189,12 @@ class Spool:
                         entity, row = record["entity"], record["row"]
                         if not isinstance(entity, str) or not isinstance(row, dict):
                             raise TypeError("not an {entity, row} record")
-                    except (ValueError, KeyError, TypeError):
+                        mark = record.get("seen")
+                        seen = (str(mark[0]), str(mark[1]), dt.datetime.fromisoformat(mark[2])) if mark else None
+                    except (ValueError, KeyError, TypeError, IndexError):
                         corrupt.append(line if line.endswith("\n") else line + "\n")
                         continue
-                    batches[entity].append(row)
+                    batches[entity].append((row, seen))
         return dict(batches), corrupt
 
     def count(self) -> int:
@@ -190,13 +218,15 @@ class Spool:
             pending, corrupt = self._read()
             written = 0
             refused: dict[str, list[tuple[dict[str, Any], str]]] = {}
-            for entity, rows in pending.items():
-                for start in range(0, len(rows), batch_size):
-                    batch = rows[start:start + batch_size]
-                    done, bad = upsert_bisecting(backend, entity, batch)
+            for entity, records in pending.items():
+                for start in range(0, len(records), batch_size):
+                    batch = records[start:start + batch_size]
+                    done, bad = upsert_bisecting(backend, entity, [row for row, _ in batch])
                     written += done
                     if bad:
-                        refused.setdefault(entity, []).extend((batch[i], error) for i, error in bad)
+                        refused.setdefault(entity, []).extend((batch[i][0], error) for i, error in bad)
+                    refused_at = {i for i, _ in bad}
+                    _mark_seen(backend, [seen for i, (_, seen) in enumerate(batch) if seen and i not in refused_at])
             # Only after every good row is written: a failed replay sets nothing aside twice.
             for entity, bad_rows in refused.items():
                 self._reject_locked(entity, bad_rows)
