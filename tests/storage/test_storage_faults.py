@@ -1,7 +1,8 @@
 """Real storage faults in real crawls: a full or read-only disk, a poison row, permanent errors.
 
-Disk faults use a 600 KB tmpfs and read-only bind mounts (we run as root, so chmod would
-not stop a write); without the right to mount, those tests are skipped with the reason.
+Disk faults use a 600 KB tmpfs and read-only bind mounts (as root, chmod would not stop
+a write): mounted directly as root, else with passwordless sudo; without either, those
+tests are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -36,11 +38,19 @@ def replica() -> Iterator[Replica]:
     replica.stop()
 
 
+# root mounts directly; elsewhere (CI runners) passwordless sudo, if there is one.
+AS_ROOT = [] if os.geteuid() == 0 else ["sudo", "-n"]
+
+
 def _mount(*args: str) -> None:
-    result = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
+    result = subprocess.run([*AS_ROOT, "mount", *args], capture_output=True, text=True, check=False)
     if result.returncode:
-        pytest.skip(f"cannot mount here ({result.stderr.strip() or result.returncode}): "
-                    "the disk-fault tests need root with CAP_SYS_ADMIN")
+        pytest.skip(f"cannot mount here ({result.stderr.strip() or result.returncode}): the disk-fault "
+                    "tests need root with CAP_SYS_ADMIN or passwordless sudo")
+
+
+def _umount(path: Path) -> None:
+    subprocess.run([*AS_ROOT, "umount", "-l", str(path)], check=False)
 
 
 @contextlib.contextmanager
@@ -51,7 +61,7 @@ def small_tmpfs(path: Path, size: str = "600k") -> Iterator[Path]:
     try:
         yield path
     finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+        _umount(path)
 
 
 @contextlib.contextmanager
@@ -62,7 +72,7 @@ def read_only(path: Path) -> Iterator[Path]:
         _mount("-o", "remount,ro,bind", str(path))
         yield path
     finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+        _umount(path)
 
 
 def log_of(tmp_path: Path) -> str:
