@@ -118,9 +118,9 @@ class PostgresStorage:
             for spec in specs:
                 self._specs[spec.name] = spec
             if self._conn is not None:  # already connected: add the new entities' tables
-                self._run(lambda conn: self._ensure_tables(conn, specs))
+                self._run(lambda conn: self._ensure_tables(conn, specs), "open")
             else:
-                self._run(lambda conn: None)  # connects, migrates and makes every table
+                self._run(lambda conn: None, "connect")  # connects, migrates and makes every table
 
     def close(self) -> None:
         with self._lock:
