@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cineradar.items import ALL_ITEMS
-from cineradar.storage import EntitySpec, Storage, build_backend
+from cineradar.storage import EntitySpec, PermanentStorageError, Storage, build_backend
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,9 +56,16 @@ class StorageHub:
     def __init__(self, settings: BaseSettings) -> None:
         self.settings = settings
         self.names: list[str] = settings.getlist("STORAGE_BACKENDS", ["sqlite"])
-        self.backends: dict[str, Storage] = {
-            name: build_backend(name, backend_options(name, settings)) for name in self.names
-        }
+        self.backends: dict[str, Storage] = {}
+        # A backend that cannot even be built (unknown name, no DATABASE_URL) is kept as its
+        # error: the store pipeline reports it with outcome.fail when the spider opens, and
+        # every call to it raises it, instead of a traceback from a component's constructor.
+        self.errors: dict[str, PermanentStorageError] = {}
+        for name in self.names:
+            try:
+                self.backends[name] = build_backend(name, backend_options(name, settings))
+            except PermanentStorageError as exc:
+                self.errors[name] = exc
         self._executors = {name: ThreadPoolExecutor(1, thread_name_prefix=f"storage-{name}") for name in self.names}
         self._opened: dict[str, bool] = dict.fromkeys(self.names, False)
         # One lock per backend: a backend that is slow to open (server down) holds up only its own calls.
@@ -82,8 +89,15 @@ class StorageHub:
         """The backend that answers reads (freshness, tokens): the first configured."""
         return self.names[0]
 
+    async def run(self, name: str, func: Callable[..., T], *args: Any) -> T:
+        """Run ``func(*args)`` on the backend's worker thread without opening the backend
+        (spool file I/O: it must work while the backend is down, and off the reactor)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executors[name], func, *args)
+
     async def call(self, name: str, func: Callable[..., T], *args: Any) -> T:
         """Run ``func(backend, *args)`` on the backend's worker thread, opening it first."""
+        if name in self.errors:
+            raise self.errors[name]
         backend = self.backends[name]
         loop = asyncio.get_running_loop()
         if not self._opened[name]:
@@ -95,8 +109,9 @@ class StorageHub:
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
-        for name, backend in self.backends.items():
-            if self._opened[name]:
+        for name in self.names:
+            backend = self.backends.get(name)
+            if backend is not None and self._opened[name]:
                 try:
                     await loop.run_in_executor(self._executors[name], backend.close)
                 except Exception:  # noqa: BLE001 - closing must not hide the crawl's result

@@ -7,7 +7,10 @@ left by crawls whose backend was down) to its backend, in the order they were
 spooled; upserts by natural key, so running it twice never duplicates. Replays the
 configured STORAGE_BACKENDS plus any other backend that has a spool file. Prints one
 line per backend and exits with status 1 when rows remain (backend still down,
-unreadable lines moved to ``<backend>.jsonl.corrupt``), 0 when every spool is empty.
+unreadable lines moved to ``<backend>.jsonl.corrupt``), 3 when every row was either
+written or refused by the backend as data (set aside with the error in
+``<backend>.rejected.jsonl``: they no longer block the spool), 0 when every spool
+was written. Safe beside running crawls: each replay holds the backend's spool lock.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ def backends_to_replay(settings: BaseSettings, spool_dir: Path, only: list[str])
 
 def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
     spool_dir = Path(settings.get("STORAGE_SPOOL_DIR", "data/spool"))
-    remaining = 0
+    remaining = rejected = 0
     for name in backends_to_replay(settings, spool_dir, opts.backend):
         spool = Spool(spool_dir, name)
         pending = spool.count()
@@ -58,8 +61,11 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
         left = spool.count()
         corrupt = spool.corrupt_path.exists()
         remaining += left + int(corrupt)
+        rejected += spool.last_rejected
         line = f"{name}: {pending} spooled, {replayed} replayed, {left} remain{error}"
+        if spool.last_rejected:
+            line += f"; {spool.last_rejected} refused by {name}, kept in {spool.rejected_path}"
         if corrupt:
             line += f"; unreadable lines kept in {spool.corrupt_path}"
         out.write(line + "\n")
-    return 1 if remaining else 0
+    return 1 if remaining else 3 if rejected else 0

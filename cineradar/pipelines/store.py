@@ -1,31 +1,51 @@
-"""Buffer items per entity and write them in batches to every configured backend.
+"""Buffer items per entity, write them in batches to every backend, then record them as seen.
 
-Writes run on each backend's own worker thread (StorageHub), never on the reactor.
-A failed batch is retried with exponential backoff; if it still fails, its rows go to
-the backend's JSONL spool. From then on (and whenever a spool is left from an earlier
-run) that backend's batches are appended behind the spooled rows, so an older version
-of a row never overwrites a newer one, and the spool is replayed in order at most
-every STORAGE_SPOOL_RETRY_INTERVAL seconds, so a backend that comes back mid-crawl
-(or was down when the crawl started) catches up without stalling the crawl. At close
-the spool is replayed once more, with the same retries. What could not be written by
-then stays in the spool (``scrapy storage-replay`` writes it later) and is reported in
-stats: nothing is silently lost.
+Writes run on each backend's own worker thread (StorageHub), never on the reactor; so
+does every spool file operation. Per batch and backend, errors are told apart
+(storage/base.py):
+
+* an outage (``StorageError``: connection refused or lost, a timeout) is retried with
+  exponential backoff; if it still fails, the batch goes to the backend's JSONL spool.
+  From then on (and whenever a spool is left by an earlier run or another process) that
+  backend's batches are appended behind the spooled rows, so an older version of a row
+  never overwrites a newer one, and the spool is replayed in order at most every
+  STORAGE_SPOOL_RETRY_INTERVAL seconds, so a backend that comes back catches up;
+* rows refused as data (``RejectedDataError``) are found by bisecting the batch and set
+  aside in ``<backend>.rejected.jsonl``; the rest of the batch is written;
+* a permanent error (``PermanentStorageError``: read-only or corrupt database, bad
+  credentials) and a spool that cannot be written (read-only folder, disk full) stop
+  the crawl at once with one line (``outcome.fail``): retrying would only hide them.
+
+Freshness after storage: a batch's keys are recorded as seen (``mark_seen`` in the
+primary backend) only once its rows are durable: written to the primary and written or
+spooled for every other backend. Rows the primary spooled carry their keys in its spool;
+the replay records them once it has written them. A crash between a write and its mark
+only stores the rows again next time (upserts are idempotent).
+
+At close the spool is replayed once more, with the same retries; rows left in it
+(``scrapy storage-replay`` writes them later) and refused rows make the crawl PARTIAL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from cineradar.extensions import outcome
 from cineradar.hub import StorageHub
 from cineradar.items import CineItem
-from cineradar.storage.spool import Spool
+from cineradar.pipelines.freshness import seen_key, thresholds
+from cineradar.storage.base import PermanentStorageError
+from cineradar.storage.spool import Seen, Spool, upsert_bisecting
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+Written = Literal["written", "spooled", "failed"]
 
 
 class StorePipeline:
@@ -39,8 +59,12 @@ class StorePipeline:
         self.spool_retry_interval = settings.getfloat("STORAGE_SPOOL_RETRY_INTERVAL", 5.0)
         spool_dir = settings.get("STORAGE_SPOOL_DIR", "data/spool")
         self.spools = {name: Spool(spool_dir, name) for name in self.hub.names}
+        self.fresh_sources = set(thresholds(settings))
+        self.started = dt.datetime.now(dt.UTC)
         self._next_replay: dict[str, float] = {}  # backend -> loop time of the next spool replay
-        self._buffers: dict[str, list[dict[str, Any]]] = {}
+        # entity -> [(row, (source, seen key) or None)]
+        self._buffers: dict[str, list[tuple[dict[str, Any], tuple[str, str] | None]]] = {}
+        self._broken: set[str] = set()  # backends that hit a permanent error: the crawl is failing
         self._lock = asyncio.Lock()  # concurrent process_item calls may reach the threshold together
 
     @classmethod
@@ -51,55 +75,149 @@ class StorePipeline:
     def stats(self):  # noqa: ANN201
         return self.crawler.stats
 
+    async def open_spider(self) -> None:
+        # Open every backend now: a permanent error (corrupt or read-only database file, bad
+        # credentials) stops the crawl before anything is fetched; an outage is only logged
+        # here (the first batch retries it, then spools).
+        for name in self.hub.names:
+            if name in self.hub.errors:
+                self._permanent(name, self.hub.errors[name])
+                continue
+            try:
+                await self.hub.call(name, lambda b: None)
+            except PermanentStorageError as exc:
+                self._permanent(name, exc)
+            except Exception as exc:  # noqa: BLE001 - an outage: retried by the writes
+                logger.warning("storage %s: not reachable at start (%s); writes will retry, then spool", name, exc)
+
+    def _permanent(self, name: str, exc: Exception) -> None:
+        self._broken.add(name)
+        outcome.fail(self.crawler, f"storage {name}: {exc}")
+
     async def process_item(self, item: CineItem) -> CineItem:
         buffer = self._buffers.setdefault(item.entity, [])
-        buffer.append(item.row())
+        seen = (item.source, seen_key(item)) if item.source in self.fresh_sources else None
+        buffer.append((item.row(), seen))
         if len(buffer) >= self.batch_size:
             async with self._lock:
                 await self._flush(item.entity)
         return item
 
     async def _flush(self, entity: str) -> None:
-        rows, self._buffers[entity] = self._buffers.get(entity, []), []
-        if rows:
-            await asyncio.gather(*(self._write(name, entity, rows) for name in self.hub.names))
+        entries, self._buffers[entity] = self._buffers.get(entity, []), []
+        if not entries:
+            return
+        rows = [row for row, _ in entries]
+        seen = [(mark[0], mark[1], self.started) if mark else None for _, mark in entries]
+        results = await asyncio.gather(*(self._write(name, entity, rows, seen) for name in self.hub.names))
+        outcomes = dict(zip(self.hub.names, results, strict=True))
+        for name, (status, _) in outcomes.items():
+            if status == "failed":  # the crawl is failing (outcome.fail): count what that backend misses
+                self.stats.inc_value(f"cineradar/storage/{name}/not_written", len(rows))
+        primary, _ = outcomes[self.hub.primary]
+        if primary != "written" or any(status == "failed" for status, _ in outcomes.values()):
+            return  # not durable everywhere: not recorded as seen, so the next run stores it again
+        refused = set().union(*(bad for _, bad in outcomes.values()))
+        await self._mark_seen([seen for i, (_, seen) in enumerate(entries) if seen and i not in refused])
 
-    async def _write(self, name: str, entity: str, rows: list[dict[str, Any]]) -> bool:
+    async def _mark_seen(self, seen: list[tuple[str, str]]) -> None:
+        by_source: dict[str, list[str]] = {}
+        for source, key in seen:
+            by_source.setdefault(source, []).append(key)
+        for source, keys in by_source.items():
+            try:
+                await self.hub.call(self.hub.primary, lambda b, s=source, k=keys: b.mark_seen(s, k, self.started))
+            except Exception as exc:  # noqa: BLE001 - rows are stored; the next run only stores them again
+                self.stats.inc_value(f"cineradar/freshness/{source}/unrecorded", len(keys))
+                logger.warning("storage: %d %s keys stored but not recorded as seen (%s); the next run "
+                               "stores them again", len(keys), source, exc)
+
+    async def _write(self, name: str, entity: str, rows: list[dict[str, Any]],
+                     seen: list[Seen | None]) -> tuple[Written, set[int]]:
+        """Write a batch to one backend: (what became of it, indexes of the rows it refused)."""
+        if name in self._broken:
+            return "failed", set()
         spool = self.spools[name]
-        if spool.path.exists():  # earlier rows wait there: queue behind them, keep the order
-            spool.append(entity, rows)
-            self.stats.inc_value(f"cineradar/storage/{name}/spooled", len(rows))
-            return await self._replay(name)
+        if await self.hub.run(name, spool.exists):  # earlier rows wait there: queue behind them, keep the order
+            status = await self._spool(name, entity, rows, seen)
+            if status == "spooled":
+                await self._replay(name)
+            return status, set()
         delay = self.retry_backoff
         for attempt in range(self.retry_times + 1):
             try:
-                written = await self.hub.call(name, lambda b: b.upsert(entity, rows))
-            except Exception as exc:  # noqa: BLE001 - any driver error means "not written"
+                written, refused = await self.hub.call(name, upsert_bisecting, entity, rows)
+            except PermanentStorageError as exc:
+                self._permanent(name, exc)
+                return "failed", set()
+            except Exception as exc:  # noqa: BLE001 - any other driver error means "not written (yet)"
                 self.stats.inc_value(f"cineradar/storage/{name}/errors")
                 if attempt == self.retry_times:
-                    logger.error("storage %s: %d %s rows failed after %d attempts (%s); spooled",
+                    logger.error("storage %s: %d %s rows failed after %d attempts (%s)",
                                  name, len(rows), entity, attempt + 1, exc)
-                    spool.append(entity, rows)
-                    self.stats.inc_value(f"cineradar/storage/{name}/spooled", len(rows))
                     self._next_replay[name] = asyncio.get_running_loop().time() + self.spool_retry_interval
-                    return False
+                    return await self._spool(name, entity, rows, seen), set()
                 logger.warning("storage %s: writing %d %s rows failed (%s); retry in %.1f s",
                                name, len(rows), entity, exc, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
             else:
                 self.stats.inc_value(f"cineradar/storage/{name}/{entity}", written)
-                return True
-        return False
+                if refused and not await self._set_aside(name, entity, [(rows[i], e) for i, e in refused]):
+                    return "failed", set()
+                return "written", {i for i, _ in refused}
+        raise AssertionError("unreachable")
+
+    async def _spool(self, name: str, entity: str, rows: list[dict[str, Any]], seen: list[Seen | None]) -> Written:
+        spool = self.spools[name]
+        # The primary holds the freshness state: its spooled rows carry their keys, recorded as
+        # seen when the replay has written them (never while another backend is failing).
+        marks = seen if name == self.hub.primary and not self._broken else None
+        try:
+            await self.hub.run(name, spool.append, entity, rows, marks)
+        except OSError as exc:  # read-only folder, disk full: these rows would be lost, say so and stop
+            self._broken.add(name)
+            outcome.fail(self.crawler, f"storage {name}: {len(rows)} {entity} rows could not be written to "
+                                       f"the spool {spool.path} ({exc.strerror or exc}); they are not stored")
+            return "failed"
+        self.stats.inc_value(f"cineradar/storage/{name}/spooled", len(rows))
+        logger.warning("storage %s: %d %s rows spooled to %s", name, len(rows), entity, spool.path)
+        return "spooled"
+
+    async def _set_aside(self, name: str, entity: str, refused: list[tuple[dict[str, Any], str]]) -> bool:
+        spool = self.spools[name]
+        try:
+            await self.hub.run(name, spool.reject, entity, refused)
+        except OSError as exc:
+            self._broken.add(name)
+            outcome.fail(self.crawler, f"storage {name}: {len(refused)} refused {entity} rows could not be "
+                                       f"set aside in {spool.rejected_path} ({exc.strerror or exc})")
+            return False
+        self._rejected(name, len(refused))
+        logger.error("storage %s: %d %s rows refused (%s); kept in %s", name, len(refused), entity,
+                     refused[0][1], spool.rejected_path)
+        return True
+
+    def _rejected(self, name: str, count: int) -> None:
+        if count:
+            self.stats.inc_value(f"cineradar/storage/{name}/rejected", count)
+            outcome.partial(self.crawler, f"rows refused by {name} (see {self.spools[name].rejected_path})", count)
 
     async def _replay(self, name: str, force: bool = False) -> bool:
         """Replay the backend's spool in order if due (or ``force``); True when it is empty."""
         loop = asyncio.get_running_loop()
-        if not force and loop.time() < self._next_replay.get(name, 0.0):
+        if name in self._broken or (not force and loop.time() < self._next_replay.get(name, 0.0)):
             return False
         spool = self.spools[name]
         try:
             replayed = await self.hub.call(name, spool.replay)
+        except PermanentStorageError as exc:
+            self._permanent(name, exc)
+            return False
+        except OSError as exc:  # the spool itself cannot be read or locked
+            self._broken.add(name)
+            outcome.fail(self.crawler, f"storage {name}: spool {spool.path} unusable ({exc.strerror or exc})")
+            return False
         except Exception as exc:  # noqa: BLE001 - still down: the rows stay spooled
             self._next_replay[name] = loop.time() + self.spool_retry_interval
             self.stats.inc_value(f"cineradar/storage/{name}/errors")
@@ -107,6 +225,7 @@ class StorePipeline:
                            name, exc, self.spool_retry_interval)
             return False
         self.stats.inc_value(f"cineradar/storage/{name}/replayed", replayed)
+        self._rejected(name, spool.last_rejected)
         logger.info("storage %s: replayed %d spooled rows", name, replayed)
         return True
 
@@ -115,14 +234,20 @@ class StorePipeline:
             for entity in list(self._buffers):
                 await self._flush(entity)
         for name, spool in self.spools.items():
+            if name in self._broken:
+                missing = self.stats.get_value(f"cineradar/storage/{name}/not_written", 0)
+                logger.error("storage %s: %d rows of this crawl were not written to it (see the error above)",
+                             name, missing)
+                continue
             delay = self.retry_backoff
             for attempt in range(self.retry_times + 1):
-                if not spool.path.exists() or await self._replay(name, force=True):
+                if not await self.hub.run(name, spool.exists) or await self._replay(name, force=True):
                     break
                 if attempt < self.retry_times:
                     await asyncio.sleep(delay)
                     delay *= 2
-            if spool.path.exists():
-                left = spool.count()
+            if name not in self._broken and await self.hub.run(name, spool.exists):
+                left = await self.hub.run(name, spool.count)
                 self.stats.set_value(f"cineradar/storage/{name}/unwritten", left)
+                outcome.partial(self.crawler, f"rows left in {spool.path} (run `scrapy storage-replay`)", left)
                 logger.error("storage %s: %d rows remain in %s; run `scrapy storage-replay`", name, left, spool.path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from cineradar.storage.base import EntitySpec, Storage, StorageError
+from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, Storage, StorageError
 
 # name -> "module:Class"; imported lazily so a missing optional driver only matters
 # when that backend is selected.
@@ -24,10 +24,11 @@ def build_backend(name: str, options: dict[str, Any]) -> Storage:
     try:
         target = BACKENDS[name]
     except KeyError:
-        raise StorageError(f"unknown storage backend {name!r}; allowed: {', '.join(BACKENDS)}") from None
+        raise PermanentStorageError(f"unknown storage backend {name!r}; allowed: {', '.join(BACKENDS)}") from None
     module_name, _, class_name = target.partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls(**options)
 
 
-__all__ = ["BACKENDS", "EntitySpec", "Storage", "StorageError", "build_backend"]
+__all__ = ["BACKENDS", "EntitySpec", "PermanentStorageError", "RejectedDataError", "Storage", "StorageError",
+           "build_backend"]

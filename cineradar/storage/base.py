@@ -65,6 +65,19 @@ class StorageError(Exception):
     """A backend could not complete a write or read; the caller retries or spools."""
 
 
+class PermanentStorageError(StorageError):
+    """The backend cannot work until someone fixes it (read-only or corrupt database file,
+    disk full, bad credentials or sslmode, unknown backend): retrying or spooling only
+    hides it, so the crawl stops with this message (no secrets in it)."""
+
+
+class RejectedDataError(StorageError):
+    """The backend is up but refuses these rows (unknown entity, a value it cannot store).
+
+    Writers bisect the batch (``storage.spool.upsert_bisecting``) so only the refused rows
+    are set aside; the rest are written."""
+
+
 @runtime_checkable
 class Storage(Protocol):
     """A persistence backend. Methods are blocking; callers run them off the reactor."""

@@ -57,7 +57,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cineradar.storage import merge
-from cineradar.storage.base import EntitySpec, StorageError
+from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class FirestoreStorage:
     def __init__(self, project: str | None = None, emulator_host: str | None = None,
                  database: str | None = None, timeout: float = 20.0) -> None:
         if not project:
-            raise StorageError("firestore backend selected but GOOGLE_CLOUD_PROJECT is not set")
+            raise PermanentStorageError("firestore backend selected but GOOGLE_CLOUD_PROJECT is not set")
         self.project = project
         self.emulator_host = emulator_host or os.environ.get("FIRESTORE_EMULATOR_HOST") or None
         self.database = database
@@ -134,7 +134,7 @@ class FirestoreStorage:
                 return client
             return firestore.Client(project=self.project, database=self.database)
         except GoogleAuthError as exc:
-            raise StorageError(f"firestore: no credentials ({exc}); set GOOGLE_APPLICATION_CREDENTIALS "
+            raise PermanentStorageError(f"firestore: no credentials ({exc}); set GOOGLE_APPLICATION_CREDENTIALS "
                                "or FIRESTORE_EMULATOR_HOST") from None
 
     def close(self) -> None:
@@ -150,14 +150,25 @@ class FirestoreStorage:
         return self._client
 
     def _call(self, what: str, func: Any, *args: Any) -> Any:
-        from google.api_core.exceptions import GoogleAPICallError, RetryError
+        from google.api_core.exceptions import (
+            GoogleAPICallError,
+            InvalidArgument,
+            NotFound,
+            PermissionDenied,
+            RetryError,
+            Unauthenticated,
+        )
 
         try:
             return func(*args)
+        except (PermissionDenied, Unauthenticated, NotFound) as exc:  # credentials, project or database
+            raise PermanentStorageError(f"firestore {what} failed: {exc}") from None
+        except InvalidArgument as exc:  # the server refuses a value of this batch
+            raise RejectedDataError(f"firestore {what} failed: {exc}") from None
         except (GoogleAPICallError, RetryError) as exc:
             raise StorageError(f"firestore {what} failed: {exc}") from None
         except (ValueError, TypeError) as exc:
-            raise StorageError(f"firestore {what}: {exc}") from None
+            raise RejectedDataError(f"firestore {what}: {exc}") from None
 
     def _commit(self, writes: Iterable[tuple[Any, dict[str, Any]]], what: str) -> int:
         """Commit (ref, document) full writes in WriteBatches of at most 500."""
@@ -210,7 +221,7 @@ class FirestoreStorage:
                 try:
                     writes = [(self._ref(spec, row), _encode_row(row, spec) | {"updated_at": now}) for row in rows]
                 except (ValueError, TypeError) as exc:
-                    raise StorageError(f"firestore upsert into {entity}: {exc}") from None
+                    raise RejectedDataError(f"firestore upsert into {entity}: {exc}") from None
                 if entity == SCHEDULES:  # schedules/{date} itself, so fetch() can find the dates
                     writes += [(self.client.collection("schedules").document(doc_id(d)), {"date": d})
                                for d in sorted({str(row["date"]) for row in rows})]
@@ -239,8 +250,10 @@ class FirestoreStorage:
         what = f"upsert into {spec.name}"
         try:
             pairs = [(self._ref(spec, row), row) for row in rows]
+            for row in rows:
+                _encode_row(row, spec)  # a row that cannot be stored is refused as data, before any write
         except (ValueError, TypeError) as exc:
-            raise StorageError(f"firestore {what}: {exc}") from None
+            raise RejectedDataError(f"firestore {what}: {exc}") from None
         for start in range(0, len(pairs), MAX_BATCH):
             chunk = pairs[start:start + MAX_BATCH]
             # A plain read first, with this backend's retry and timeout: a server that is down
@@ -290,7 +303,7 @@ class FirestoreStorage:
         try:
             return self._specs[entity]
         except KeyError:
-            raise StorageError(f"unknown entity {entity!r}; open() it first") from None
+            raise RejectedDataError(f"unknown entity {entity!r}; open() it first") from None
 
     # ------------------------------------------------------------------ aggregates
     def _schedule_ref(self, date: str, movie_id: str) -> Any:

@@ -22,8 +22,11 @@ the rows/s of a pipelined ``executemany`` here, at a third of its client CPU
 the item's rules (storage/merge.py) in SQL, as in SQLite; a batch holding the same key
 twice is folded by the same rules first. A broken connection is dropped
 and the call retried once on a fresh one (every call is idempotent); after that the
-error is a ``StorageError`` and the store pipeline retries or spools. The password of
-the DSN never appears in an error message.
+error is a ``StorageError`` and the store pipeline retries or spools. Errors no retry
+can fix (bad credentials or sslmode, unknown database, read-only server, a table that
+needs a manual migration) are a ``PermanentStorageError`` and stop the crawl; rows the
+server refuses as data (``DataError``/``IntegrityError``, values that cannot be encoded)
+a ``RejectedDataError``. The password of the DSN never appears in an error message.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from psycopg.types.json import Jsonb
 from pydantic import TypeAdapter
 
 from cineradar.storage import merge
-from cineradar.storage.base import EntitySpec, StorageError
+from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +65,26 @@ MIGRATION_LOCK = 0x43696E6552  # pg_advisory_xact_lock key shared by every CineR
 
 _DATETIME = TypeAdapter(dt.datetime)
 
+# libpq connection failures carry no SQLSTATE; these messages mean the configuration
+# (DATABASE_URL, the server's pg_hba or roles) is wrong, not that the server is away.
+PERMANENT_CONNECT_ERRORS = (
+    "invalid sslmode", "ssl was required", "ssl is not enabled", "ssl support is not compiled",
+    "sslmode value", "password authentication failed", "authentication failed", "no pg_hba.conf entry",
+    "does not exist", "invalid connection option", "invalid integer value", "invalid port",
+    "missing \"=\"", "certificate", "no password supplied", "permission denied",
+)
+PERMANENT_ERRORS: tuple[type[psycopg.Error], ...] = (
+    psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction,
+    psycopg.errors.InvalidAuthorizationSpecification, psycopg.errors.InvalidPassword,
+)
+DATA_ERRORS: tuple[type[psycopg.Error], ...] = (psycopg.DataError, psycopg.IntegrityError)
+
+
+def _is_permanent(exc: psycopg.Error) -> bool:
+    if isinstance(exc, PERMANENT_ERRORS):
+        return True
+    return exc.sqlstate is None and any(p in str(exc).lower() for p in PERMANENT_CONNECT_ERRORS)
+
 
 class PostgresStorage:
     name = "postgres"
@@ -69,19 +92,19 @@ class PostgresStorage:
     def __init__(self, dsn: str | None = None, connect_timeout: int = 5,
                  method: Literal["copy", "executemany"] = "copy") -> None:
         if not dsn:
-            raise StorageError("postgres backend selected but DATABASE_URL is not set "
+            raise PermanentStorageError("postgres backend selected but DATABASE_URL is not set "
                                "(e.g. postgresql://user@127.0.0.1:5432/cineradar; put it in the environment)")
         try:
             params = conninfo_to_dict(dsn)
         except psycopg.Error:
-            raise StorageError("DATABASE_URL is not a valid PostgreSQL connection string") from None
+            raise PermanentStorageError("DATABASE_URL is not a valid PostgreSQL connection string") from None
         self._dsn = dsn
         self._password = str(params.get("password") or "")
         self._connect_kwargs: dict[str, Any] = {"autocommit": True, "application_name": "cineradar"}
         if "connect_timeout" not in params:
             self._connect_kwargs["connect_timeout"] = connect_timeout
         if method not in ("copy", "executemany"):
-            raise StorageError(f"unknown postgres upsert method {method!r} (copy, executemany)")
+            raise PermanentStorageError(f"unknown postgres upsert method {method!r} (copy, executemany)")
         self.method = method
         self._conn: psycopg.Connection[Any] | None = None
         self._specs: dict[str, EntitySpec] = {}
@@ -98,9 +121,9 @@ class PostgresStorage:
                 merge.check(spec)
                 self._specs[spec.name] = spec
             if self._conn is not None:  # already connected: add the new entities' tables
-                self._run(lambda conn: self._ensure_tables(conn, specs))
+                self._run(lambda conn: self._ensure_tables(conn, specs), "open")
             else:
-                self._run(lambda conn: None)  # connects, migrates and makes every table
+                self._run(lambda conn: None, "connect")  # connects, migrates and makes every table
 
     def close(self) -> None:
         with self._lock:
@@ -136,15 +159,19 @@ class PostgresStorage:
                     return func(self._connection())
                 except psycopg.OperationalError as exc:
                     self._drop()
+                    if _is_permanent(exc):
+                        raise PermanentStorageError(f"postgres {what} failed: {self._redact(exc)}") from None
                     if attempt == 2:
                         raise StorageError(f"postgres {what} failed: {self._redact(exc)}") from None
                     logger.debug("postgres %s: connection lost (%s); reconnecting", what, self._redact(exc))
                 except psycopg.Error as exc:
                     if self._conn is not None and self._conn.broken:
                         self._drop()
-                    raise StorageError(f"postgres {what} failed: {self._redact(exc)}") from None
+                    kind = (PermanentStorageError if _is_permanent(exc)
+                            else RejectedDataError if isinstance(exc, DATA_ERRORS) else StorageError)
+                    raise kind(f"postgres {what} failed: {self._redact(exc)}") from None
                 except (ValueError, TypeError) as exc:  # a value that cannot be encoded
-                    raise StorageError(f"postgres {what} failed: {exc}") from None
+                    raise RejectedDataError(f"postgres {what} failed: {exc}") from None
         raise AssertionError("unreachable")
 
     def _redact(self, exc: BaseException) -> str:
@@ -187,7 +214,7 @@ class PostgresStorage:
                 conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
                     table, sql.Identifier(column), sql.SQL(sql_type)))
             elif existing[column] != sql_type:
-                raise StorageError(f"postgres table {spec.name}.{column} is {existing[column]} but the item "
+                raise PermanentStorageError(f"postgres table {spec.name}.{column} is {existing[column]} but the item "
                                    f"now needs {sql_type}: migrate it by hand (no silent cast)")
 
     # ---------------------------------------------------------------------- items
@@ -201,7 +228,7 @@ class PostgresStorage:
             encoders = _encoders(spec)
             values = [_encode_row(row, spec, encoders) for row in merge.premerge(spec, rows)]
         except (ValueError, TypeError) as exc:
-            raise StorageError(f"postgres upsert into {entity}: {exc}") from None
+            raise RejectedDataError(f"postgres upsert into {entity}: {exc}") from None
         write = self._copy_upsert if self.method == "copy" else self._executemany_upsert
         self._run(lambda conn: write(conn, spec, values), f"upsert into {entity}")
         return len(rows)
@@ -273,7 +300,7 @@ class PostgresStorage:
         try:
             return self._specs[entity]
         except KeyError:
-            raise StorageError(f"unknown entity {entity!r}; open() it first") from None
+            raise RejectedDataError(f"unknown entity {entity!r}; open() it first") from None
 
     # ---------------------------------------------------------------------- state
     def get_state(self, name: str) -> dict[str, Any] | None:

@@ -5,19 +5,30 @@ fields; the primary key is the natural key, so writes are ``INSERT ... ON CONFLI
 UPDATE`` upserts. The schema is created and migrated on open: versioned structural
 migrations in ``MIGRATIONS`` plus ``ALTER TABLE ADD COLUMN`` for fields added to an
 item since the table was created. The SQL sticks to what PostgreSQL also accepts.
+
+Errors are classified (``_classify``): a read-only, corrupt or full database file (or
+one that cannot be opened) is a ``PermanentStorageError`` (the crawl stops), a value
+SQLite refuses is a ``RejectedDataError`` (the row is set aside), anything else (e.g.
+"database is locked") a plain ``StorageError`` (retried, then spooled). The file is
+created mode 0600 and a folder made for it 0700: it holds the TIX.id refresh token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cineradar.storage import merge
-from cineradar.storage.base import EntitySpec, StorageError
+from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT",
              "datetime": "TEXT", "json": "TEXT"}
@@ -31,6 +42,40 @@ MIGRATIONS: list[tuple[int, str]] = [
         "last_seen_at TEXT NOT NULL, PRIMARY KEY (source, key))"),
     (3, "CREATE INDEX IF NOT EXISTS cineradar_seen_time ON cineradar_seen (source, last_seen_at)"),
 ]
+
+
+# SQLite result codes (primary names; extended ones such as SQLITE_READONLY_DBMOVED
+# start with these) that no retry can fix, and those that mean "this row, not the file".
+PERMANENT_CODES = ("SQLITE_READONLY", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FULL", "SQLITE_CANTOPEN",
+                   "SQLITE_PERM", "SQLITE_AUTH")
+DATA_CODES = ("SQLITE_CONSTRAINT", "SQLITE_MISMATCH", "SQLITE_TOOBIG", "SQLITE_RANGE")
+
+
+def _classify(exc: BaseException, path: Path, what: str) -> StorageError:
+    """The StorageError subclass an sqlite3/OS error of ``what`` stands for."""
+    if isinstance(exc, StorageError):
+        return exc
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    message = f"sqlite {what} failed ({path}): {exc}"
+    if isinstance(exc, OSError) or name.startswith(PERMANENT_CODES):
+        return PermanentStorageError(message)
+    if (name.startswith(DATA_CODES) or isinstance(exc, (sqlite3.InterfaceError, OverflowError, ValueError, TypeError))
+            or (isinstance(exc, sqlite3.ProgrammingError) and not name)):  # e.g. an unsupported parameter type
+        return RejectedDataError(message)
+    return StorageError(message)
+
+
+def _classified(what: str) -> Callable[[F], F]:
+    """Raise every sqlite3/OS error of the method as the StorageError it stands for."""
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(self: SQLiteStorage, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.Error, OSError, OverflowError, ValueError, TypeError) as exc:
+                raise _classify(exc, self.path, what) from exc
+        return wrapper  # type: ignore[return-value]
+    return wrap
 
 
 def _quote(name: str) -> str:
@@ -47,14 +92,23 @@ class SQLiteStorage:
         self._lock = threading.Lock()  # one connection, used from one worker thread at a time
 
     # ------------------------------------------------------------------ lifecycle
+    @_classified("open")
     def open(self, specs: list[EntitySpec]) -> None:
         if self._conn is None:
             if str(self.path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                # Created 0600 before SQLite opens it; SQLite gives -wal/-shm the file's mode.
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn = conn
+                self._migrate()
+            except BaseException:
+                self._conn = None
+                conn.close()
+                raise
         for spec in specs:
             merge.check(spec)
             self._ensure_table(spec)
@@ -98,6 +152,7 @@ class SQLiteStorage:
         return _Tx(self.conn)
 
     # ---------------------------------------------------------------------- items
+    @_classified("upsert")
     def upsert(self, entity: str, rows: list[dict[str, Any]]) -> int:
         if not rows:
             return 0
@@ -117,9 +172,10 @@ class SQLiteStorage:
                 with self._transaction():
                     self.conn.executemany(sql, values)
             except sqlite3.Error as exc:
-                raise StorageError(f"sqlite upsert into {entity} failed: {exc}") from exc
+                raise _classify(exc, self.path, f"upsert into {entity}") from exc
         return len(rows)
 
+    @_classified("fetch")
     def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         spec = self._spec(entity)
         sql = f"SELECT {', '.join(map(_quote, spec.columns))} FROM {_quote(entity)}"
@@ -133,6 +189,7 @@ class SQLiteStorage:
             return [{c: _decode(v, spec.columns[c]) for c, v in zip(spec.columns, row, strict=True)}
                     for row in cursor]
 
+    @_classified("count")
     def count(self, entity: str) -> int:
         self._spec(entity)
         with self._lock:
@@ -142,14 +199,16 @@ class SQLiteStorage:
         try:
             return self._specs[entity]
         except KeyError:
-            raise StorageError(f"unknown entity {entity!r}; open() it first") from None
+            raise RejectedDataError(f"unknown entity {entity!r}; open() it first") from None
 
     # ---------------------------------------------------------------------- state
+    @_classified("get_state")
     def get_state(self, name: str) -> dict[str, Any] | None:
         with self._lock:
             row = self.conn.execute("SELECT value FROM cineradar_state WHERE name = ?", (name,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    @_classified("put_state")
     def put_state(self, name: str, value: dict[str, Any]) -> None:
         with self._lock, self._transaction():
             self.conn.execute(
@@ -158,6 +217,7 @@ class SQLiteStorage:
                 (name, json.dumps(value, sort_keys=True), _now()),
             )
 
+    @_classified("seen_since")
     def seen_since(self, source: str, since: dt.datetime) -> set[str]:
         with self._lock:
             cursor = self.conn.execute(
@@ -166,6 +226,7 @@ class SQLiteStorage:
             )
             return {row[0] for row in cursor}
 
+    @_classified("mark_seen")
     def mark_seen(self, source: str, keys: list[str], when: dt.datetime) -> None:
         stamp = _utc_iso(when)
         with self._lock, self._transaction():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from cineradar.pipelines.dedup import DedupPipeline
 from cineradar.pipelines.freshness import FreshnessPipeline
 from cineradar.pipelines.store import StorePipeline
 from cineradar.pipelines.validate import ValidationPipeline
+from cineradar.storage.base import StorageError
 from tests.conftest import open_store
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -94,15 +96,17 @@ def test_dedup_keeps_first_drops_and_counts_the_second(make_crawler):
 
 # ------------------------------------------------------------------ freshness
 async def _through_freshness(crawler, items, force=False):
+    """Items through freshness then store (which records what it stored as seen)."""
     crawler.spider = type("S", (), {"force": force, "name": "t"})()
     pipeline = FreshnessPipeline.from_crawler(crawler)
+    store = StorePipeline.from_crawler(crawler)
     kept = []
     for item in items:
         try:
-            kept.append(await pipeline.process_item(item))
+            kept.append(await store.process_item(await pipeline.process_item(item)))
         except DropItem:
             pass
-    await pipeline.close_spider()
+    await store.close_spider()
     await StorageHub.of(crawler).close()
     return kept
 
@@ -206,3 +210,75 @@ def test_validation_drops_text_with_a_nul_byte(make_crawler):
     with pytest.raises(DropItem):
         ValidationPipeline.from_crawler(crawler).process_item(showtime(film="bugonia\x00"))
     assert crawler.stats.get_value("cineradar/invalid/repertuary_showtimes/__root__") == 1
+
+
+# ------------------------------------------------------------------ freshness after storage
+async def test_freshness_state_is_loaded_once_for_100_items_arriving_together(make_crawler, store_path):
+    await _through_freshness(make_crawler(), [showtime(time=f"10:{m:02d}") for m in range(50)])
+    crawler = make_crawler()
+    crawler.spider = type("S", (), {"force": False, "name": "t"})()
+    pipeline = FreshnessPipeline.from_crawler(crawler)
+    backend = StorageHub.of(crawler).backends["sqlite"]
+    calls = []
+    real = backend.seen_since
+    backend.seen_since = lambda *a: calls.append(a) or real(*a)  # type: ignore[method-assign]
+    results = await asyncio.gather(*(pipeline.process_item(showtime(time=f"{10 + m // 60}:{m % 60:02d}"))
+                                     for m in range(100)), return_exceptions=True)
+    assert len(calls) == 1
+    assert sum(isinstance(r, DropItem) for r in results) == 50
+    await StorageHub.of(crawler).close()
+
+
+async def test_freshness_state_unreadable_warns_once_for_100_items(make_crawler, caplog):
+    crawler = make_crawler()
+    crawler.spider = type("S", (), {"force": False, "name": "t"})()
+    pipeline = FreshnessPipeline.from_crawler(crawler)
+
+    def down(*args):
+        raise StorageError("connection refused")
+
+    StorageHub.of(crawler).backends["sqlite"].seen_since = down  # type: ignore[method-assign]
+    kept = await asyncio.gather(*(pipeline.process_item(showtime(time=f"10:{m:02d}")) for m in range(60)))
+    assert len(kept) == 60
+    assert caplog.text.count("freshness state of repertuary unreadable") == 1
+    await StorageHub.of(crawler).close()
+
+
+async def test_keys_are_recorded_as_seen_only_once_their_rows_are_stored(make_crawler, store_path):
+    crawler = make_crawler(STORAGE_BATCH_SIZE=2, STORAGE_RETRY_TIMES=0)
+    crawler.spider = type("S", (), {"force": False, "name": "t"})()
+    store = StorePipeline.from_crawler(crawler)
+    backend = StorageHub.of(crawler).backends["sqlite"]
+    real = backend.upsert
+    backend.upsert = lambda *a: (_ for _ in ()).throw(StorageError("locked"))  # type: ignore[method-assign]
+    await store.process_item(showtime(time="18:00"))
+    await store.process_item(showtime(time="18:01"))  # batch full: not written, spooled
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    assert await StorageHub.of(crawler).call("sqlite", lambda b: b.seen_since("repertuary", since)) == set()
+    backend.upsert = real  # type: ignore[method-assign]
+    await store.process_item(showtime(time="18:02"))
+    await store.process_item(showtime(time="18:03"))  # queued behind the spool, in order
+    assert await StorageHub.of(crawler).call("sqlite", lambda b: b.seen_since("repertuary", since)) == set()
+    await store.close_spider()  # the spool is replayed at close: written, then recorded
+    assert open_store(store_path).count("repertuary_showtimes") == 4
+    seen = await StorageHub.of(crawler).call("sqlite", lambda b: b.seen_since("repertuary", since))
+    keys = [showtime(time=f"18:0{m}").natural_key() for m in range(4)]
+    assert seen == {f"repertuary_showtimes:{key}" for key in keys}
+    await StorageHub.of(crawler).close()
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+async def test_a_batch_with_a_poison_row_is_bisected_and_the_rest_written(make_crawler, store_path, tmp_path):
+    crawler = make_crawler(STORAGE_BATCH_SIZE=8)
+    crawler.spider = type("S", (), {"force": False, "name": "t"})()
+    store = StorePipeline.from_crawler(crawler)
+    items = [showtime(time=f"18:{m:02d}") for m in range(8)]
+    items[5] = showtime(time="18:05", showtime_id={"not": "text"})  # SQLite cannot bind a dict
+    for item in items:
+        await store.process_item(item)
+    await store.close_spider()
+    assert open_store(store_path).count("repertuary_showtimes") == 7
+    assert crawler.stats.get_value("cineradar/storage/sqlite/rejected") == 1
+    rejected = (tmp_path / "spool" / "sqlite.rejected.jsonl").read_text().splitlines()
+    assert len(rejected) == 1 and "Error binding parameter" in rejected[0]
+    await StorageHub.of(crawler).close()

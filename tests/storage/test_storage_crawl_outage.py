@@ -111,9 +111,10 @@ def test_a_crawl_with_postgres_down_throughout_keeps_the_password_out_of_logs_an
                                 env=os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
     finally:
         replica.stop()
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 3, result.stderr[-3000:]  # partial: the rows wait in the spool
     stats = json.loads(stats_file.read_text())
     assert stats["cineradar/storage/postgres/unwritten"] == stats["item_scraped_count"] > 0  # all kept in the spool
+    assert "rows left in" in log.read_text().split("crawl PARTIAL:", 1)[1]
     assert "Connection refused" in log.read_text()
     for text in (log.read_text(), stats_file.read_text(), result.stdout, result.stderr):
         assert secret not in text

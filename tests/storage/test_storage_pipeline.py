@@ -91,8 +91,7 @@ async def test_postgres_stopped_mid_crawl_loses_nothing_and_stores_each_item_onc
 async def test_postgres_down_when_the_crawl_starts_does_not_stop_it(make_crawler, own_pg_server, tmp_path):
     own_pg_server.stop()
     crawler = make_crawler(STORAGE_BACKENDS=["postgres"], DATABASE_URL=own_pg_server.dsn, STORAGE_BATCH_SIZE=5,
-                           STORAGE_RETRY_TIMES=1, STORAGE_RETRY_BACKOFF=0.05, STORAGE_SPOOL_RETRY_INTERVAL=0.3,
-                           FRESHNESS_FLUSH_EVERY=5)
+                           STORAGE_RETRY_TIMES=1, STORAGE_RETRY_BACKOFF=0.05, STORAGE_SPOOL_RETRY_INTERVAL=0.3)
     freshness = FreshnessPipeline.from_crawler(crawler)
     pipeline = StorePipeline.from_crawler(crawler)
     items = [repertuary_showtime(i) for i in range(40)]
@@ -105,7 +104,6 @@ async def test_postgres_down_when_the_crawl_starts_does_not_stop_it(make_crawler
     for item in items[20:]:
         await pipeline.process_item(await freshness.process_item(item))
     assert crawler.stats.get_value("cineradar/storage/postgres/replayed") >= 20  # before close
-    await freshness.close_spider()
     await pipeline.close_spider()
     await StorageHub.of(crawler).close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -75,3 +76,26 @@ def test_unreadable_spool_lines_are_kept_aside_and_reported(own_pg_server, tmp_p
     store.open(SPECS)
     assert store.fetch("tix_showtimes") == rows
     store.close()
+
+
+def test_a_poison_row_is_set_aside_and_never_blocks_the_spool_again(tmp_path):
+    rows = sample_rows(3)["tix_showtimes"]
+    spool = Spool(tmp_path / "spool", "sqlite")
+    spool.append("tix_showtimes", rows[:1])
+    spool.append("no_such_entity", [{"id": 1}])  # refused by the backend: a data error, not an outage
+    spool.append("tix_showtimes", [rows[1] | {"price": {"not": "text"}}, rows[2]])
+    cmd = [sys.executable, "-m", "scrapy", "storage-replay", "-s", "STORAGE_BACKENDS=sqlite",
+           "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}", "-s", f"SQLITE_PATH={tmp_path / 'cineradar.db'}"]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == 3, first.stdout + first.stderr
+    assert f"sqlite: 4 spooled, 2 replayed, 0 remain; 2 refused by sqlite, kept in {spool.rejected_path}" in (
+        first.stdout)
+    refused = [json.loads(line) for line in spool.rejected_path.read_text().splitlines()]
+    assert [(r["entity"], bool(r["error"])) for r in refused] == [("tix_showtimes", True), ("no_such_entity", True)]
+    sqlite = SQLiteStorage(tmp_path / "cineradar.db")
+    sqlite.open(SPECS)
+    assert sqlite.fetch("tix_showtimes") == [rows[0], rows[2]]
+    sqlite.close()
+    again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 0 and "sqlite: nothing spooled" in again.stdout
