@@ -51,8 +51,22 @@ def fail(crawler: Crawler, message: str, *, close: bool = True) -> None:
     if crawler.stats.get_value(FAILED_KEY) is None:  # the first cause is the one worth reading
         crawler.stats.set_value(FAILED_KEY, message)
         logger.error("%s", message)
-    if close and crawler.engine is not None and crawler.engine.spider is not None:
-        crawler.engine.close_spider(crawler.engine.spider, "failed")
+    if close:
+        engine = getattr(crawler, "engine", None)
+        if engine is not None and engine.spider is not None:
+            _closing.add(asyncio.ensure_future(_close(engine)))
+
+
+_closing: set[asyncio.Future[None]] = set()  # keeps the close tasks referenced until done
+
+
+async def _close(engine: Any) -> None:
+    try:
+        await engine.close_spider_async(reason="failed")
+    except RuntimeError:  # already closed, or never opened
+        pass
+    finally:
+        _closing.difference_update({f for f in _closing if f.done()})
 
 
 def partial(crawler: Crawler, what: str, count: int = 1) -> None:
