@@ -38,7 +38,9 @@ DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware":
 TIX_AUTH_ENABLED = None  # None: auto (spiders with tix_auth = True, scrapy shell/fetch); 1/0 force it
 TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
 TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
-TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds before a failed login/refresh is tried again
+TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds a failed login/refresh/guest-token call is not retried: requests fail fast
+TIX_AUTH_TIMEOUT = None  # seconds per auth API call (guest token, refresh); default DOWNLOAD_TIMEOUT
+TIX_AUTH_ATTEMPTS = 4  # attempts per guest-token/refresh round (backoff 0.5 s, doubled)
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True
