@@ -106,3 +106,67 @@ async def test_hanging_refresh_is_one_round_while_the_token_is_still_valid(manag
     clock.advance(minutes=27)  # in the refresh margin, still valid
     tokens = await asyncio.gather(*(manager.user_token() for _ in range(20)))
     assert (len({t for t, _ in tokens}), len(calls(replica, "/v1/users/refresh"))) == (1, 4)
+
+
+# ------------------------------------------------------------------------ the middleware's verdict
+@pytest.fixture
+def guest_middleware(make_crawler, replica, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    import json
+
+    from cineradar.middlewares.jwt_auth import TixJwtAuthMiddleware
+
+    crawler = make_crawler(ENDPOINTS=json.dumps(replica.urls), SQLITE_PATH=str(tmp_path / "mw.db"),
+                           TIX_AUTH_TIMEOUT=0.5, TIX_AUTH_ATTEMPTS=1)
+    crawler.stats.open_spider()
+    monkeypatch.setattr(type(crawler), "engine", None)  # no running crawl: outcome.fail only records
+    return TixJwtAuthMiddleware.from_crawler(crawler), crawler
+
+
+def catalogue(replica):  # noqa: ANN001, ANN201
+    from scrapy import Request
+
+    return Request(f"{replica.urls['tix_api']}/v1/movies?city_id=967969975509716992&movie_type=NOW_PLAYING")
+
+
+async def test_requests_without_a_token_make_the_crawl_partial(guest_middleware, replica):
+    from scrapy.exceptions import IgnoreRequest
+
+    from cineradar.extensions.outcome import PARTIAL_PREFIX
+
+    mw, crawler = guest_middleware
+    replica.knobs.update({"faults": ["5xx:path=^/v1/auth$,site=tix_api,p=1"]})
+    for _ in range(3):
+        with pytest.raises(IgnoreRequest):
+            await mw.process_request(catalogue(replica))
+    await mw.manager.close()
+    assert crawler.stats.get_value(PARTIAL_PREFIX + "tix_requests_without_guest_token") == 3
+
+
+async def test_no_token_at_all_fails_the_crawl_when_idle(guest_middleware, replica):
+    from scrapy.exceptions import IgnoreRequest
+
+    from cineradar.extensions.outcome import FAILED_KEY
+
+    mw, crawler = guest_middleware
+    replica.knobs.update({"faults": ["5xx:path=^/v1/auth$,site=tix_api,p=1"]})
+    with pytest.raises(IgnoreRequest):
+        await mw.process_request(catalogue(replica))
+    mw.spider_idle()
+    await mw.manager.close()
+    why = crawler.stats.get_value(FAILED_KEY)
+    assert "no guest token could be obtained (guest auth (POST /v1/auth): HTTP 503" in why
+
+
+async def test_some_answers_mean_partial_not_failed(guest_middleware, replica):
+    from scrapy.http import Response
+
+    from cineradar.extensions.outcome import FAILED_KEY
+
+    mw, crawler = guest_middleware
+    request = catalogue(replica)
+    await mw.process_request(request)
+    await mw.process_response(request, Response(request.url, status=200, request=request))
+    mw.dropped["guest"] += 1
+    mw.spider_idle()
+    await mw.manager.close()
+    assert crawler.stats.get_value(FAILED_KEY) is None

@@ -87,3 +87,10 @@ def test_reader_reports_each_bad_line():
 
 def test_reader_refuses_binary():
     assert read_showtimes(b"\x00\x01\x02{}") == ([], None)
+
+
+def test_bad_argument_of_another_spider_is_one_line_too(replica, tmp_path):
+    result = crawl("repertuary", replica.urls, tmp_path, "city=berlin", check=False, timeout=120)
+    lines = errors(result)
+    assert (result["returncode"], no_traceback(result), any("-a city: unknown city" in ln for ln in lines)) \
+        == (1, True, True), (lines, result["stderr"][-2000:])
