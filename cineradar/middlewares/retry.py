@@ -18,7 +18,10 @@ The wait is an ``asyncio.sleep`` in ``process_response``/``process_exception`` b
 retry request is returned: the reactor goes on, and the waiting request keeps its place
 among CONCURRENT_REQUESTS, so a 429 storm slows the whole crawl down (what the server
 asked for) instead of piling up immediate retries. Only a request that will really be
-retried waits; one that has used its retries returns at once.
+retried waits; one that has used its retries returns at once. A graceful stop (Ctrl-C)
+ends the waits within WAIT_SLICE; the retry is then handed back unsent (the scheduler
+keeps it in a JOBDIR). A stop by outcome.fail() still lets running waits finish (at
+most RETRY_AFTER_MAX).
 
 Stats: retry/after_wait (retries that honoured Retry-After), retry/after_capped (a
 Retry-After above the cap), retry/backoff_wait, retry/wait_ms (total), on top of
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
 
 NEVER_RETRY = frozenset({401, 404, 422})
 RETRY_AFTER_CODES = frozenset({429, 503})
+WAIT_SLICE = 1.0  # seconds between checks for a graceful stop during a wait
 
 
 def retry_after_seconds(value: bytes | str | None, now: dt.datetime) -> float | None:
@@ -68,7 +72,7 @@ def retry_after_seconds(value: bytes | str | None, now: dt.datetime) -> float | 
 class RetryAfterMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings, *, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, stopping: Callable[[], bool] = lambda: False) -> None:
         super().__init__(settings)
         self.after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
@@ -76,10 +80,11 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.sleep = sleep  # injectable: tests drive time without sleeping
         self.clock = clock
         self.rng = rng or random.Random()
+        self.stopping = stopping
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        middleware = cls(crawler.settings)
+        middleware = cls(crawler.settings, stopping=lambda: not crawler.crawling)  # False once stopped (Ctrl-C)
         middleware.crawler = crawler
         return middleware
 
@@ -105,7 +110,12 @@ class RetryAfterMiddleware(RetryMiddleware):
             self._inc("retry/backoff_wait")
         if delay > 0:
             self._inc("retry/wait_ms", int(delay * 1000))
-            await self.sleep(delay)
+        # In slices, so a graceful stop (Ctrl-C) is not held for the whole wait: the engine
+        # waits for requests in progress, and a waiting retry is one.
+        while delay > 0 and not self.stopping():
+            step = min(delay, WAIT_SLICE)
+            await self.sleep(step)
+            delay -= step
         return retry
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]

@@ -10,7 +10,7 @@ with titles and theatre names joined from tix_movies / tix_theatres) or from a J
 file of such rows. A file that cannot be used at all (missing, binary, no usable line)
 fails the crawl with one ERROR line (exit 1); a bad line (invalid JSON, not an object,
 no showtime_id) is logged with its number and skipped, the rest used (partial, exit 3).
-Each gets ``GET /v1/movies/{xxi|cgv|cinepolis}/layout?show_time_id=..
+Each showtime gets ``GET /v1/movies/{xxi|cgv|cinepolis}/layout?show_time_id=..
 &tz=7`` with the logged-in user's token (the JWT middleware). In final mode with a
 window longer than the lead, the spider stays up and releases each request ``lead``
 minutes before its showtime.
