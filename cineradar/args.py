@@ -9,7 +9,9 @@ typos.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +22,10 @@ from cineradar.cities import REPERTUARY_CITIES, tix_cities
 
 class SpiderArgumentError(ValueError):
     """Raised at spider start when ``-a`` arguments are invalid."""
+
+
+class SpiderInputError(ValueError):
+    """An input named by an argument (a file) cannot be used at all: the crawl fails at start."""
 
 
 class SpiderArgs(BaseModel):
@@ -51,7 +57,7 @@ class SpiderArgs(BaseModel):
             return cls.model_validate(kwargs)
         except ValidationError as exc:
             problems = "; ".join(
-                f"-a {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                f"-a {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
             )
             raise SpiderArgumentError(f"{spider_name}: invalid arguments: {problems}") from None
 
@@ -137,6 +143,20 @@ class TixSeatsArgs(TixArgs):
     window: float | None = Field(None, gt=0, le=24 * 60, description="minutes ahead (jit 20, final 5)")
     lead: float = Field(5.0, ge=0, le=120, description="final: minutes before the start to snapshot")
     now: dt.datetime | None = Field(None, description="the reference instant, ISO with offset (default: now)")
+
+    @field_validator("showtimes")
+    @classmethod
+    def _showtimes_file(cls, value: str | None) -> str | None:
+        # Whether it exists is known now; whether its lines are usable is known when read (start).
+        if value is not None:
+            path = Path(value)
+            if not path.exists():
+                raise ValueError(f"no such file: {value}")
+            if not path.is_file():
+                raise ValueError(f"not a file: {value}")
+            if not os.access(path, os.R_OK):
+                raise ValueError(f"not readable: {value}")
+        return value
 
     @field_validator("now")
     @classmethod

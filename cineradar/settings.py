@@ -34,11 +34,19 @@ REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original r
 
 # ---------------------------------------------------------------- TIX.id auth
 # The JWT middleware raises NotConfigured for spiders that do not set tix_auth = True.
-DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware": 560}
+DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware": 560,
+                          # Retries that honour Retry-After and back off (cineradar/middlewares/retry.py)
+                          "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                          "cineradar.middlewares.retry.RetryAfterMiddleware": 550}
+RETRY_AFTER_MAX = 120  # seconds: the longest Retry-After (429/503) honoured; longer ones wait this long
+RETRY_BACKOFF_BASE = 0.5  # seconds before the 1st retry of other faults, doubled per retry, half of it jitter
+RETRY_BACKOFF_MAX = 30  # seconds: the backoff's ceiling
 TIX_AUTH_ENABLED = None  # None: auto (spiders with tix_auth = True, scrapy shell/fetch); 1/0 force it
 TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
 TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
-TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds before a failed login/refresh is tried again
+TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds a failed login/refresh/guest-token call is not retried: requests fail fast
+TIX_AUTH_TIMEOUT = None  # seconds per auth API call (guest token, refresh); default DOWNLOAD_TIMEOUT
+TIX_AUTH_ATTEMPTS = 4  # attempts per guest-token/refresh round (backoff 0.5 s, doubled)
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True

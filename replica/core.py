@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import random
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,6 +192,9 @@ class Context:
     knobs: Knobs
     clock: Clock
     requests: Counter[str] = field(default_factory=Counter)  # "site path-template" -> count
+    # Every request as it arrived: {"t": monotonic seconds, "site", "method", "path" (with the
+    # query), "status" once answered}. Tests read the wire's truth (timing, retries) from it.
+    log: list[dict[str, Any]] = field(default_factory=list)
     base_urls: dict[str, Any] = field(default_factory=dict)  # filled in once bound
 
     def __post_init__(self) -> None:
@@ -257,6 +261,23 @@ def fault_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middlew
                     content_type=response.content_type,
                     charset=response.charset,
                 )
+        return response
+
+    return middleware
+
+
+def log_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middleware factory
+    """Appends every (non-admin) request to ``ctx.log``, outermost, so faults are logged too."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):  # noqa: ANN001, ANN202
+        if request.path.startswith("/_replica/"):
+            return await handler(request)
+        entry: dict[str, Any] = {"t": time.monotonic(), "site": site, "method": request.method,
+                                 "path": request.path_qs, "status": None}
+        ctx.log.append(entry)
+        response = await handler(request)
+        entry["status"] = response.status
         return response
 
     return middleware

@@ -9,6 +9,7 @@ Admin paths (on every site, prefix ``/_replica/``):
   GET  /_replica/knobs    POST /_replica/knobs (JSON)  read / change knobs
   POST /_replica/clock    {"now": ISO or null, "advance": seconds}
   GET  /_replica/requests                              request counters per site
+  GET  /_replica/log                                   every request: t (monotonic s), site, method, path, status
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from replica import repertuary, tix, tmdb
-from replica.core import JAKARTA, Clock, Context, Knobs, fault_middleware
+from replica.core import JAKARTA, Clock, Context, Knobs, fault_middleware, log_middleware
 
 PRESETS = ("tiny", "default")
 HOST = "127.0.0.1"
@@ -98,6 +99,7 @@ class Replica:
             apps.append((f"repertuary:{city}", repertuary.build_city_app(self.ctx, ds.repertuary, city)))
         for site, app in apps:
             app.middlewares.insert(0, fault_middleware(self.ctx, site))
+            app.middlewares.insert(0, log_middleware(self.ctx, site))
             self._add_admin(app)
         return apps
 
@@ -126,16 +128,21 @@ class Replica:
         async def get_requests(request: web.Request) -> web.Response:
             return web.json_response(dict(self.ctx.requests))
 
+        async def get_log(request: web.Request) -> web.Response:
+            return web.json_response(self.ctx.log)
+
         app.router.add_get("/_replica/truth", get_truth)
         app.router.add_get("/_replica/knobs", get_knobs)
         app.router.add_post("/_replica/knobs", post_knobs)
         app.router.add_post("/_replica/clock", post_clock)
         app.router.add_get("/_replica/requests", get_requests)
+        app.router.add_get("/_replica/log", get_log)
 
     async def _bind(self) -> dict[str, Any]:
         urls: dict[str, Any] = {"repertuary": {}}
         for index, (site, app) in enumerate(self._apps()):
-            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                   shutdown_timeout=1.0)  # a "hang" request must not hold the stop for 60 s
             await runner.setup()
             tcp = web.TCPSite(runner, HOST, self.port + index if self.port else 0, reuse_address=True)
             await tcp.start()

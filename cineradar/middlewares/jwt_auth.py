@@ -20,9 +20,13 @@ and ``scrapy fetch`` of a layout URL get a user token by themselves:
   older generation only retries the request: the token was renewed meanwhile.
 * Renewal: POST /v1/users/refresh with the refresh token; if that token is rejected,
   a full browser login (Playwright in this asyncio loop, credentials from
-  TIX_PHONE_NUMBER / TIX_PASSWORD) and the crawl goes on. A failed renewal is not
-  retried for TIX_AUTH_FAILURE_COOLDOWN seconds: waiting requests fail fast instead of
-  each launching a browser.
+  TIX_PHONE_NUMBER / TIX_PASSWORD) and the crawl goes on. A failed login, refresh or
+  guest-token round (POST /v1/auth) is not retried for TIX_AUTH_FAILURE_COOLDOWN
+  seconds: waiting requests fail fast (IgnoreRequest, counted under
+  cineradar/tix/auth/no_token/<kind>) instead of each running a round of its own; a
+  failed proactive renewal keeps the still valid token until the cooldown ends.
+* Outcome: every request dropped for want of a token makes the crawl partial; if no
+  request could get a token at all, the crawl failed (one ERROR line, exit 1).
 
 Enabled for spiders with ``tix_auth = True``, for scrapy shell/fetch (no spider class of
 the project), or always/never with ``-s TIX_AUTH_ENABLED=1/0``; NotConfigured otherwise.
@@ -35,6 +39,7 @@ import datetime as dt
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -42,6 +47,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from cineradar.endpoints import Endpoints
+from cineradar.extensions import outcome
 from cineradar.tix_auth import (
     APP_HEADERS,
     DEFAULT_ACCESS_TTL,
@@ -104,7 +110,8 @@ class TokenManager:
     def __init__(self, *, client: TixAuthClient, store: TokenStore,
                  login: Callable[[], Awaitable[Tokens]] | None, phone: str | None = None,
                  margin: dt.timedelta = dt.timedelta(minutes=5), clock: Callable[[], dt.datetime] = utcnow,
-                 inc_stat: Callable[[str], None] | None = None, failure_cooldown: float = 30.0) -> None:
+                 inc_stat: Callable[[str], None] | None = None, failure_cooldown: float = 30.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.store = store
         self.login = login
@@ -113,6 +120,7 @@ class TokenManager:
         self.clock = clock
         self.inc_stat = inc_stat or (lambda key: None)
         self.failure_cooldown = failure_cooldown
+        self.monotonic = monotonic  # cooldowns: injectable so tests move time without sleeping
         self.user_doc: dict[str, Any] | None = None
         self.user_generation = 0
         self._user_expiry: dt.datetime | None = None
@@ -121,11 +129,14 @@ class TokenManager:
         self._user_lock = asyncio.Lock()
         self._failed_until = 0.0
         self._failed_reason = ""
+        self._refresh_failed_until = 0.0  # a failed proactive refresh while the token is still valid
         self.guest: str | None = None
         self.guest_generation = 0
         self._guest_expiry: dt.datetime | None = None
         self._guest_lifetime = DEFAULT_ACCESS_TTL
         self._guest_lock = asyncio.Lock()
+        self._guest_failed_until = 0.0
+        self._guest_failed_reason = ""
 
     # ------------------------------------------------------------------ policy
     def _fresh(self, expiry: dt.datetime | None, lifetime: dt.timedelta) -> bool:
@@ -156,6 +167,7 @@ class TokenManager:
         """A user access token that stays valid past the margin, and its generation."""
         if self._usable():
             return self.user_doc["token"], self.user_generation  # type: ignore[index]
+        self._check_cooldown()  # fail fast: no waiting on the lock during a cooldown
         async with self._user_lock:
             if not self._loaded:
                 self._loaded = True
@@ -183,10 +195,18 @@ class TokenManager:
                     self._adopt(doc)
             await self._renew("requested", use_refresh_token=use_refresh_token)
 
-    async def _renew(self, reason: str, *, use_refresh_token: bool = True) -> None:
-        now = time.monotonic()
-        if now < self._failed_until:
+    def _check_cooldown(self) -> None:
+        if self.monotonic() < self._failed_until:
+            self.inc_stat("cineradar/tix/auth/cooldown/user")
             raise TixAuthError(f"TIX.id authentication failed recently ({self._failed_reason}); not retrying yet")
+
+    def _still_valid(self) -> bool:
+        return bool(self._user_expiry and self._user_expiry > self.clock())
+
+    async def _renew(self, reason: str, *, use_refresh_token: bool = True) -> None:
+        if reason == "expiring" and self._still_valid() and self.monotonic() < self._refresh_failed_until:
+            return  # a refresh failed moments ago: the current token serves until the cooldown ends
+        self._check_cooldown()
         previous = self.user_doc
         try:
             if use_refresh_token and previous and previous.get("refresh_token"):
@@ -197,8 +217,10 @@ class TokenManager:
                     logger.warning("TIX.id refresh token rejected (%s); logging in again", exc)
                 except TixAuthError as exc:
                     self.inc_stat("cineradar/tix/auth/refresh_failed")
-                    if self._user_expiry and self._user_expiry > self.clock() and reason == "expiring":
-                        logger.warning("TIX.id token refresh failed (%s); the current token is still valid", exc)
+                    if self._still_valid() and reason == "expiring":
+                        self._refresh_failed_until = self.monotonic() + self.failure_cooldown
+                        logger.warning("TIX.id token refresh failed (%s); the current token is still valid, "
+                                       "next refresh in %.0f s", exc, self.failure_cooldown)
                         return
                     raise
                 else:
@@ -217,13 +239,13 @@ class TokenManager:
                         self.user_doc.get("expires_at") if self.user_doc else "?")
         except TixAuthError as exc:
             self.inc_stat("cineradar/tix/auth/failed")
-            self._failed_until = time.monotonic() + self.failure_cooldown
+            self._failed_until = self.monotonic() + self.failure_cooldown
             self._failed_reason = str(exc)
             logger.error("TIX.id authentication failed: %s", exc)
             raise
         except Exception as exc:  # Playwright errors and the like: same treatment, secrets redacted
             self.inc_stat("cineradar/tix/auth/failed")
-            self._failed_until = time.monotonic() + self.failure_cooldown
+            self._failed_until = self.monotonic() + self.failure_cooldown
             first_line = (str(exc).strip().splitlines() or [""])[0][:200]
             self._failed_reason = f"{exc.__class__.__name__}: {redact(first_line, *self._secrets())}"
             logger.error("TIX.id authentication failed: %s", self._failed_reason)
@@ -250,19 +272,51 @@ class TokenManager:
     async def guest_token(self) -> tuple[str, int]:
         if self.guest and self._fresh(self._guest_expiry, self._guest_lifetime):
             return self.guest, self.guest_generation
+        if not self._guest_valid():
+            self._check_guest_cooldown()  # fail fast: no waiting on the lock during a cooldown
         async with self._guest_lock:
             if not (self.guest and self._fresh(self._guest_expiry, self._guest_lifetime)):
-                await self._new_guest()
+                await self._new_guest(proactive=True)
             return self.guest, self.guest_generation  # type: ignore[return-value]
 
     async def guest_rejected(self, generation: int | None) -> None:
         async with self._guest_lock:
             if generation is not None and generation != self.guest_generation:
                 return
-            await self._new_guest()
+            await self._new_guest(proactive=False)
 
-    async def _new_guest(self) -> None:
-        token = await self.client.guest_token()
+    def _guest_valid(self) -> bool:
+        return bool(self.guest and self._guest_expiry and self._guest_expiry > self.clock())
+
+    def _check_guest_cooldown(self) -> None:
+        if self.monotonic() < self._guest_failed_until:
+            self.inc_stat("cineradar/tix/auth/cooldown/guest")
+            raise TixAuthError(f"TIX.id guest token failed recently ({self._guest_failed_reason}); not retrying yet")
+
+    async def _new_guest(self, *, proactive: bool) -> None:
+        """One POST /v1/auth round (the client's attempts); a failure starts the cooldown.
+
+        Requests wait on the guest lock, so one round is in flight; those that get the
+        lock after a failure fail at once on the cooldown (or keep the still valid token
+        when the renewal was only proactive) instead of each running a round of its own.
+        """
+        keep = proactive and self._guest_valid()
+        if self.monotonic() < self._guest_failed_until:
+            if keep:
+                return
+            self._check_guest_cooldown()
+        try:
+            token = await self.client.guest_token()
+        except TixAuthError as exc:
+            self.inc_stat("cineradar/tix/auth/guest_failed")
+            self._guest_failed_until = self.monotonic() + self.failure_cooldown
+            self._guest_failed_reason = str(exc)
+            if keep:
+                logger.warning("TIX.id guest token renewal failed (%s); the current one is still valid", exc)
+                return
+            logger.error("TIX.id guest token failed: %s; requests that need one fail for the next %.0f s",
+                         exc, self.failure_cooldown)
+            raise
         claims = jwt_claims(token)
         now = self.clock()
         exp, iat = claims.get("exp"), claims.get("iat")
@@ -287,6 +341,9 @@ class TixJwtAuthMiddleware:
         self.manager = manager
         self.api_url = api_url.rstrip("/")
         self.max_auth_retries = max_auth_retries
+        self.answered: Counter[str] = Counter()  # responses to requests sent with a token, per kind
+        self.dropped: Counter[str] = Counter()  # requests failed for want of a token, per kind
+        self.first_error = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TixJwtAuthMiddleware:
@@ -321,13 +378,16 @@ class TixJwtAuthMiddleware:
                                        headless=headless, timeout_ms=timeout)
 
         manager = TokenManager(
-            client=TixAuthClient(endpoints.tix_api, timeout=settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)),
+            client=TixAuthClient(endpoints.tix_api, timeout=settings.getfloat("TIX_AUTH_TIMEOUT")
+                                 or settings.getfloat("DOWNLOAD_TIMEOUT", 30.0),
+                                 attempts=settings.getint("TIX_AUTH_ATTEMPTS", 4)),
             store=HubTokenStore(crawler), login=login, phone=phone,
             margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
             inc_stat=inc, failure_cooldown=settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0),
         )
         middleware = cls(crawler, manager, endpoints.tix_api, settings.getint("TIX_AUTH_MAX_RETRIES", 3))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         return middleware
 
     def kind(self, request: Request) -> str | None:
@@ -356,6 +416,9 @@ class TixJwtAuthMiddleware:
         except TixAuthError as exc:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(f"cineradar/tix/auth/no_token/{kind}")
+            self.dropped[kind] += 1
+            self.first_error = self.first_error or str(exc)  # the cause; later ones say "failed recently"
+            outcome.partial(self.crawler, f"tix_requests_without_{kind}_token")
             raise IgnoreRequest(f"no TIX.id {kind} token: {exc}") from None
         if kind == "guest" and b"platform" not in request.headers:  # E1-E4 want the app's headers
             for name, value in APP_HEADERS.items():
@@ -369,6 +432,7 @@ class TixJwtAuthMiddleware:
             return response
         request.headers.pop("Authorization", None)
         if response.status != 401:
+            self.answered[kind] += 1
             return response
         assert self.crawler.stats is not None
         stats = self.crawler.stats
@@ -397,6 +461,13 @@ class TixJwtAuthMiddleware:
     async def process_exception(self, request: Request, exception: BaseException) -> None:
         if self.kind(request) is not None:
             request.headers.pop("Authorization", None)
+
+    def spider_idle(self) -> None:
+        """Nothing left to fetch: if no request could get a token at all, the crawl failed."""
+        if self.dropped and not self.answered:
+            kinds = " and ".join(sorted(self.dropped))
+            outcome.fail(self.crawler, f"TIX.id: no {kinds} token could be obtained ({self.first_error}); "
+                                       f"{sum(self.dropped.values())} requests failed, nothing fetched")
 
     async def spider_closed(self) -> None:
         await self.manager.close()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 
-from cineradar.args import SpiderArgs
+from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError
 from cineradar.endpoints import Endpoints
+from cineradar.extensions import outcome
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -17,14 +20,27 @@ if TYPE_CHECKING:
 class CineSpider(scrapy.Spider):
     """Parses ``-a`` arguments into ``self.args`` (an ``args_model``) when created.
 
-    An invalid argument raises SpiderArgumentError before anything is fetched.
+    A crawl that cannot start ends as one ERROR line, exit 1 and a FAILED run record
+    (outcome.fail), never a traceback with exit 0: an invalid argument is kept in
+    ``start_error`` (the defaults stand in) and reported by ``start()`` before anything
+    is fetched, and any exception raised from a subclass's ``start()`` is caught there.
     """
 
     args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
+    start_error: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "start" in cls.__dict__:  # every spider's own start(), wrapped once where it is defined
+            cls.start = _guarded(cls.__dict__["start"])  # type: ignore[method-assign,assignment]
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name)
-        self.args = self.args_model.parse(self.name, kwargs)
+        try:
+            self.args = self.args_model.parse(self.name, kwargs)
+        except SpiderArgumentError as exc:
+            self.start_error = str(exc)
+            self.args = self.args_model.model_construct()  # defaults, so __init__ can finish; start() fails
         self.force = self.args.force
         for key in self.args.unknown:
             logging.getLogger(self.name).warning("ignoring unknown argument -a %s", key)
@@ -36,3 +52,21 @@ class CineSpider(scrapy.Spider):
         return spider
 
     endpoints: Endpoints
+
+
+def _guarded(start: Callable[[Any], AsyncIterator[Any]]) -> Callable[[Any], AsyncIterator[Any]]:
+    @functools.wraps(start)
+    async def guarded(self: CineSpider) -> AsyncIterator[Any]:
+        if self.start_error:
+            outcome.fail(self.crawler, self.start_error)
+            return
+        try:
+            async for request in start(self):
+                yield request
+        except SpiderInputError as exc:  # a known bad input: its message says it all
+            outcome.fail(self.crawler, f"{self.name}: {exc}")
+        except Exception as exc:  # a bug or an unforeseen error: one line, the traceback at DEBUG
+            self.logger.debug("start() failed", exc_info=True)
+            outcome.fail(self.crawler, f"{self.name}: could not start: {exc.__class__.__name__}: {exc}")
+
+    return guarded

@@ -7,7 +7,10 @@
 
 Showtimes come from the store (the tix_showtimes rows of the day, written by tix_movies,
 with titles and theatre names joined from tix_movies / tix_theatres) or from a JSONL
-file of such rows. Each gets ``GET /v1/movies/{xxi|cgv|cinepolis}/layout?show_time_id=..
+file of such rows. A file that cannot be used at all (missing, binary, no usable line)
+fails the crawl with one ERROR line (exit 1); a bad line (invalid JSON, not an object,
+no showtime_id) is logged with its number and skipped, the rest used (partial, exit 3).
+Each showtime gets ``GET /v1/movies/{xxi|cgv|cinepolis}/layout?show_time_id=..
 &tz=7`` with the logged-in user's token (the JWT middleware). In final mode with a
 window longer than the lead, the spider stays up and releases each request ``lead``
 minutes before its showtime.
@@ -38,7 +41,8 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from cineradar.args import SpiderArgs, TixSeatsArgs
+from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
+from cineradar.extensions import outcome
 from cineradar.hub import StorageHub
 from cineradar.items import TixSeatFailure
 from cineradar.parsers import tix as parser
@@ -112,9 +116,24 @@ class TixSeatsSpider(TixApiSpider):
     async def _load_rows(self) -> list[dict[str, Any]]:
         if self.args.showtimes:
             path = Path(self.args.showtimes)
-            text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-            from_file = [json.loads(line) for line in text.splitlines() if line.strip()]
-            self.logger.info("%d showtime rows read from %s", len(from_file), path)
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError as exc:
+                raise SpiderInputError(f"cannot read the showtimes file {path}: {exc.strerror or exc}") from None
+            from_file, problems = read_showtimes(data)
+            if problems is None:
+                raise SpiderInputError(f"the showtimes file {path} is not UTF-8 text (binary?)")
+            for number, problem in problems[:LOG_PER_REASON]:
+                self.logger.error("showtimes file %s line %d: %s; line skipped", path, number, problem)
+            if len(problems) > LOG_PER_REASON:
+                self.logger.error("showtimes file %s: %d more bad lines skipped", path, len(problems) - LOG_PER_REASON)
+            if problems and not from_file:
+                raise SpiderInputError(f"the showtimes file {path} has no usable line ({len(problems)} bad, "
+                                       f"line {problems[0][0]}: {problems[0][1]})")
+            if problems:
+                outcome.partial(self.crawler, "showtime_file_lines_skipped", len(problems))
+            self.logger.info("%d showtime rows read from %s (%d bad lines skipped)", len(from_file), path,
+                             len(problems))
             return from_file
         hub = StorageHub.of(self.crawler)
         days = self._days()
@@ -305,6 +324,40 @@ def _start(row: dict[str, Any]) -> dt.datetime | None:
             pass
     start = parser.starts_at(parser.parse_date(row.get("date")) or dt.date.min, str(row.get("time") or ""))
     return start if row.get("date") else None
+
+
+def read_showtimes(data: bytes) -> tuple[list[dict[str, Any]], list[tuple[int, str]] | None]:
+    """The rows of a JSONL showtimes file and its bad lines as (line number, problem).
+
+    Problems is None when the file is not UTF-8 text at all (nothing can be read from it).
+    A bad line costs only itself: invalid JSON, a value that is not an object, no showtime_id.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], None
+    if "\x00" in text:  # decodes as UTF-8 but is binary
+        return [], None
+    rows: list[dict[str, Any]] = []
+    problems: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            problems.append((number, f"invalid JSON ({exc.msg} at column {exc.colno})" if isinstance(
+                exc, json.JSONDecodeError) else "invalid JSON"))
+            continue
+        if not isinstance(value, dict):
+            kind = {list: "array", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+                type(value), "null")
+            problems.append((number, f"a JSON {kind}, not an object"))
+        elif not value.get("showtime_id"):
+            problems.append((number, "no showtime_id"))
+        else:
+            rows.append(value)
+    return rows, problems
 
 
 def _maybe_json(body: bytes) -> Any:
