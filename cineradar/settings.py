@@ -31,6 +31,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REPERTUARY_SHARE_SESSION = False  # True reproduces the original's race (all days in one session)
 REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original ran 7 day tasks at once)
+# A day page (fresh session each time) or film page that is cut short, garbled or failed is
+# fetched again up to this many times in all; then it is reported missing (crawl PARTIAL, exit 3).
+REPERTUARY_MAX_ATTEMPTS = 8
 
 # ---------------------------------------------------------------- TIX.id auth
 # The JWT middleware raises NotConfigured for spiders that do not set tix_auth = True.

@@ -52,8 +52,11 @@ def make_crawler(tmp_path: Path, store_path: Path):
 
 
 def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str,
-              settings: dict[str, Any] | None = None, timeout: int = 600) -> dict[str, Any]:
-    """Run ``scrapy crawl`` as a real subprocess against ``endpoints``; return its stats."""
+              settings: dict[str, Any] | None = None, timeout: int = 600, returncode: int = 0) -> dict[str, Any]:
+    """Run ``scrapy crawl`` as a real subprocess against ``endpoints``; return its stats.
+
+    Raises unless the crawl exits with ``returncode`` (3: partial, 1: failed).
+    """
     endpoints_file = tmp_path / "endpoints.json"
     endpoints_file.write_text(json.dumps(endpoints))
     stats_file = tmp_path / f"stats-{spider}-{len(list(tmp_path.glob('stats-*')))}.json"
@@ -67,7 +70,7 @@ def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str
         cmd += ["-s", f"{key}={value}"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env=os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""})
-    if proc.returncode != 0 or not stats_file.exists():
+    if proc.returncode != returncode or not stats_file.exists():
         log = (tmp_path / f"{spider}.log").read_text() if (tmp_path / f"{spider}.log").exists() else ""
         raise AssertionError(f"crawl failed ({proc.returncode}):\n{proc.stderr[-3000:]}\n{log[-3000:]}")
     return json.loads(stats_file.read_text())
