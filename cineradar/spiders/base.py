@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 
 from cineradar.args import SpiderArgs
-from cineradar.endpoints import Endpoints
+from cineradar.endpoints import Endpoints, EndpointsError
+from cineradar.extensions import outcome
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,7 +35,22 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.endpoints = Endpoints.from_settings(crawler.settings)
+        try:
+            spider.endpoints = Endpoints.from_settings(crawler.settings)
+            spider.endpoints.require(spider.endpoint_sources())
+        except EndpointsError as exc:
+            # Refused before any request (a missing key would mean the real host): start()
+            # requests nothing and the crawl ends FAILED with this one line, exit 1.
+            spider.start = functools.partial(spider._refuse, str(exc))  # type: ignore[method-assign]
         return spider
+
+    def endpoint_sources(self) -> list[str]:
+        """The ENDPOINTS keys this crawl touches: all required when ENDPOINTS is given."""
+        return []
+
+    async def _refuse(self, message: str) -> AsyncIterator[Any]:
+        outcome.fail(self.crawler, message)
+        return
+        yield  # an async generator that yields nothing
 
     endpoints: Endpoints

@@ -62,6 +62,9 @@ class RepertuarySpider(CineSpider):
         self._jar_ids = itertools.count()
         self._chains_started: set[str] = set()
 
+    def endpoint_sources(self) -> list[str]:
+        return [f"repertuary:{city}" for city in self.args.cities]
+
     @property
     def max_attempts(self) -> int:
         """Sessions per day, and fetches per film page, before reporting it missing."""
