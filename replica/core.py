@@ -14,7 +14,8 @@ import datetime as dt
 import hashlib
 import random
 import re
-from collections import Counter
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -192,6 +193,8 @@ class Context:
     clock: Clock
     requests: Counter[str] = field(default_factory=Counter)  # "site path-template" -> count
     base_urls: dict[str, Any] = field(default_factory=dict)  # filled in once bound
+    # (unix time on arrival, site, method, path) of the latest requests: politeness is measured here.
+    log: deque[tuple[float, str, str, str]] = field(default_factory=lambda: deque(maxlen=200_000))
 
     def __post_init__(self) -> None:
         self._fault_rng = random.Random(stable_seed("faults", self.seed))
@@ -213,6 +216,7 @@ def fault_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middlew
         if path.startswith("/_replica/"):
             return await handler(request)
         ctx.requests[site] += 1
+        ctx.log.append((time.time(), site, request.method, path))
         knobs = ctx.knobs
         delay = knobs.latency_ms / 1000
         if knobs.jitter_ms:

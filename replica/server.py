@@ -9,6 +9,7 @@ Admin paths (on every site, prefix ``/_replica/``):
   GET  /_replica/knobs    POST /_replica/knobs (JSON)  read / change knobs
   POST /_replica/clock    {"now": ISO or null, "advance": seconds}
   GET  /_replica/requests                              request counters per site
+  GET  /_replica/requests?log=1                        ... and each request's arrival time, site, path
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class Replica:
             return web.json_response({"now": self.clock.now().isoformat()})
 
         async def get_requests(request: web.Request) -> web.Response:
+            if request.query.get("log"):  # every request's arrival: [unix time, site, method, path]
+                return web.json_response({"counts": dict(self.ctx.requests), "log": list(self.ctx.log)})
             return web.json_response(dict(self.ctx.requests))
 
         app.router.add_get("/_replica/truth", get_truth)

@@ -18,6 +18,7 @@ from tests.conftest import open_store, run_crawl
 DAY0 = dt.date(2026, 11, 21)
 CITIES = ("krakow", "warszawa", "gdansk")
 pytestmark = pytest.mark.e2e
+FAST = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}  # no politeness: test_site_rate.py times it
 
 
 def start_replica(*faults: str) -> Replica:
@@ -29,7 +30,7 @@ def start_replica(*faults: str) -> Replica:
 def crawl(replica: Replica, tmp_path: Path, returncode: int = 0, **settings: str) -> dict:
     # 16 sessions per day: a 50% truncation then leaves a day missing with odds of 21 x 2^-16.
     return run_crawl("repertuary", replica.urls, tmp_path, f"city={','.join(CITIES)}", "days=7", f"date={DAY0}",
-                     settings={"DOWNLOAD_DELAY": "0", "REPERTUARY_MAX_ATTEMPTS": "16"} | settings,
+                     settings=FAST | {"REPERTUARY_MAX_ATTEMPTS": "16"} | settings,
                      returncode=returncode)
 
 
