@@ -61,6 +61,7 @@ class RepertuarySpider(CineSpider):
         self._slot_load: dict[str, list[int]] = {}
         self._jar_ids = itertools.count()
         self._chains_started: set[str] = set()
+        self._film_slugs: dict[str, list[str]] = {}  # city -> films its day 0 page links
 
     def endpoint_sources(self) -> list[str]:
         return [f"repertuary:{city}" for city in self.args.cities]
@@ -108,7 +109,14 @@ class RepertuarySpider(CineSpider):
 
     def _open_session(self, city: str, day: int, attempt: int) -> scrapy.Request:
         base = self.endpoints.repertuary_url(city)
-        return scrapy.Request(f"{base}/cinema_program/by_movie", callback=self.on_session_page,
+        films = self._film_slugs.get(city)
+        if day > 0 and films:
+            # A retried day opens its session on a film page (smaller than the programme, and
+            # a different one each attempt), like the first attempt did.
+            url = f"{base}/film/{films[attempt % len(films)]}.html"
+        else:
+            url = f"{base}/cinema_program/by_movie"
+        return scrapy.Request(url, callback=self.on_session_page,
                               errback=self.on_failure, meta=self._session_meta(city, day, attempt),
                               dont_filter=True)
 
@@ -217,6 +225,7 @@ class RepertuarySpider(CineSpider):
                 yield cinema
         yield from page.showtimes
         if day == 0:
+            self._film_slugs[city] = page.film_slugs
             yield from self._start_other_days(city, page.film_slugs)
         for slug in page.film_slugs:
             if (city, slug) in self._films_requested:
