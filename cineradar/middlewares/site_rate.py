@@ -8,7 +8,8 @@ time on its site's timeline: at least 1/rate after or before every other request
 (a gap left by a busy session is filled by another one), and at least the slot's delay after
 the previous request of the same slot, so the two limits hold together rather than one
 undoing the other. It then waits for that time asynchronously (the reactor never blocks) and
-lets the request go on to its slot.
+lets the request go on to its slot. A graceful stop (Ctrl-C) drops the requests still waiting
+(IgnoreRequest) instead of sending them at the capped pace first.
 
 The site of a request is ``request.meta["site"]`` when the spider sets it (the replica serves
 every city on its own 127.0.0.1 port, so only the spider knows they are one site), else the
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import tldextract
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -47,6 +48,8 @@ class MonotonicClock:
         await asyncio.sleep(seconds)  # the project runs the asyncio reactor
 
 
+STOP_CHECK_SECONDS = 0.5
+
 # The bundled public suffix list only: a crawler must not fetch it from the network at start.
 _extract = tldextract.TLDExtract(suffix_list_urls=())
 
@@ -58,6 +61,7 @@ class SiteRateMiddleware:
         self.domains = {host.lower().lstrip("."): site for host, site in (domains or {}).items()}
         self.slot_delay = slot_delay
         self.clock = clock or MonotonicClock()
+        self.crawler: Crawler | None = None  # to see a graceful stop begin
         self._taken: dict[str, list[float]] = defaultdict(list)  # site -> send times given out, sorted
         self._slot_next: dict[tuple[str, str], float] = {}  # (site, slot) -> earliest next send time
 
@@ -69,8 +73,14 @@ class SiteRateMiddleware:
             raise NotConfigured("SITE_RATE_LIMITS is empty")
         spider = getattr(crawler, "spider", None)
         delay = getattr(spider, "download_delay", None)
-        return cls(limits, settings.getdict("SITE_DOMAINS"),
-                   float(delay if delay is not None else settings.getfloat("DOWNLOAD_DELAY")))
+        middleware = cls(limits, settings.getdict("SITE_DOMAINS"),
+                         float(delay if delay is not None else settings.getfloat("DOWNLOAD_DELAY")))
+        middleware.crawler = crawler
+        return middleware
+
+    def stopping(self) -> bool:
+        engine = self.crawler.engine if self.crawler is not None else None
+        return engine is not None and not engine.running
 
     def site_of(self, request: Request) -> str:
         site = request.meta.get("site")
@@ -104,6 +114,9 @@ class SiteRateMiddleware:
         if site not in self.gaps:
             return
         slot = str(request.meta.get("download_slot") or urlsplit(request.url).netloc)
-        wait = self.reserve(site, slot) - self.clock.now()
-        if wait > 0:
-            await self.clock.sleep(wait)
+        at = self.reserve(site, slot)
+        # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
+        while (wait := at - self.clock.now()) > 0:
+            if self.stopping():
+                raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
+            await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))

@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from cineradar.args import RepertuaryArgs
@@ -272,6 +273,8 @@ class RepertuarySpider(CineSpider):
     def on_failure(self, failure: Any) -> Iterator[scrapy.Request]:
         request = failure.request
         meta = request.meta
+        if failure.check(IgnoreRequest) and self.crawler.engine is not None and not self.crawler.engine.running:
+            return  # dropped by a graceful stop (SiteRateMiddleware): the run is already partial
         self.crawler.stats.inc_value(f"cineradar/repertuary/request_failed/{failure.type.__name__}")
         self.logger.error("%s %s failed: %s", request.method, request.url, failure.getErrorMessage())
         if "day" in meta:  # a day chain broke (retries exhausted): try the day again in a new session

@@ -18,23 +18,23 @@ GAP = 1 / 3.5
 
 
 class FakeClock:
-    """Time stands still; each sleep records the instant its request would be sent."""
+    """Time moves only when set; sleeps are recorded, not slept."""
 
     def __init__(self) -> None:
         self.t = 0.0
-        self.sent: list[float] = []
+        self.slept: list[float] = []
 
     def now(self) -> float:
         return self.t
 
     async def sleep(self, seconds: float) -> None:
-        self.sent.append(self.t + seconds)
+        self.slept.append(seconds)
+        self.t += seconds
 
 
 def send(mw: SiteRateMiddleware, clock: FakeClock, slot: str, site: str = "repertuary") -> float:
-    before = len(clock.sent)
-    asyncio.run(mw.process_request(Request("http://127.0.0.1:1/x", meta={"site": site, "download_slot": slot})))
-    return clock.sent[-1] if len(clock.sent) > before else clock.t
+    """The send time the middleware gives a request arriving now (time stands still)."""
+    return mw.reserve(site, slot)
 
 
 def max_in_window(times: list[float], window: float) -> int:
@@ -78,11 +78,36 @@ def test_later_requests_are_timed_from_now():
     assert send(mw, clock, "b") == 10.0
 
 
+def request(site: str, slot: str) -> Request:
+    return Request("http://127.0.0.1:1/x", meta={"site": site, "download_slot": slot})
+
+
+def test_a_request_waits_for_its_turn():
+    mw, clock = middleware()
+    for slot in "abc":
+        clock.t = 0.0
+        asyncio.run(mw.process_request(request("repertuary", slot)))
+    assert clock.t == pytest.approx(2 * GAP)  # the third one slept until its turn
+    assert max(clock.slept) <= 0.5  # in short steps, watching for a graceful stop
+
+
 def test_other_sites_are_not_capped():
     mw, clock = middleware()
     for _ in range(10):
-        send(mw, clock, "x", site="themoviedb.org")
-    assert clock.sent == []
+        asyncio.run(mw.process_request(request("themoviedb.org", "x")))
+    assert clock.slept == []
+
+
+def test_a_graceful_stop_drops_the_waiting_requests():
+    from types import SimpleNamespace
+
+    from scrapy.exceptions import IgnoreRequest
+
+    mw, clock = middleware()
+    mw.crawler = SimpleNamespace(engine=SimpleNamespace(running=False))  # type: ignore[assignment]
+    asyncio.run(mw.process_request(request("repertuary", "a")))  # its turn is now: sent
+    with pytest.raises(IgnoreRequest):
+        asyncio.run(mw.process_request(request("repertuary", "b")))
 
 
 def test_site_from_meta_domain_map_or_registered_domain():
