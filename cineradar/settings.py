@@ -31,6 +31,9 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REPERTUARY_SHARE_SESSION = False  # True reproduces the original's race (all days in one session)
 REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original ran 7 day tasks at once)
+# A day page (fresh session each time) or film page that is cut short, garbled or failed is
+# fetched again up to this many times in all; then it is reported missing (crawl PARTIAL, exit 3).
+REPERTUARY_MAX_ATTEMPTS = 8
 
 # ---------------------------------------------------------------- TIX.id auth
 # The JWT middleware raises NotConfigured for spiders that do not set tix_auth = True.
@@ -58,6 +61,17 @@ TIX_SEATS_DELAY = 0.0
 TIX_SEATS_HTTP_HANDLER = "aiohttp"  # or "twisted" (see cineradar/downloadhandlers.py)
 TIX_PAYLOAD_RETRIES = 3  # extra retries of a page/layout whose body is truncated or success:false
 TIX_MAX_SCHEDULE_PAGES = 50  # E4 pages per movie and city (Jakarta needs 9)
+
+# ---------------------------------------------------------------- politeness per site
+# At most this many requests per second to one site, across all its sessions (download
+# slots), on top of DOWNLOAD_DELAY per slot. 3.5/s is what the original put on one city
+# (7 sessions, one request each every 2 s); the 29 repertuary cities are one site, so
+# `-a city=all` stays at it. Sites not listed are not capped. Late in the chain (950) so
+# that a request answered by an earlier middleware (cache) takes no turn.
+SITE_RATE_LIMITS = {"repertuary": 3.5}
+# Host or parent domain -> site, for requests whose spider sets no meta["site"].
+SITE_DOMAINS = {"repertuary.pl": "repertuary", "kino.krakow.pl": "repertuary"}
+DOWNLOADER_MIDDLEWARES["cineradar.middlewares.site_rate.SiteRateMiddleware"] = 950
 
 # ---------------------------------------------------------------- items
 ITEM_PIPELINES = {

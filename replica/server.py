@@ -10,6 +10,7 @@ Admin paths (on every site, prefix ``/_replica/``):
   POST /_replica/clock    {"now": ISO or null, "advance": seconds}
   GET  /_replica/requests                              request counters per site
   GET  /_replica/log                                   every request: t (monotonic s), site, method, path, status
+  GET  /_replica/requests?log=1                        counters and the log as [t, site, method, path] rows
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ class Replica:
             return web.json_response({"now": self.clock.now().isoformat()})
 
         async def get_requests(request: web.Request) -> web.Response:
+            if request.query.get("log"):  # every request's arrival: [unix time, site, method, path]
+                rows = [[e["t"], e["site"], e["method"], e["path"]] for e in self.ctx.log]
+                return web.json_response({"counts": dict(self.ctx.requests), "log": rows})
             return web.json_response(dict(self.ctx.requests))
 
         async def get_log(request: web.Request) -> web.Response:

@@ -84,3 +84,58 @@ def test_endpoints_file_overrides_every_source(tmp_path):
 def test_endpoints_reject_unknown_keys():
     with pytest.raises(EndpointsError, match="allowed"):
         Endpoints.from_settings(Settings({"ENDPOINTS": '{"tixapp": "http://x"}'}))
+
+
+# ---------------------------------------------------------------- partial or malformed ENDPOINTS
+def replica_like(**repertuary: str) -> str:
+    return json.dumps({"tix_app": "http://127.0.0.1:1", "tix_api": "http://127.0.0.1:2", "tmdb": "http://127.0.0.1:3",
+                       "repertuary": repertuary})
+
+
+def test_endpoints_lacking_a_requested_city_are_refused():
+    endpoints = Endpoints.from_settings(Settings({"ENDPOINTS": replica_like(krakow="http://127.0.0.1:4")}))
+    with pytest.raises(EndpointsError, match="lacks repertuary:gdansk"):
+        endpoints.require(["repertuary:krakow", "repertuary:gdansk"])
+
+
+def test_endpoints_lacking_a_source_key_are_refused():
+    endpoints = Endpoints.from_settings(Settings({"ENDPOINTS": '{"tix_app": "http://127.0.0.1:1"}'}))
+    with pytest.raises(EndpointsError, match="lacks tix_api"):
+        endpoints.require(["tix_app", "tix_api"])
+
+
+def test_endpoints_naming_every_source_are_accepted():
+    endpoints = Endpoints.from_settings(Settings({"ENDPOINTS": replica_like(krakow="http://127.0.0.1:4")}))
+    endpoints.require(["repertuary:krakow", "tix_api", "tmdb"])
+
+
+def test_without_endpoints_the_real_hosts_need_nothing():
+    Endpoints.from_settings(Settings({})).require(["repertuary:gdansk", "tix_api"])
+
+
+@pytest.mark.parametrize(("value", "match"), [
+    ('{"tix_api": 5}', "tix_api must be an http"),
+    ('{"tix_api": ["http://x"]}', "tix_api must be an http"),
+    ('{"tmdb": null}', "tmdb must be an http"),
+    ('{"tix_app": "127.0.0.1:1"}', "tix_app must be an http"),
+    ('{"repertuary": "http://127.0.0.1:4"}', "repertuary must be an object"),
+    ('{"repertuary": {"krakow": 4}}', "repertuary.krakow must be an http"),
+    ('{"repertuary": {"berlin": "http://x"}}', "unknown cities"),
+    ("[1, 2]", "JSON object"),
+])
+def test_malformed_endpoint_values_give_a_clear_error(value, match):
+    with pytest.raises(EndpointsError, match=match):
+        Endpoints.from_settings(Settings({"ENDPOINTS": value}))
+
+
+def test_a_crawl_with_partial_endpoints_exits_1_before_any_request(tmp_path):
+    from tests.conftest import open_store, run_crawl
+
+    # Port 9 (discard) on 127.0.0.1: nothing listens, and gdansk has no entry at all.
+    stats = run_crawl("repertuary", {"repertuary": {"krakow": "http://127.0.0.1:9"}}, tmp_path,
+                      "city=krakow,gdansk", returncode=1)
+    assert "downloader/request_count" not in stats  # nothing was sent, to the replica or the real host
+    errors = [line for line in (tmp_path / "repertuary.log").read_text().splitlines() if " ERROR: " in line]
+    assert errors[0].endswith("ENDPOINTS lacks repertuary:gdansk: refusing to crawl the real host instead; give "
+                              "every source this crawl touches (or no ENDPOINTS at all for the real sites)")
+    assert [r["status"] for r in open_store(tmp_path / "cineradar.db").fetch("crawl_runs")] == ["failed"]

@@ -35,6 +35,21 @@ class PageError(ValueError):
     """The page is not the page we expected (garbage, a drifted layout...)."""
 
 
+class IncompletePage(PageError):
+    """The page was cut short: what it holds is a part of the page, not all of it."""
+
+
+# A whole document ends with </html>. A body cut short loses its tail, and lxml would
+# close the open table silently, so without this check a half page reads as a short day.
+DOCUMENT_END = re.compile(r"</html>\s*$", re.IGNORECASE)
+
+
+def check_complete(text: str, what: str) -> None:
+    """Raise IncompletePage unless ``text`` is a whole HTML document."""
+    if not DOCUMENT_END.search(text[-512:]):
+        raise IncompletePage(f"{what} is incomplete (no closing </html>; {len(text)} characters)")
+
+
 @dataclass
 class DayPage:
     """What one day programme page holds."""
@@ -114,6 +129,7 @@ def parse_day_programme(text: str, *, city: str, base_url: str, near: dt.date) -
     """The /cinema_program/by_movie page of the session's selected day."""
     if "<html" not in text[:2000].lower() and "<table" not in text.lower():
         raise PageError("not an HTML page")
+    check_complete(text, "day page")
     sel = Selector(text=text)
     page = DayPage(active_day=active_day(sel), active_date=active_date(sel, near))
     for anchor in sel.css("a.preview-link.film"):
@@ -197,9 +213,15 @@ def _links(fragment: str) -> list[str]:
 
 
 def parse_film_page(text: str, *, city: str, slug: str, url: str) -> RepertuaryFilm:
-    """Film metadata from /film/{slug}.html. Missing labels give None / empty lists."""
+    """Film metadata from /film/{slug}.html. Missing labels give None / empty lists.
+
+    A page cut short or without its title raises IncompletePage (retried, never stored half).
+    """
+    check_complete(text, "film page")
     sel = Selector(text=text)
     title_pl = (sel.css("h1").xpath("normalize-space(.)").get() or "").strip()
+    if not title_pl:
+        raise IncompletePage("film page has no title (h1)")
     original = _label(text, "Tytuł oryginalny", r"([^<\n]+)")
     director = _label(text, "Reżyseria", r"<a[^>]*>([^<]+)</a>")
     production = _label(text, "Produkcja", r"([^<]+)")

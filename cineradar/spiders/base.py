@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import scrapy
 
 from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError
-from cineradar.endpoints import Endpoints
+from cineradar.endpoints import Endpoints, EndpointsError
 from cineradar.extensions import outcome
 
 if TYPE_CHECKING:
@@ -48,8 +48,18 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.endpoints = Endpoints.from_settings(crawler.settings)
+        try:
+            spider.endpoints = Endpoints.from_settings(crawler.settings)
+            spider.endpoints.require(spider.endpoint_sources())
+        except EndpointsError as exc:
+            # Refused before any request (a missing key would mean the real host): start()
+            # requests nothing and the crawl ends FAILED with this one line, exit 1.
+            spider.start_error = spider.start_error or str(exc)
         return spider
+
+    def endpoint_sources(self) -> list[str]:
+        """The ENDPOINTS keys this crawl touches: all required when ENDPOINTS is given."""
+        return []
 
     endpoints: Endpoints
 

@@ -6,9 +6,15 @@ is what a fresh session shows, so it takes one request, and its page lists every
 Each other day opens its session on one of those film pages (fetched anyway), POSTs
 /settings/set_day/{n} with the page's CSRF token, reads the programme and checks that
 table.calendar marks day n as active and that the date header is the expected date. A
-mismatch (another client moved the session) is retried with a fresh session. Requests
+mismatch (another client moved the session) is retried with a fresh session, and so is a
+page cut short (no closing </html>) or unreadable; a film page that is cut short or garbled
+is fetched again. A day or film still missing after REPERTUARY_MAX_ATTEMPTS is reported
+as missing (the crawl ends PARTIAL, exit 3). Requests
 of one session share one download slot with concurrency 1, so they never overlap;
-politeness is DOWNLOAD_DELAY per slot and REPERTUARY_SESSIONS slots per city. Each film page is fetched once per crawl.
+politeness is DOWNLOAD_DELAY per slot and REPERTUARY_SESSIONS slots per city, and every
+request carries meta["site"] = "repertuary" so that SiteRateMiddleware caps the whole site
+(all cities) at SITE_RATE_LIMITS["repertuary"] requests per second. Each film page is
+fetched once per crawl (again only if it came back incomplete).
 
     scrapy crawl repertuary -a city=krakow -a days=7 [-a date=YYYY-MM-DD] [-a force=1]
 """
@@ -22,13 +28,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from cineradar.args import RepertuaryArgs
+from cineradar.extensions import outcome
 from cineradar.parsers import repertuary as parser
 from cineradar.spiders.base import CineSpider
 
-MAX_SESSION_ATTEMPTS = 5  # sessions per day before giving up (each retry is counted)
+SITE = "repertuary"  # meta["site"]: every city is one site for SiteRateMiddleware
 
 
 class RepertuarySpider(CineSpider):
@@ -54,6 +62,15 @@ class RepertuarySpider(CineSpider):
         self._slot_load: dict[str, list[int]] = {}
         self._jar_ids = itertools.count()
         self._chains_started: set[str] = set()
+        self._film_slugs: dict[str, list[str]] = {}  # city -> films its day 0 page links
+
+    def endpoint_sources(self) -> list[str]:
+        return [f"repertuary:{city}" for city in self.args.cities]
+
+    @property
+    def max_attempts(self) -> int:
+        """Sessions per day, and fetches per film page, before reporting it missing."""
+        return max(1, self.settings.getint("REPERTUARY_MAX_ATTEMPTS", 8))
 
     # ------------------------------------------------------------------ sessions
     def _slot(self, city: str, index: int | None = None, requests: int = 1) -> str:
@@ -77,11 +94,11 @@ class RepertuarySpider(CineSpider):
             jar = f"{city}:shared"  # the original's bug, kept to prove the day check catches it
         chain_length = 1 if day == 0 else 3  # day 0: one GET; others: open, POST set_day, GET
         return {"cookiejar": jar, "download_slot": self._slot(city, day, chain_length), "city": city,
-                "day": day, "attempt": attempt}
+                "day": day, "attempt": attempt, "site": SITE}
 
     def _follow_meta(self, response: Response) -> dict[str, Any]:
         # Everything a chain carries, minus "slug": only its opening request was a film page.
-        keep = ("cookiejar", "download_slot", "city", "day", "attempt")
+        keep = ("cookiejar", "download_slot", "city", "day", "attempt", "site")
         return {k: response.meta[k] for k in keep}
 
     # ------------------------------------------------------------------ crawl
@@ -93,7 +110,14 @@ class RepertuarySpider(CineSpider):
 
     def _open_session(self, city: str, day: int, attempt: int) -> scrapy.Request:
         base = self.endpoints.repertuary_url(city)
-        return scrapy.Request(f"{base}/cinema_program/by_movie", callback=self.on_session_page,
+        films = self._film_slugs.get(city)
+        if day > 0 and films:
+            # A retried day opens its session on a film page (smaller than the programme, and
+            # a different one each attempt), like the first attempt did.
+            url = f"{base}/film/{films[attempt % len(films)]}.html"
+        else:
+            url = f"{base}/cinema_program/by_movie"
+        return scrapy.Request(url, callback=self.on_session_page,
                               errback=self.on_failure, meta=self._session_meta(city, day, attempt),
                               dont_filter=True)
 
@@ -115,8 +139,18 @@ class RepertuarySpider(CineSpider):
                                  errback=self.on_failure, meta=meta)
 
     def on_film_session_page(self, response: Response) -> Iterator[Any]:
+        # The film is read from this page; the session only needs its CSRF token (in <head>),
+        # so a film page cut short is fetched again on its own while the day chain goes on.
         yield from self.on_film_page(response)
         yield from self.on_session_page(response)
+
+    def _film_request(self, city: str, slug: str, attempt: int = 1) -> scrapy.Request:
+        # Film pages need no session (the original fetched them without cookies).
+        base = self.endpoints.repertuary_url(city)
+        return scrapy.Request(f"{base}/film/{slug}.html", callback=self.on_film_page, errback=self.on_failure,
+                              meta={"dont_merge_cookies": True, "download_slot": self._slot(city), "city": city,
+                                    "slug": slug, "film_attempt": attempt, "site": SITE},
+                              dont_filter=True)  # a film page fetched again (or first opened a session)
 
     def on_session_page(self, response: Response) -> Iterator[Any]:
         city, day = response.meta["city"], response.meta["day"]
@@ -151,6 +185,10 @@ class RepertuarySpider(CineSpider):
         guess = self._day0.get(city, self.args.day) + dt.timedelta(days=day)
         try:
             page = parser.parse_day_programme(response.text, city=city, base_url=response.url, near=guess)
+        except parser.IncompletePage as exc:
+            self.crawler.stats.inc_value("cineradar/repertuary/incomplete_page")
+            yield from self._retry_day(response, str(exc))
+            return
         except (parser.PageError, AttributeError, UnicodeDecodeError) as exc:
             self.crawler.stats.inc_value("cineradar/repertuary/bad_page")
             yield from self._retry_day(response, f"unreadable day page ({exc})")
@@ -187,32 +225,44 @@ class RepertuarySpider(CineSpider):
                 self._cinemas_emitted.add((city, cinema.slug))
                 yield cinema
         yield from page.showtimes
-        base = self.endpoints.repertuary_url(city)
         if day == 0:
+            self._film_slugs[city] = page.film_slugs
             yield from self._start_other_days(city, page.film_slugs)
         for slug in page.film_slugs:
             if (city, slug) in self._films_requested:
                 continue
             self._films_requested.add((city, slug))
-            # Film pages need no session (the original fetched them without cookies).
-            yield scrapy.Request(f"{base}/film/{slug}.html", callback=self.on_film_page, errback=self.on_failure,
-                                 meta={"dont_merge_cookies": True, "download_slot": self._slot(city),
-                                       "city": city, "slug": slug})
+            yield self._film_request(city, slug)
 
     def on_film_page(self, response: Response) -> Iterator[Any]:
+        city, slug = response.meta["city"], response.meta["slug"]
         try:
-            yield parser.parse_film_page(response.text, city=response.meta["city"], slug=response.meta["slug"],
-                                         url=response.url)
-        except (AttributeError, UnicodeDecodeError) as exc:
+            film = parser.parse_film_page(response.text, city=city, slug=slug, url=response.url)
+        except (parser.PageError, AttributeError, UnicodeDecodeError) as exc:
+            # AttributeError: a body that is not text at all (no .text on a binary response).
             self.crawler.stats.inc_value("cineradar/repertuary/bad_film_page")
-            self.logger.error("film page %s unreadable: %s", response.url, exc)
+            yield from self._retry_film(city, slug, response.meta.get("film_attempt", 1),
+                                        f"unreadable ({exc.__class__.__name__}: {exc})")
+            return
+        yield film
 
     # ------------------------------------------------------------------ failures
+    def _retry_film(self, city: str, slug: str, attempt: int, reason: str) -> Iterator[scrapy.Request]:
+        if attempt >= self.max_attempts:
+            self.crawler.stats.inc_value("cineradar/repertuary/film_failed")
+            self.logger.error("%s film %s: giving up after %d fetches: %s", city, slug, attempt, reason)
+            outcome.partial(self.crawler, "repertuary films not crawled")
+            return
+        self.crawler.stats.inc_value("cineradar/repertuary/film_retried")
+        self.logger.warning("%s film %s: %s; fetching it again", city, slug, reason)
+        yield self._film_request(city, slug, attempt + 1)
+
     def _retry_day(self, response: Response, reason: str) -> Iterator[scrapy.Request]:
         city, day, attempt = response.meta["city"], response.meta["day"], response.meta["attempt"]
-        if attempt >= MAX_SESSION_ATTEMPTS:
+        if attempt >= self.max_attempts:
             self.crawler.stats.inc_value("cineradar/repertuary/day_failed")
             self.logger.error("%s day %d: giving up after %d sessions: %s", city, day, attempt, reason)
+            outcome.partial(self.crawler, "repertuary days not crawled")
             if day == 0:  # the other days still need crawling, without day 0's film list
                 yield from self._start_other_days(city, [])
             return
@@ -223,15 +273,18 @@ class RepertuarySpider(CineSpider):
     def on_failure(self, failure: Any) -> Iterator[scrapy.Request]:
         request = failure.request
         meta = request.meta
+        if failure.check(IgnoreRequest) and self.crawler.engine is not None and not self.crawler.engine.running:
+            return  # dropped by a graceful stop (SiteRateMiddleware): the run is already partial
         self.crawler.stats.inc_value(f"cineradar/repertuary/request_failed/{failure.type.__name__}")
         self.logger.error("%s %s failed: %s", request.method, request.url, failure.getErrorMessage())
         if "day" in meta:  # a day chain broke (retries exhausted): try the day again in a new session
             if "slug" in meta:  # the chain opened on a film page: that film still needs fetching
-                self._films_requested.discard((meta["city"], meta["slug"]))
+                yield self._film_request(meta["city"], meta["slug"])
             response = getattr(failure.value, "response", None) or scrapy.http.Response(request.url, request=request)
             yield from self._retry_day(response, f"request failed ({failure.type.__name__})")
         else:
-            self.crawler.stats.inc_value("cineradar/repertuary/film_failed")
+            yield from self._retry_film(meta["city"], meta["slug"], meta.get("film_attempt", 1),
+                                        f"request failed ({failure.type.__name__})")
 
     def closed(self, reason: str) -> None:
         for city in self.args.cities:

@@ -13,7 +13,7 @@ from tests.conftest import open_store, run_crawl
 
 DAY0 = dt.date(2026, 11, 21)
 pytestmark = pytest.mark.e2e
-FAST = {"DOWNLOAD_DELAY": "0"}
+FAST = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}  # no politeness: test_site_rate.py times it
 
 
 def start_replica(**knobs: object) -> Replica:

@@ -157,7 +157,7 @@ def test_film_without_labels_keeps_what_it_has():
 
 
 def test_film_year_falls_back_to_premiera():
-    html = "<h1>X</h1><strong>Premiera:</strong> 6 grudnia 2024<br>"
+    html = "<html><h1>X</h1><strong>Premiera:</strong> 6 grudnia 2024<br></html>"
     assert p.parse_film_page(html, city="krakow", slug="x", url="u").year == 2024
 
 
@@ -182,3 +182,37 @@ def test_a_drifted_layout_keeps_the_date_but_loses_the_rows():
     drifted = fixture("by_movie_day3.html").replace("cinema_film", "cinema-film")
     page = p.parse_day_programme(drifted, city="krakow", base_url=BASE, near=DAY0 + dt.timedelta(days=3))
     assert (page.header_dates, page.showtimes) == ([dt.date(2026, 11, 24)], [])
+
+
+# ---------------------------------------------------------------- completeness
+def half(text: str) -> str:
+    return text[: len(text) // 2]  # what the replica's truncate fault serves
+
+
+def test_a_truncated_day_page_is_incomplete():
+    # Half a page still parses to a date and some rows: without the check it counts as a whole day.
+    with pytest.raises(p.IncompletePage):
+        p.parse_day_programme(half(fixture("by_movie_day3.html")), city="krakow", base_url=BASE,
+                              near=DAY0 + dt.timedelta(days=3))
+
+
+def test_a_day_page_cut_just_before_its_end_is_incomplete():
+    text = fixture("by_movie_day3.html").rstrip()
+    with pytest.raises(p.IncompletePage):
+        p.parse_day_programme(text[: -len("</html>")], city="krakow", base_url=BASE, near=DAY0)
+
+
+def test_a_whole_day_page_with_trailing_whitespace_is_complete():
+    page = p.parse_day_programme(fixture("by_movie_day3.html") + "\n\n", city="krakow", base_url=BASE,
+                                 near=DAY0 + dt.timedelta(days=3))
+    assert page.showtimes
+
+
+def test_a_truncated_film_page_is_incomplete():
+    with pytest.raises(p.IncompletePage):
+        p.parse_film_page(half(fixture("film_interstellar.html")), city="krakow", slug="interstellar", url="u")
+
+
+def test_a_film_page_without_a_title_is_incomplete():
+    with pytest.raises(p.IncompletePage):
+        p.parse_film_page("<html><body><p>Przerwa techniczna</p></body></html>", city="krakow", slug="x", url="u")

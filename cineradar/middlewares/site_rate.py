@@ -1,0 +1,122 @@
+"""Politeness per site: at most SITE_RATE_LIMITS[site] requests per second, whatever the number
+of download slots (sessions) a crawl spreads over it.
+
+DOWNLOAD_DELAY spaces the requests of one download slot. A spider that runs many sessions on
+one site (repertuary: 7 per city, 29 cities that are all subdomains of one site) would send the
+sum of them: about 56 requests/s for ``-a city=all``. This middleware gives each request a send
+time on its site's timeline: at least 1/rate after or before every other request of the site
+(a gap left by a busy session is filled by another one), and at least the slot's delay after
+the previous request of the same slot, so the two limits hold together rather than one
+undoing the other. It then waits for that time asynchronously (the reactor never blocks) and
+lets the request go on to its slot. A graceful stop (Ctrl-C) drops the requests still waiting
+(IgnoreRequest) instead of sending them at the capped pace first.
+
+The site of a request is ``request.meta["site"]`` when the spider sets it (the replica serves
+every city on its own 127.0.0.1 port, so only the spider knows they are one site), else the
+site SITE_DOMAINS gives its host or a parent domain, else its registered domain (tldextract,
+bundled suffix list). Sites not in SITE_RATE_LIMITS are not capped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import time
+from collections import defaultdict
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+import tldextract
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)  # the project runs the asyncio reactor
+
+
+STOP_CHECK_SECONDS = 0.5
+
+# The bundled public suffix list only: a crawler must not fetch it from the network at start.
+_extract = tldextract.TLDExtract(suffix_list_urls=())
+
+
+class SiteRateMiddleware:
+    def __init__(self, limits: dict[str, float], domains: dict[str, str] | None = None, slot_delay: float = 0.0,
+                 clock: Clock | None = None) -> None:
+        self.gaps = {site: 1.0 / float(rate) for site, rate in limits.items() if float(rate) > 0}
+        self.domains = {host.lower().lstrip("."): site for host, site in (domains or {}).items()}
+        self.slot_delay = slot_delay
+        self.clock = clock or MonotonicClock()
+        self.crawler: Crawler | None = None  # to see a graceful stop begin
+        self._taken: dict[str, list[float]] = defaultdict(list)  # site -> send times given out, sorted
+        self._slot_next: dict[tuple[str, str], float] = {}  # (site, slot) -> earliest next send time
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteRateMiddleware:
+        settings = crawler.settings
+        limits = settings.getdict("SITE_RATE_LIMITS")
+        if not limits:
+            raise NotConfigured("SITE_RATE_LIMITS is empty")
+        spider = getattr(crawler, "spider", None)
+        delay = getattr(spider, "download_delay", None)
+        middleware = cls(limits, settings.getdict("SITE_DOMAINS"),
+                         float(delay if delay is not None else settings.getfloat("DOWNLOAD_DELAY")))
+        middleware.crawler = crawler
+        return middleware
+
+    def stopping(self) -> bool:
+        engine = self.crawler.engine if self.crawler is not None else None
+        return engine is not None and not engine.running
+
+    def site_of(self, request: Request) -> str:
+        site = request.meta.get("site")
+        if site:
+            return str(site)
+        host = (urlsplit(request.url).hostname or "").lower()
+        parts = host.split(".")
+        for i in range(len(parts)):
+            mapped = self.domains.get(".".join(parts[i:]))
+            if mapped:
+                return mapped
+        return _extract(host).top_domain_under_public_suffix or host
+
+    def reserve(self, site: str, slot: str) -> float:
+        """The send time for the next request of ``slot`` on ``site`` (recorded as taken)."""
+        gap = self.gaps[site]
+        now = self.clock.now()
+        times = self._taken[site]
+        del times[: bisect.bisect_right(times, now - gap)]  # too old to constrain anything
+        at = max(now, self._slot_next.get((site, slot), now))
+        for taken in times[bisect.bisect_right(times, at - gap):]:
+            if taken >= at + gap:
+                break  # the gap before this one is wide enough
+            at = taken + gap
+        bisect.insort(times, at)
+        self._slot_next[(site, slot)] = at + self.slot_delay
+        return at
+
+    async def process_request(self, request: Request) -> None:
+        site = self.site_of(request)
+        if site not in self.gaps:
+            return
+        slot = str(request.meta.get("download_slot") or urlsplit(request.url).netloc)
+        at = self.reserve(site, slot)
+        # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
+        while (wait := at - self.clock.now()) > 0:
+            if self.stopping():
+                raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
+            await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
