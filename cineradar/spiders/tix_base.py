@@ -34,6 +34,10 @@ class TixApiSpider(CineSpider):
     default_concurrency: ClassVar[int] = 4
     default_delay: ClassVar[float] = 0.0
 
+    def endpoint_sources(self) -> list[str]:
+        # The API, and the web app a user-token login (from the middleware) goes through.
+        return ["tix_api", "tix_app"]
+
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
