@@ -310,6 +310,17 @@ class TixSeatsSpider(TixApiSpider):
             self.logger.error("%s; unaccounted showtimes (first 10): %s (spider closed: %s)", line, sample, reason)
         else:
             self.logger.info(line)
+        # A showtime that has started or is gone is an answer; a fetch that failed is missing data.
+        lost = sum(v for k, v in failed.items() if k not in ANSWERS) + unaccounted
+        if requested and lost and not snapshots and reason == "finished":
+            outcome.fail(self.crawler, f"tix_seats {self.mode}: no seat map could be fetched "
+                                       f"({lost} of {requested} showtimes failed: {detail})", close=False)
+        elif lost:
+            outcome.partial(self.crawler, f"tix_seats {self.mode} showtimes without a snapshot", lost)
+
+
+# Failure reasons that are the site's answer about the showtime, not a fetch that went wrong.
+ANSWERS = frozenset({"started", "not_found"})
 
 
 def _start(row: dict[str, Any]) -> dt.datetime | None:
