@@ -112,12 +112,13 @@ def test_a_re_run_with_a_feed_exports_every_item_and_without_one_skips_fresh_ite
     replica.start()
     try:
         args = ("city=krakow", "days=7", f"date={DAY0}")
-        first = run_crawl("repertuary", replica.urls, tmp_path, *args, settings={"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"})
+        fast = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}
+        first = run_crawl("repertuary", replica.urls, tmp_path, *args, settings=fast)
         feed = tmp_path / "items.jsonl"
         feeds = json.dumps({str(feed): {"format": "jsonlines"}})  # what `-o items.jsonl` sets
         again = run_crawl("repertuary", replica.urls, tmp_path, *args,
-                          settings={"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}", "FEEDS": feeds})
-        without = run_crawl("repertuary", replica.urls, tmp_path, *args, settings={"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"})
+                          settings=fast | {"FEEDS": feeds})
+        without = run_crawl("repertuary", replica.urls, tmp_path, *args, settings=fast)
         truth = replica.truth("repertuary")["cities"]["krakow"]
     finally:
         replica.stop()
