@@ -40,6 +40,9 @@ FAILED_KEY = "cineradar/outcome/failed"
 PARTIAL_PREFIX = "cineradar/outcome/partial/"
 STATUS_KEY = "cineradar/outcome/status"
 
+# Sent (with status and why) once the crawl's status is decided: StatsDump writes the stats then.
+outcome_decided = object()
+
 # Statuses of the crawls run by this process, in order (read by the ``crawl`` command).
 STATUSES: list[str] = []
 EXIT_CODES = {"success": 0, "failed": 1, "partial": 3}
@@ -172,6 +175,7 @@ class CrawlOutcome:
             logger.info("crawl finished: success")
         else:
             logger.error("crawl %s: %s", status.upper(), why)
+        self.crawler.signals.send_catch_log(signal=outcome_decided, status=status, why=why)
         if self.record_runs:
             summary = {k: v for k, v in stats.items()
                        if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count"))
