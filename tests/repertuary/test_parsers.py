@@ -303,7 +303,7 @@ def test_a_drifted_layout_keeps_the_date_but_loses_the_rows():
 
 # ---------------------------------------------------------------- completeness
 def half(text: str) -> str:
-    return text[: len(text) // 2]  # what the replica's truncate fault serves
+    return text[: len(text) // 2]  # what a cut connection delivers (the replica's truncate fault)
 
 
 def test_a_truncated_day_page_is_incomplete():
