@@ -18,20 +18,12 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from cineradar.commands.tix_token import _SyncStore
-from cineradar.middlewares.jwt_auth import TixJwtAuthMiddleware, TokenManager
+from cineradar.auth.api import TixAuthClient
+from cineradar.auth.manager import BlockingStateStore, TokenManager
+from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, Tokens, jwt_claims, mask_phone, token_doc, unquote
+from cineradar.middlewares.jwt_auth import TixJwtAuthMiddleware
 from cineradar.spiders.repertuary import RepertuarySpider
 from cineradar.spiders.tix_seats import TixSeatsSpider
-from cineradar.tix_auth import (
-    TOKEN_STATE,
-    TixAuthClient,
-    TixAuthError,
-    Tokens,
-    jwt_claims,
-    mask_phone,
-    token_doc,
-    unquote,
-)
 from tests.tix.helpers import PHONE, api_login, open_store, seed_token
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "tix"
@@ -67,8 +59,9 @@ async def harness(replica, tmp_path):  # noqa: ANN001, ANN201
     managers: list[TokenManager] = []
 
     def make(**kwargs) -> TokenManager:  # noqa: ANN003
-        manager = TokenManager(client=TixAuthClient(api), store=_SyncStore(store), login=kwargs.pop("login", login),
-                               phone=PHONE, clock=clock, inc_stat=lambda key: stats.update([key]), **kwargs)
+        manager = TokenManager(client=TixAuthClient(api), store=BlockingStateStore(store),
+                               login=kwargs.pop("login", login), phone=PHONE, clock=clock,
+                               inc_stat=lambda key: stats.update([key]), **kwargs)
         managers.append(manager)
         return manager
 

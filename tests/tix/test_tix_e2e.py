@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from cineradar.tix_auth import TOKEN_STATE
+from cineradar.auth.tokens import TOKEN_STATE
 from replica.core import JAKARTA, Knobs
 from replica.server import Replica
 from tests.tix.helpers import (
