@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from scrapy.commands import ScrapyCommand
+from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
 
 from cineradar.auth.manager import BlockingStateStore, build_manager
 from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, describe, utcnow
@@ -37,6 +37,10 @@ step), TIX_AUTH_TIMEOUT and TIX_AUTH_ATTEMPTS (the refresh call), ENDPOINTS.
 Exit status: 0 when a valid token is stored, 1 otherwise."""
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
+    """Scrapy's help layout, keeping the line breaks of the description above."""
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False  # no reactor: the login runs in its own asyncio loop
@@ -53,6 +57,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        parser.formatter_class = HelpFormatter
         parser.add_argument("--check", action="store_true", help="print the stored token's state, change nothing")
         parser.add_argument("--min-ttl", type=float, default=None, metavar="MIN",
                             help="with --check: exit 1 when fewer than MIN minutes remain (default: 0)")
