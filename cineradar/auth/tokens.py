@@ -3,7 +3,7 @@
 The token document is what the store keeps as state "tix_jwt" (Firestore:
 auth_tokens/tix_jwt): ``token``, ``refresh_token``, ``phone`` (masked), ``stored_at``,
 ``expires_at`` (the JWT exp), ``issued_at`` (the JWT iat, gives the clock skew),
-``refresh_expires_at`` and ``source`` (login or refresh). See docs/sources/tix.md#tokens.
+``refresh_expires_at`` and ``source`` (login or refresh). See docs/sources/tix.md#token-document.
 
 Secrets (password, tokens) never reach a log line, an exception message or stats: the
 errors here carry HTTP statuses and error codes only, and ``redact`` cleans the rest.
@@ -22,7 +22,7 @@ import jwt
 
 TOKEN_STATE = "tix_jwt"  # the token store: storage state "tix_jwt" (Firestore auth_tokens/tix_jwt)
 DEFAULT_ACCESS_TTL = dt.timedelta(minutes=30)  # when a token carries no readable exp (docs/sources/tix.md#tokens)
-# The web app's own headers (docs/sources/tix.md); session/device ids are the string "null".
+# The web app's own headers (docs/sources/tix.md#app-headers); session/device ids are the string "null".
 APP_HEADERS = {"platform": "web", "lang": "en", "app_version": "1.0.0", "device_id": "null",
                "session_id": "null", "Accept": "application/json"}
 
