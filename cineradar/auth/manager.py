@@ -136,14 +136,18 @@ class TokenManager:
             return self.user_doc["token"], self.user_generation  # type: ignore[index]
         self._check_cooldown()  # fail fast: no waiting on the lock during a cooldown
         async with self._user_lock:
-            if not self._loaded:
-                self._loaded = True
-                doc = await self.store.load()
-                if doc and doc.get("token"):
-                    self._adopt(doc)
+            await self._load_once()
             if not self._usable():
                 await self._renew("expiring" if self.user_doc else "no stored token")
             return self.user_doc["token"], self.user_generation  # type: ignore[index]
+
+    async def _load_once(self) -> None:
+        """The stored token, read on first use (under the user lock)."""
+        if not self._loaded:
+            self._loaded = True
+            doc = await self.store.load()
+            if doc and doc.get("token"):
+                self._adopt(doc)
 
     async def user_rejected(self, generation: int | None) -> None:
         """A request sent with ``generation`` got a 401: renew once, unless already renewed."""
@@ -153,13 +157,9 @@ class TokenManager:
             await self._renew("401 from the API")
 
     async def renew(self, *, use_refresh_token: bool = True) -> None:
-        """Renew now, whatever the token's TTL (the ``tix-token`` command)."""
+        """Renew now, whatever the token's TTL (``tix-token``, the tix_login spider)."""
         async with self._user_lock:
-            if not self._loaded:
-                self._loaded = True
-                doc = await self.store.load()
-                if doc and doc.get("token"):
-                    self._adopt(doc)
+            await self._load_once()
             await self._renew("requested", use_refresh_token=use_refresh_token)
 
     def _check_cooldown(self) -> None:
