@@ -81,8 +81,8 @@ async def test_headed_login_is_really_headed(replica, tmp_path, store, monkeypat
     """TIX_LOGIN_HEADLESS=False reaches Chromium: with no display, a headed browser cannot start."""
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    with pytest.raises(TixAuthError):
-        await renew_with(settings_for(replica, tmp_path, TIX_LOGIN_HEADLESS=False), store, monkeypatch)
+    with pytest.raises(TixAuthError, match="BrowserType.launch"):  # Playwright: "launched a headed browser without
+        await renew_with(settings_for(replica, tmp_path, TIX_LOGIN_HEADLESS=False), store, monkeypatch)  # XServer"
     await renew_with(settings_for(replica, tmp_path, TIX_LOGIN_HEADLESS=True), store, monkeypatch)
     assert store.get_state(TOKEN_STATE)["source"] == "login"
 
