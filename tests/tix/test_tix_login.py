@@ -37,7 +37,7 @@ async def test_wrong_password_fails_as_soon_as_the_page_says_so(replica):
     assert elapsed < TIMEOUT / 3, f"the wrong password took {elapsed:.1f} s"
 
 
-def settings_for(replica, tmp_path, **values) -> Settings:  # noqa: ANN001, ANN003
+def settings_for(replica, **values) -> Settings:  # noqa: ANN001, ANN003
     import json
 
     return Settings({"ENDPOINTS": json.dumps(replica.urls), **values})
@@ -65,7 +65,7 @@ async def renew_with(settings: Settings, store, monkeypatch) -> None:  # noqa: A
 
 
 async def test_the_chromium_path_setting_is_used(replica, tmp_path, store, monkeypatch):
-    settings = settings_for(replica, tmp_path, TIX_CHROMIUM_PATH="/nonexistent/chromium-from-settings")
+    settings = settings_for(replica, TIX_CHROMIUM_PATH="/nonexistent/chromium-from-settings")
     with pytest.raises(TixAuthError, match="chromium-from-settings"):
         await renew_with(settings, store, monkeypatch)
 
@@ -74,7 +74,7 @@ async def test_chromium_path_from_the_environment_is_read_at_login_not_at_import
                                                                                  monkeypatch):
     monkeypatch.setenv("CHROMIUM_PATH", "/nonexistent/chromium-from-env")
     with pytest.raises(TixAuthError, match="chromium-from-env"):
-        await renew_with(settings_for(replica, tmp_path), store, monkeypatch)
+        await renew_with(settings_for(replica), store, monkeypatch)
 
 
 async def test_headed_login_is_really_headed(replica, tmp_path, store, monkeypatch):
@@ -82,8 +82,8 @@ async def test_headed_login_is_really_headed(replica, tmp_path, store, monkeypat
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     with pytest.raises(TixAuthError, match="BrowserType.launch"):  # Playwright: "launched a headed browser without
-        await renew_with(settings_for(replica, tmp_path, TIX_LOGIN_HEADLESS=False), store, monkeypatch)  # XServer"
-    await renew_with(settings_for(replica, tmp_path, TIX_LOGIN_HEADLESS=True), store, monkeypatch)
+        await renew_with(settings_for(replica, TIX_LOGIN_HEADLESS=False), store, monkeypatch)  # XServer"
+    await renew_with(settings_for(replica, TIX_LOGIN_HEADLESS=True), store, monkeypatch)
     assert store.get_state(TOKEN_STATE)["source"] == "login"
 
 
@@ -92,7 +92,7 @@ async def test_the_login_timeout_setting_bounds_each_step(replica, tmp_path, sto
     replica.knobs.update({"latency_ms": 1000})
     started = time.monotonic()
     with pytest.raises(TixAuthError, match="Timeout"):
-        await renew_with(settings_for(replica, tmp_path, TIX_LOGIN_TIMEOUT=0.5), store, monkeypatch)
+        await renew_with(settings_for(replica, TIX_LOGIN_TIMEOUT=0.5), store, monkeypatch)
     assert time.monotonic() - started < TIMEOUT / 3
 
 
