@@ -44,7 +44,7 @@ DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware":
 RETRY_AFTER_MAX = 120  # seconds: the longest Retry-After (429/503) honoured; longer ones wait this long
 RETRY_BACKOFF_BASE = 0.5  # seconds before the 1st retry of other faults, doubled per retry, half of it jitter
 RETRY_BACKOFF_MAX = 30  # seconds: the backoff's ceiling
-TIX_AUTH_ENABLED = None  # None: auto (spiders with tix_auth = True, scrapy shell/fetch); 1/0 force it
+TIX_AUTH_ENABLED = None  # None: auto (project spiders with tix_auth = True, other spiders: shell/fetch); 1/0 force
 TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
 TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
 TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds a failed login/refresh/guest-token call is not retried: requests fail fast

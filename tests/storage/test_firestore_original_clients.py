@@ -29,7 +29,7 @@ HHMM = "%H:%M"
 
 @pytest.fixture
 def day_in_firestore(fs_host: str, tmp_path) -> dict[str, Any]:  # noqa: ANN001
-    from cineradar.tix_auth import TOKEN_STATE, Tokens, token_doc
+    from cineradar.auth.tokens import TOKEN_STATE, Tokens, token_doc
 
     settings = {"STORAGE_BACKENDS": "firestore", "GOOGLE_CLOUD_PROJECT": FIRESTORE_PROJECT,
                 "FIRESTORE_EMULATOR_HOST": fs_host}
