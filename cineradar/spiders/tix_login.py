@@ -21,7 +21,7 @@ import scrapy
 from scrapy.http import Response
 
 from cineradar.bundles import PLAYWRIGHT_SETTINGS
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.spiders.base import CineSpider
 from cineradar.tix_auth import (
     BROWSER_CONTEXT,
@@ -70,7 +70,7 @@ class TixLoginSpider(CineSpider):
             return
         finally:
             await page.close()
-        hub = StorageHub.of(self.crawler)
+        hub = storage_hub(self.crawler, "tix_login (it stores the token)")
         previous = await hub.call(hub.primary, lambda b: b.get_state(TOKEN_STATE))
         doc = token_doc(tokens, phone=phone, now=dt.datetime.now(dt.UTC), source="login", previous=previous)
         await hub.call(hub.primary, lambda b: b.put_state(TOKEN_STATE, doc))
