@@ -56,7 +56,7 @@ def test_the_crawl_exit_code_works_from_a_scrapyd_egg(tmp_path):
     run.mkdir()
     # As scrapyd.runner does: activate the egg, then Scrapy's command line; no project on the path.
     script = ("import sys; from scrapyd.runner import activate_egg; egg = sys.argv.pop(1); activate_egg(egg); "
-              "sys.path.insert(0, egg); import cineradar; assert cineradar.__file__.startswith(egg), cineradar.__file__; "
+              "sys.path.insert(0, egg); import cineradar; assert cineradar.__file__.startswith(egg); "
               "from scrapy.cmdline import execute; execute()")
     env = {k: v for k, v in ENV.items() if k not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")}
     result = subprocess.run([sys.executable, "-c", script, str(egg), "crawl", "repertuary", "-a", "city=atlantis",
