@@ -10,8 +10,8 @@ from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
 
 from cineradar.auth.manager import BlockingStateStore, build_manager
 from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, describe, utcnow
+from cineradar.backends import SPECS, backend_options
 from cineradar.endpoints import Endpoints
-from cineradar.hub import SPECS, backend_options
 from cineradar.storage import Storage, build_backend
 
 if TYPE_CHECKING:

@@ -58,9 +58,9 @@ class HubTokenStore:
     """The token document in the primary storage backend's state "tix_jwt"."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from cineradar.hub import StorageHub
+        from cineradar.extensions.storage_hub import storage_hub
 
-        self.hub = StorageHub.of(crawler)
+        self.hub = storage_hub(crawler, "TixJwtAuthMiddleware (the token lives in storage)")
 
     async def load(self) -> dict[str, Any] | None:
         return await self.hub.call(self.hub.primary, lambda b: b.get_state(TOKEN_STATE))

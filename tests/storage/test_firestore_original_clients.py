@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.firestore import FirestoreStorage
 from replica.core import Knobs
 from replica.server import Replica

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.postgres import PostgresStorage
 from replica import Knobs, Replica
 from tests.conftest import open_store

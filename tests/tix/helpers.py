@@ -56,7 +56,7 @@ def crawl(spider: str, urls: dict[str, Any], workdir: Path, *args: str, name: st
 
 
 def open_store(path: Path):  # noqa: ANN201
-    from cineradar.hub import SPECS
+    from cineradar.backends import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 
     store = SQLiteStorage(path)
