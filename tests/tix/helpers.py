@@ -77,6 +77,12 @@ def post(url: str, body: dict[str, Any], token: str | None = None) -> dict[str, 
         return json.loads(response.read())
 
 
+def get(url: str, token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers=APP_HEADERS | {"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
 def api_login(api: str) -> dict[str, str]:
     """The replica's (designed) login call: what the browser form posts."""
     return post(f"{api}/v1/users/login", {"phone_number": PHONE, "password": PASSWORD})["data"]
