@@ -315,7 +315,8 @@ def test_an_odd_record_costs_only_itself(tmp_path):
         # first and second schedules answers that listed any theatre (the faults count only those).
         replica.knobs.update({"faults": []})
         token = api_login(replica.urls["tix_api"])["token"]
-        pages = [e["path"] for e in replica.ctx.log if e["site"] == "tix_api" and e["path"].startswith("/v1/schedules/movies/")]
+        pages = [e["path"] for e in replica.ctx.log
+                 if e["site"] == "tix_api" and e["path"].startswith("/v1/schedules/movies/")]
         altered = []
         for path in pages:
             theatres = get(replica.urls["tix_api"] + path, token)["data"]["theaters"]
