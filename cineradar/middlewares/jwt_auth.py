@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.misc import load_object
 
 from cineradar.endpoints import Endpoints
 from cineradar.extensions import outcome
@@ -384,6 +385,9 @@ class TixJwtAuthMiddleware:
             store=HubTokenStore(crawler), login=login, phone=phone,
             margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
             inc_stat=inc, failure_cooldown=settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0),
+            # TIX_AUTH_CLOCK: import path of a zero-argument callable giving the aware UTC now;
+            # lets an end-to-end test run the token lifetimes on the replica's clock.
+            clock=load_object(settings["TIX_AUTH_CLOCK"]) if settings.get("TIX_AUTH_CLOCK") else utcnow,
         )
         middleware = cls(crawler, manager, endpoints.tix_api, settings.getint("TIX_AUTH_MAX_RETRIES", 3))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
