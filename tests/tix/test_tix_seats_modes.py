@@ -78,11 +78,15 @@ def test_batches_partition_the_showtimes(base, replica, tmp_path):
 # ------------------------------------------------------------------ the twisted handler
 def test_twisted_handler_gives_the_same_snapshots(base, replica, tmp_path):
     default = copy_store(base, tmp_path / "aiohttp")
-    crawl("tix_seats", base["urls"], default, "mode=morning", f"date={DAY}")
+    aiohttp_run = crawl("tix_seats", base["urls"], default, "mode=morning", f"date={DAY}",
+                        settings={"LOG_LEVEL": "DEBUG"})
     twisted = copy_store(base, tmp_path / "twisted")
     replica.ctx.log.clear()
-    crawl("tix_seats", base["urls"], twisted, "mode=morning", f"date={DAY}",
-          settings={"TIX_SEATS_HTTP_HANDLER": "twisted"})
+    twisted_run = crawl("tix_seats", base["urls"], twisted, "mode=morning", f"date={DAY}",
+                        settings={"TIX_SEATS_HTTP_HANDLER": "twisted", "LOG_LEVEL": "DEBUG"})
+    # Which handler each run loaded (the project's aiohttp subclass says so once, at INFO).
+    marker = "through Scrapy's aiohttp handler"
+    assert (marker in aiohttp_run["log"], marker in twisted_run["log"]) == (True, False)
     truth = {sid: (s["total"], s["unavailable"], s["available"]) for sid, s in base["truth"]["seats"].items()}
     got = snapshots(twisted)
     assert {sid: v[:3] for sid, v in got.items()} == truth
