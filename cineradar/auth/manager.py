@@ -304,7 +304,7 @@ class TokenManager:
 
 def build_manager(settings: SettingsLike, store: TokenStore, *, api_url: str, app_url: str,
                   inc_stat: Callable[[str], None] | None = None, failure_cooldown: float | None = None,
-                  headless: bool | None = None) -> TokenManager:
+                  headless: bool | None = None, clock: Callable[[], dt.datetime] | None = None) -> TokenManager:
     """A TokenManager as the settings say: auth API options, margins, the one browser login."""
     options = LoginOptions.from_settings(app_url, settings)
     if headless is not None:
@@ -319,4 +319,4 @@ def build_manager(settings: SettingsLike, store: TokenStore, *, api_url: str, ap
         client=TixAuthClient.from_settings(api_url, settings, inc_stat), store=store,
         login=browser_login, phone=env_phone(),
         margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
-        inc_stat=inc_stat, failure_cooldown=failure_cooldown)
+        inc_stat=inc_stat, failure_cooldown=failure_cooldown, clock=clock or utcnow)

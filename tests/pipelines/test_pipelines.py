@@ -36,8 +36,15 @@ def showtime(time: str = "18:00", film: str = "bugonia", **overrides: object) ->
 # ------------------------------------------------------------------ validation
 def test_validation_keeps_a_valid_item_and_returns_it_validated(make_crawler):
     crawler = make_crawler()
-    item = ValidationPipeline.from_crawler(crawler).process_item(showtime())
+    # Raw values as a parser may leave them: strings where the model wants a date and a datetime.
+    raw = showtime(date="2026-11-21", starts_at="2026-11-21T18:00:00+01:00")
+    item = ValidationPipeline.from_crawler(crawler).process_item(raw)
     assert isinstance(item, RepertuaryShowtime)
+    assert item is not raw
+    assert item.date == dt.date(2026, 11, 21) and type(item.date) is dt.date
+    assert item.starts_at == dt.datetime(2026, 11, 21, 18, 0, tzinfo=WARSAW)
+    assert isinstance(item.starts_at, dt.datetime)
+    assert item.row()["starts_at"] == "2026-11-21T18:00:00+01:00"
     assert crawler.stats.get_value("cineradar/valid/repertuary_showtimes") == 1
 
 
