@@ -96,7 +96,7 @@ def seed_token(store_path: Path, api: str, *, quoted: bool = False, now: dt.date
     data = api_login(api)
     doc = token_doc(Tokens(data["token"], data["refresh_token"]), phone=PHONE, now=now or dt.datetime.now(dt.UTC),
                     source="login")
-    if quoted:  # as the original stored them before its fix (tix.md 3.1)
+    if quoted:  # as the original stored them before its fix (docs/sources/tix.md#login-flow)
         doc["token"], doc["refresh_token"] = f'"{doc["token"]}"', f'"{doc["refresh_token"]}"'
     store = open_store(store_path)
     store.put_state(TOKEN_STATE, doc)
