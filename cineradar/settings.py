@@ -1,5 +1,7 @@
 """Project settings: production politeness by default; everything overridable with -s."""
 
+import os
+
 from cineradar import __version__
 
 BOT_NAME = "cineradar"
@@ -16,7 +18,9 @@ TIX_APP_URL = "https://app.tix.id"
 TIX_API_URL = "https://api-b2b.tix.id"
 TMDB_API_URL = "https://api.themoviedb.org"
 REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krakow.pl / {city}.repertuary.pl
-ENDPOINTS = None
+# CINERADAR_ENDPOINTS in the environment: the operator's choice for every crawl of the process
+# (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves).
+ENDPOINTS = os.environ.get("CINERADAR_ENDPOINTS") or None
 
 # ---------------------------------------------------------------- politeness
 # Every spider sets download slots per logical session; a slot's delay is this.
@@ -108,3 +112,11 @@ EXTENSIONS = {
 TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
+
+# ---------------------------------------------------------------- Scrapyd (cineradar/scrapyd_guard.py)
+ADDONS = {"cineradar.scrapyd_guard.ScrapydGuard": 0}
+# The only settings a Scrapyd job may override (schedule.json setting=NAME=VALUE); any other
+# refuses the job. Never paths, endpoints, browser options or politeness.
+SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT",
+                              "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT"]
+SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
