@@ -120,3 +120,16 @@ ADDONS = {"cineradar.scrapyd_guard.ScrapydGuard": 0}
 SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT",
                               "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT"]
 SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
+
+# ---------------------------------------------------------------- monitors (cineradar/monitors.py)
+SPIDERMON_ENABLED = True
+EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] = 95  # its spider_closed runs the suite
+EXTENSIONS["cineradar.monitors.PreviousRun"] = 96  # reads the previous run record at spider open
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["cineradar.monitors.SpiderCloseSuite"]
+MONITOR_MIN_ITEMS = {"repertuary": 1, "kino_krakow": 1, "tix_movies": 1}  # spider -> items; else 0
+MONITOR_MAX_ERRORS = None  # ERROR lines allowed before the crawl is PARTIAL; None: not checked
+MONITOR_MAX_INVALID_RATIO = 0.05  # items dropped by validation
+MONITOR_MIN_THEATRES_RATIO = 0.7  # tix_movies theatre listings against the previous run
+MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
+MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
+MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
