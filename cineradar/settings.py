@@ -23,13 +23,15 @@ REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krako
 ENDPOINTS = os.environ.get("CINERADAR_ENDPOINTS") or None
 
 # ---------------------------------------------------------------- politeness
-# Every spider sets download slots per logical session; a slot's delay is this.
-DOWNLOAD_DELAY = 2.0  # the original's rate_limit_seconds for repertuary
+# Every spider sets download slots per logical session; a slot's delay is DOWNLOAD_DELAY.
+# Applied by CineSpider.update_settings to the project's spiders only (priority "project", so
+# -s and custom_settings still win): `scrapy bench` and other foreign spiders run at framework speed.
+SPIDER_POLITENESS = {"DOWNLOAD_DELAY": 2.0,  # the original's rate_limit_seconds for repertuary
+                     "CONCURRENT_REQUESTS_PER_DOMAIN": 1}  # per slot: a session's requests never overlap
 # No jitter: Scrapy draws a new random delay each time a slot wakes up, so a ±50% jitter
 # made the mean gap 2.45 s for a 2 s delay (measured), 20% slower at no gain in politeness.
 DOWNLOAD_DELAY_JITTER = 0.0
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 1  # per slot: a session's requests never overlap
 DOWNLOAD_TIMEOUT = 30  # the original's HTTPoison timeout
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
