@@ -23,7 +23,7 @@ from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 
 from cineradar.extensions import outcome
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import CrawlRun
 
 if TYPE_CHECKING:
@@ -208,7 +208,10 @@ class PreviousRun:
         args: Any = getattr(spider, "args", None)
         wanted = args.model_dump(mode="json", exclude_none=True) if args is not None else {}
         wanted = {k: v for k, v in wanted.items() if not k.startswith("_") and k not in ("date", "now")}
-        hub = StorageHub.of(self.crawler)
+        hub = self.crawler.get_extension(StorageHub)
+        if hub is None:  # storage is off for this crawl: no history
+            PREVIOUS[id(self.crawler)] = None
+            return
         try:
             rows = await hub.call(hub.primary, lambda b: b.fetch(CrawlRun.entity, {"spider": spider.name}))
         except Exception as exc:  # noqa: BLE001 - no history: the drop checks are skipped
