@@ -138,3 +138,4 @@ MONITOR_MIN_THEATRES_RATIO = 0.7  # tix_movies theatre listings against the prev
 MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
 MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
 MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
+TIMELINE_FILE = "timeline.toml"  # `scrapy timeline`'s schedule (cineradar/timeline.py)
