@@ -10,6 +10,7 @@ COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/com
     "stored": "stored",
     "tix-aggregates": "tix_aggregates",
     "tix-token": "tix_token",
+    "timeline": "timeline",
 }
 
 setup(
