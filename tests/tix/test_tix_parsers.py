@@ -487,8 +487,8 @@ def test_price_unreadable_gives_no_amounts(text):
 
 
 def test_showtime_carries_integer_prices_beside_the_raw_string():
-    page = p.parse_schedule_page(load("doc_schedule_example.json"), movie_id="1", city="JAKARTA",
-                                 date=dt.date(2025, 12, 23))
+    page = p.parse_schedule_page(load("schedule_jakarta_page1.json"), movie_id="1", city="JAKARTA",
+                                 date=dt.date(2026, 1, 15))
     priced = [s for s in page.showtimes if s.price]
     assert priced
     for show in priced:
