@@ -1,8 +1,8 @@
 """The data dictionary (docs/data.md), generated from the item models: ``python -m cineradar.datadoc``.
 
 Every entity the crawler stores, with its natural key, source and fields (type, limits,
-meaning, unit, time zone: each field's ``description``) taken from the pydantic models' JSON Schema, so the document cannot drift from
-the code (a test compares the checked-in file with this output).
+meaning, unit, time zone: each field's ``description``) taken from the pydantic models'
+JSON Schema, so the document cannot drift from the code (a test compares the checked-in file with this output).
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def tix_schedule(i: int) -> m.TixSchedule:
                                              "showtime_id": str(2_000_000_100 + i)}],
                           "past_showtimes": ["10:00"]}]}
     return m.TixSchedule(date=DAY + dt.timedelta(days=i % 2), movie_id=str(1000 + i), title=f"Film {i}",
-                         poster_url=None, genres=["Drama"], age_category="R13+", merchants=["XXI"], is_presale=i % 2 == 0,
+                         poster_url=None, genres=["Drama"], age_category="R13+", merchants=["XXI"],
+                         is_presale=i % 2 == 0,
                          uploaded_at=_stamp(i, dt.UTC), cities={CITIES[i % 3]: [theatre]} if i % 4 else {})
 
 
