@@ -104,3 +104,18 @@ def sqlite_conn(path: Any) -> contextlib.closing[sqlite3.Connection]:
 def test_every_renamed_column_is_a_field_of_today(table):
     spec = next(s for s in SPECS if s.name == table)
     assert RENAMED[table].new in spec.columns and RENAMED[table].old not in spec.columns
+
+
+def test_firestore_keeps_the_originals_field_names(fs_store, fs_client):
+    """Firestore documents keep ``showtime`` and ``poster`` (docs/firestore.md); rows read back,
+    and filters on the item's names, use today's names."""
+    snapshot, schedule = tix_seat_snapshot(1).row(), tix_schedule(1).row() | {"poster_url": "https://img.example/1.jpg"}
+    fs_store.upsert("tix_seat_snapshots", [snapshot])
+    fs_store.upsert("tix_schedules", [schedule])
+    doc = fs_client.document(f"seat_snapshots/{snapshot['snapshot_id']}").get().to_dict()
+    assert doc["showtime"] == "19:30" and "time" not in doc
+    movie = fs_client.document(f"schedules/{schedule['date']}/movies/{schedule['movie_id']}").get().to_dict()
+    assert movie["poster"] == "https://img.example/1.jpg" and "poster_url" not in movie
+    assert fs_store.fetch("tix_seat_snapshots", {"time": "19:30"}) == [snapshot]
+    stored = fs_store.fetch("tix_schedules", {"movie_id": schedule["movie_id"]})
+    assert stored[0]["poster_url"] == schedule["poster_url"]
