@@ -105,6 +105,7 @@ FIRESTORE_TIMEOUT = 20.0
 # ---------------------------------------------------------------- framework
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"csv": "cineradar.exporters.IsoCsvItemExporter"}  # datetimes as ISO 8601 (docs/data.md)
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 

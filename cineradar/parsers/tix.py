@@ -154,6 +154,23 @@ def starts_at(date: dt.date, hhmm: str) -> dt.datetime | None:
     return dt.datetime.combine(date, dt.time(int(match[1]), int(match[2])), WIB)
 
 
+_RUPIAH = re.compile(r"Rp\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d.,])", re.IGNORECASE)
+_PRICE = re.compile(rf"\s*{_RUPIAH.pattern}\s*(?:-\s*{_RUPIAH.pattern}\s*)?", re.IGNORECASE)
+
+
+def parse_price(text: str | None) -> tuple[int | None, int | None]:
+    """(lowest, highest) whole rupiah of a ``price_string``: ``"Rp30.000"`` -> (30000, 30000),
+    ``"Rp35.000 - Rp50.000"`` -> (35000, 50000); the ``.`` is a thousands separator
+    (docs/sources/tix.md, showtimes). Anything else, or a range that runs backwards: (None, None),
+    and the raw string is still kept beside it."""
+    match = _PRICE.fullmatch(text or "")
+    if not match:
+        return None, None
+    low = int(match[1].replace(".", ""))
+    high = int(match[2].replace(".", "")) if match[2] else low
+    return (low, high) if low <= high else (None, None)
+
+
 def _hhmm(value: Any) -> str:
     text = str(value or "").strip()
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::\d{2})?", text)
@@ -198,9 +215,11 @@ def parse_schedule_page(payload: Any, *, movie_id: str, city: str, date: dt.date
                 if status not in KNOWN_STATUSES:
                     page.problems.append(("unexpected_status", repr(show.get("status"))))
                 hhmm = _hhmm(show.get("display_time"))
+                price_min, price_max = parse_price(price)
                 page.showtimes.append(TixShowtime.model_construct(
                     showtime_id=_str_id(show.get("id")), movie_id=movie_id, theatre_id=theatre_id, city=city,
-                    merchant=merchant, room_category=category, price=price, date=date, time=hhmm,
+                    merchant=merchant, room_category=category, price=price, price_min=price_min, price_max=price_max,
+                    date=date, time=hhmm,
                     starts_at=starts_at(date, hhmm), status=status if status is not None else show.get("status"),
                     is_available=status == 1,
                 ))
@@ -341,7 +360,7 @@ def build_snapshot(occupancy: Occupancy, *, showtime: dict[str, Any], mode: str,
     return TixSeatSnapshot.model_construct(
         snapshot_id=snapshot_id(sid, mode, scraped_at), showtime_id=sid, mode=mode,
         scraped_at=scraped_at, date=parse_date(showtime.get("date")) or scraped_at.astimezone(WIB).date(),
-        showtime=showtime.get("time"), movie_id=showtime.get("movie_id"), movie_title=showtime.get("movie_title"),
+        time=showtime.get("time"), movie_id=showtime.get("movie_id"), movie_title=showtime.get("movie_title"),
         theatre_id=showtime.get("theatre_id"), theatre_name=showtime.get("theatre_name"),
         city=showtime.get("city"), merchant=showtime.get("merchant"), room_category=showtime.get("room_category"),
         total_seats=occupancy.total_seats, unavailable_seats=occupancy.unavailable_seats,

@@ -282,7 +282,7 @@ class TixSeatsSpider(TixApiSpider):
         return TixSeatFailure.model_construct(
             failure_id=parser.snapshot_id(row["showtime_id"], self.mode, now), showtime_id=row["showtime_id"],
             mode=self.mode, scraped_at=now, date=parser.parse_date(row.get("date")) or now.astimezone(WIB).date(),
-            showtime=row.get("time"), movie_id=row.get("movie_id"), theatre_id=row.get("theatre_id"),
+            time=row.get("time"), movie_id=row.get("movie_id"), theatre_id=row.get("theatre_id"),
             merchant=row.get("merchant"), reason=reason, detail=detail,
         )
 

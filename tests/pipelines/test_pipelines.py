@@ -76,7 +76,7 @@ def test_validation_rejects_sold_above_total(make_crawler):
     crawler = make_crawler()
     snap = TixSeatSnapshot.model_construct(
         snapshot_id="1_morning_0640", showtime_id="1", mode="morning",
-        scraped_at=dt.datetime(2026, 11, 21, 6, 40, tzinfo=dt.UTC), date=dt.date(2026, 11, 21), showtime="13:35",
+        scraped_at=dt.datetime(2026, 11, 21, 6, 40, tzinfo=dt.UTC), date=dt.date(2026, 11, 21), time="13:35",
         merchant="XXI", total_seats=10, unavailable_seats=11, available_seats=-1, occupancy_pct=110.0)
     with pytest.raises(DropItem):
         ValidationPipeline.from_crawler(crawler).process_item(snap)

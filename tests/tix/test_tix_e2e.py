@@ -215,6 +215,22 @@ def test_daily_summary_counts_movies_theatres_cities(day, morning):
         len(truth["movies"]), len(truth["theatres"]), len(truth["cities"]))
 
 
+def test_daily_summary_stores_its_chain_lines(day, morning):
+    """The per-chain lines are stored with the summary, as printed, from the replica's truth."""
+    merchant = {s["showtime_id"]: s["merchant"] for s in day["truth"]["showtimes"]}
+    expected: dict[str, list[int]] = {}
+    for sid, seats in day["truth"]["seats"].items():
+        line = expected.setdefault(merchant[sid], [0, 0, 0])
+        line[0], line[1], line[2] = line[0] + 1, line[1] + seats["total"], line[2] + seats["unavailable"]
+    chains = morning["store"].fetch("tix_daily_summaries")[0]["chains"]
+    assert {c["merchant"]: [c["showtimes"], c["seats"], c["audience"]] for c in chains} == expected
+    assert [c["seats"] for c in chains] == sorted((c["seats"] for c in chains), reverse=True)
+    for c in chains:
+        assert c["occupancy_pct"] == round(c["audience"] / c["seats"] * 100, 1)
+        printed = f"{c['merchant']:<12}{c['showtimes']:>10,}{c['audience']:>11,}{c['seats']:>11,}"
+        assert printed in morning["summary"]["stdout"]
+
+
 def test_daily_summary_prints_a_report(morning):
     assert "Occupancy" in morning["summary"]["stdout"] and "Audience" in morning["summary"]["stdout"]
 
