@@ -16,6 +16,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from cineradar.auth.splash_login import chosen_login
 from cineradar.endpoints import Endpoints
 from cineradar.hub import SPECS, backend_options
 from cineradar.storage import Storage, build_backend
@@ -23,9 +24,6 @@ from cineradar.tix_auth import (
     TOKEN_STATE,
     TixAuthClient,
     TixAuthError,
-    Tokens,
-    browser_login,
-    chromium_path,
     credentials_from_env,
     describe,
     utcnow,
@@ -94,12 +92,7 @@ async def _acquire(settings: BaseSettings, backend: Storage, *, refresh: bool, h
     except TixAuthError:
         phone = None
 
-    async def login() -> Tokens:
-        user, password = credentials_from_env()
-        return await browser_login(endpoints.tix_app, user, password,
-                                   executable_path=chromium_path(settings.get("TIX_CHROMIUM_PATH")),
-                                   headless=headless, timeout_ms=settings.getfloat("TIX_LOGIN_TIMEOUT", 60) * 1000)
-
+    login = chosen_login(settings, endpoints.tix_app, credentials_from_env, headless=headless)  # TIX_RENDERER
     manager = TokenManager(client=TixAuthClient(endpoints.tix_api), store=_SyncStore(backend), login=login,
                            phone=phone, failure_cooldown=0)
     try:

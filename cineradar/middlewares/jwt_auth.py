@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from cineradar.auth.splash_login import chosen_login
 from cineradar.endpoints import Endpoints
 from cineradar.extensions import outcome
 from cineradar.tix_auth import (
@@ -56,8 +57,6 @@ from cineradar.tix_auth import (
     TixAuthClient,
     TixAuthError,
     Tokens,
-    browser_login,
-    chromium_path,
     credentials_from_env,
     jwt_claims,
     local_expiry,
@@ -363,20 +362,13 @@ class TixJwtAuthMiddleware:
             if stats is not None:
                 stats.inc_value(key)
 
-        timeout = settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0) * 1000
-        executable = chromium_path(settings.get("TIX_CHROMIUM_PATH"))
-        headless = settings.getbool("TIX_LOGIN_HEADLESS", True)
         phone: str | None
         try:
             phone, _ = credentials_from_env()
         except TixAuthError:
             phone = None
 
-        async def login() -> Tokens:
-            user, password = credentials_from_env()
-            return await browser_login(endpoints.tix_app, user, password, executable_path=executable,
-                                       headless=headless, timeout_ms=timeout)
-
+        login = chosen_login(settings, endpoints.tix_app, credentials_from_env, inc_stat=inc)  # TIX_RENDERER
         manager = TokenManager(
             client=TixAuthClient(endpoints.tix_api, timeout=settings.getfloat("TIX_AUTH_TIMEOUT")
                                  or settings.getfloat("DOWNLOAD_TIMEOUT", 30.0),
