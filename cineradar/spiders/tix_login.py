@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import DownloadConnectionRefusedError
 from scrapy.http import Response
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError
 
@@ -132,7 +133,7 @@ class TixLoginSpider(CineSpider):
                 self._fail(f"Splash refused the login script at SPLASH_URL={splash_url}: HTTP {status}")
                 return None
             why = f"HTTP {status}"
-        elif failure.check(ConnectionRefusedError, DNSLookupError):
+        elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError, DNSLookupError):
             stats.inc_value("cineradar/tix/splash/unreachable")
             self._fail(f"Splash is unreachable at SPLASH_URL={splash_url} ({failure.type.__name__})")
             return None
