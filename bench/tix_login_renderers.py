@@ -21,8 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import CREDENTIALS, ReplicaProcess  # noqa: E402
-from cineradar.auth.splash_login import splash_login  # noqa: E402
-from cineradar.tix_auth import browser_login, chromium_path  # noqa: E402
+from cineradar.auth.login import PLAYWRIGHT, LoginOptions  # noqa: E402
+from cineradar.auth.splash_login import SplashRenderer  # noqa: E402
+from cineradar.auth.tokens import Credentials  # noqa: E402
 from tools.local_servers import SplashServer  # noqa: E402
 
 
@@ -37,15 +38,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     opts = parser.parse_args()
-    phone, password = CREDENTIALS["TIX_PHONE_NUMBER"], CREDENTIALS["TIX_PASSWORD"]
+    credentials = Credentials(CREDENTIALS["TIX_PHONE_NUMBER"], CREDENTIALS["TIX_PASSWORD"])
     with ReplicaProcess("--host", "127.0.0.1", "--port", "0", "--preset", "tiny") as replica:
         app = replica.urls["tix_app"]
         started = time.perf_counter()
         with SplashServer() as splash:
             startup = time.perf_counter() - started
+            options = LoginOptions(app_url=app)  # the one login path, with each renderer
             renderers = {
-                "playwright": lambda: browser_login(app, phone, password, executable_path=chromium_path(None)),
-                "splash": lambda: splash_login(app, phone, password, splash_url=splash.url),
+                "playwright": lambda: PLAYWRIGHT.login(credentials, options),
+                "splash": lambda: SplashRenderer(splash.url).login(credentials, options),
             }
             results: dict[str, list[float]] = {}
             for name, login in renderers.items():

@@ -295,7 +295,8 @@ def log_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middlewar
         if request.path.startswith("/_replica/"):
             return await handler(request)
         entry: dict[str, Any] = {"t": time.monotonic(), "site": site, "method": request.method,
-                                 "path": request.path_qs, "status": None}
+                                 "path": request.path_qs, "status": None,
+                                 "user_agent": request.headers.get("User-Agent")}
         ctx.log.append(entry)
         try:
             response = await handler(request)

@@ -6,9 +6,10 @@ localStorage exists. The result is a table, so a missing field, the page's error
 password) and a timeout come back as answers, never as a hang; ``tokens_from_result`` turns it
 into ``Tokens`` or a ``LoginError``.
 
-Two transports share the script and the result: ``splash_login`` (aiohttp, in the running
-asyncio loop: ``scrapy tix-token`` and the JWT middleware's re-login) and the tix_login spider's
-SplashRequest through scrapy-splash (cineradar/compat/splash.py).
+``SplashRenderer`` is the renderer behind the one login path (cineradar/auth/login.py), which
+``build_manager`` picks when TIX_RENDERER is "splash": the tix_login spider, ``scrapy tix-token``
+and the JWT middleware's re-login all use it. It talks to Splash over aiohttp in the running
+asyncio loop, as the Playwright renderer drives Chromium there.
 
 Failures: Splash unreachable -> ``SplashUnreachable`` naming SPLASH_URL, at once. A Splash 5xx
 (504 is its render timeout) or a lost connection -> retried (TIX_SPLASH_ATTEMPTS in all), each
@@ -27,25 +28,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from cineradar.tix_auth import LoginError, Tokens, login_phone, redact, unquote
+from cineradar.auth.tokens import Credentials, LoginError, SettingsLike, Tokens, login_phone, redact, unquote
+
+if TYPE_CHECKING:
+    from cineradar.auth.login import LoginOptions
 
 logger = logging.getLogger(__name__)
 
-RENDERERS = ("playwright", "splash")
 DEFAULT_SPLASH_URL = "http://127.0.0.1:8050"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})  # 504: Splash's render timeout; 503: its queue is full
-
-
-class SettingsLike(Protocol):
-    def get(self, name: str, default: Any = None) -> Any: ...
-    def getint(self, name: str, default: int = 0) -> int: ...
-    def getbool(self, name: str, default: bool = False) -> bool: ...
-    def getfloat(self, name: str, default: float = 0.0) -> float: ...
 
 
 class SplashUnreachable(LoginError):
@@ -67,22 +62,6 @@ def lua_source() -> str:
 def fetch_polyfill() -> str:
     """whatwg-fetch: Splash's QtWebKit has no window.fetch (loaded only where it is missing)."""
     return files("cineradar").joinpath("js", "whatwg-fetch.umd.js").read_text(encoding="utf-8")
-
-
-@dataclass(frozen=True)
-class SplashOptions:
-    app_url: str
-    splash_url: str = DEFAULT_SPLASH_URL
-    timeout: float = 60.0  # seconds per step inside the page
-    render_timeout: float = 90.0  # Splash's limit for the whole script
-    attempts: int = 3
-
-    @classmethod
-    def from_settings(cls, app_url: str, settings: SettingsLike) -> SplashOptions:
-        return cls(app_url=app_url, splash_url=settings.get("SPLASH_URL") or DEFAULT_SPLASH_URL,
-                   timeout=settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0),
-                   render_timeout=settings.getfloat("TIX_SPLASH_TIMEOUT", 90.0),
-                   attempts=max(1, settings.getint("TIX_SPLASH_ATTEMPTS", 3)))
 
 
 def execute_args(app_url: str, phone: str, password: str, *, timeout: float, render_timeout: float) -> dict[str, Any]:
@@ -179,10 +158,7 @@ async def splash_login(app_url: str, phone: str, password: str, *, step_timeout:
 
 
 class SplashRenderer:
-    """The renderer interface of the auth package: ``await login(credentials, options)``.
-
-    ``credentials`` has ``.phone`` / ``.password``; ``options`` has ``.app_url`` / ``.timeout``.
-    """
+    """The renderer interface of cineradar/auth/login.py: ``await login(credentials, options)``."""
 
     def __init__(self, splash_url: str = DEFAULT_SPLASH_URL, *, render_timeout: float = 90.0, attempts: int = 3,
                  inc_stat: Callable[[str], None] | None = None) -> None:
@@ -191,44 +167,13 @@ class SplashRenderer:
         self.attempts = attempts
         self.inc_stat = inc_stat
 
-    async def login(self, credentials: Any, options: Any) -> Tokens:
+    @classmethod
+    def from_settings(cls, settings: SettingsLike, inc_stat: Callable[[str], None] | None = None) -> SplashRenderer:
+        return cls(settings.get("SPLASH_URL") or DEFAULT_SPLASH_URL,
+                   render_timeout=settings.getfloat("TIX_SPLASH_TIMEOUT", 90.0),
+                   attempts=max(1, settings.getint("TIX_SPLASH_ATTEMPTS", 3)), inc_stat=inc_stat)
+
+    async def login(self, credentials: Credentials, options: LoginOptions) -> Tokens:
         return await splash_login(options.app_url, credentials.phone, credentials.password,
                                   step_timeout=options.timeout, splash_url=self.splash_url,
                                   render_timeout=self.render_timeout, attempts=self.attempts, inc_stat=self.inc_stat)
-
-
-def renderer_name(settings: SettingsLike) -> str:
-    name = str(settings.get("TIX_RENDERER") or "playwright").strip().lower()
-    if name not in RENDERERS:
-        raise LoginError(f"TIX_RENDERER={name!r}: expected one of {', '.join(RENDERERS)}")
-    return name
-
-
-def chosen_login(settings: SettingsLike, app_url: str, credentials: Callable[[], tuple[str, str]], *,
-                 headless: bool | None = None,
-                 inc_stat: Callable[[str], None] | None = None) -> Callable[[], Awaitable[Tokens]]:
-    """The login TIX_RENDERER names, as the no-argument coroutine TokenManager takes."""
-    name = renderer_name(settings)
-    if name == "splash":
-        options = SplashOptions.from_settings(app_url, settings)
-
-        async def via_splash() -> Tokens:
-            phone, password = credentials()
-            return await splash_login(options.app_url, phone, password, step_timeout=options.timeout,
-                                      splash_url=options.splash_url, render_timeout=options.render_timeout,
-                                      attempts=options.attempts, inc_stat=inc_stat)
-
-        return via_splash
-
-    from cineradar.tix_auth import browser_login, chromium_path
-
-    executable = chromium_path(settings.get("TIX_CHROMIUM_PATH"))
-    visible = headless if headless is not None else settings.getbool("TIX_LOGIN_HEADLESS", True)
-    step_ms = settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0) * 1000
-
-    async def via_playwright() -> Tokens:
-        phone, password = credentials()
-        return await browser_login(app_url, phone, password, executable_path=executable, headless=visible,
-                                   timeout_ms=step_ms)
-
-    return via_playwright

@@ -16,8 +16,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar.args import SpiderArgs, TixArgs
+from cineradar.auth.tokens import APP_HEADERS
 from cineradar.spiders.base import CineSpider
-from cineradar.tix_auth import APP_HEADERS
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

@@ -41,9 +41,10 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from cineradar import compat
 from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
 from cineradar.extensions import outcome
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TixSeatFailure
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import SLOT, TixApiSpider
@@ -95,7 +96,7 @@ class TixSeatsSpider(TixApiSpider):
         super().update_settings(settings)
         handler = str(settings.get("TIX_SEATS_HTTP_HANDLER") or "aiohttp").lower()
         if handler == "aiohttp" and (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
-            path = "cineradar.downloadhandlers.TixAiohttpDownloadHandler"
+            path = compat.AIOHTTP_DOWNLOAD_HANDLER
             settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": path, "https": path},
                          priority="spider")
         elif handler not in ("aiohttp", "twisted"):
@@ -135,7 +136,7 @@ class TixSeatsSpider(TixApiSpider):
             self.logger.info("%d showtime rows read from %s (%d bad lines skipped)", len(from_file), path,
                              len(problems))
             return from_file
-        hub = StorageHub.of(self.crawler)
+        hub = storage_hub(self.crawler, "tix_seats (it reads the showtimes from storage unless -a showtimes=FILE)")
         days = self._days()
         rows: list[dict[str, Any]] = []
         titles: dict[str, str] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from cineradar.hub import SPECS, StorageHub
+from cineradar.backends import SPECS
+from cineradar.extensions.storage_hub import StorageHub
 from cineradar.pipelines.freshness import FreshnessPipeline
 from cineradar.pipelines.store import StorePipeline
 from cineradar.storage.firestore import FirestoreStorage
@@ -30,7 +31,7 @@ async def test_the_same_items_give_the_same_rows_in_all_three_backends(make_craw
     await _feed(pipeline, items)
     await _feed(pipeline, items[::3])  # repeats: upserts, no duplicates
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
     stores = [SQLiteStorage(store_path), PostgresStorage(pg_dsn), FirestoreStorage(FIRESTORE_PROJECT, fs_host)]
     for store in stores:
@@ -48,28 +49,48 @@ async def test_the_same_items_give_the_same_rows_in_all_three_backends(make_craw
         store.close()
 
 
+class LoopClock:
+    """The event loop's clock, moved on by the test: the store pipeline schedules its spool
+    replays on ``loop.time()``, so the retry interval passes without sleeping through it."""
+
+    def __init__(self, monkeypatch) -> None:  # noqa: ANN001
+        loop = asyncio.get_running_loop()
+        real, self.offset = loop.time, 0.0
+        monkeypatch.setattr(loop, "time", lambda: real() + self.offset)
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 async def test_postgres_stopped_mid_crawl_loses_nothing_and_stores_each_item_once(make_crawler, own_pg_server,
-                                                                                   tmp_path):
+                                                                                   tmp_path, monkeypatch):
+    interval = 60.0
     crawler = make_crawler(STORAGE_BACKENDS=["sqlite", "postgres"], DATABASE_URL=own_pg_server.dsn,
                            STORAGE_BATCH_SIZE=10, STORAGE_RETRY_TIMES=1, STORAGE_RETRY_BACKOFF=0.05,
-                           STORAGE_SPOOL_RETRY_INTERVAL=0.5)
+                           STORAGE_SPOOL_RETRY_INTERVAL=interval)
+    clock = LoopClock(monkeypatch)
     pipeline = StorePipeline.from_crawler(crawler)
     spool = tmp_path / "spool" / "postgres.jsonl"
 
     await _feed(pipeline, [tix_showtime(i) for i in range(100)])
     own_pg_server.stop()
     during = [tix_showtime(i) for i in range(100, 200)] + [tix_showtime(5).model_copy(update={"price": "during"})]
-    await _feed(pipeline, during, pause=0.03)  # ~3 s of crawling while the server is down
+    await _feed(pipeline, during[:50])
+    clock.advance(interval + 1)  # a replay falls due while the server is still down: it fails, rows stay
+    await _feed(pipeline, during[50:])
     assert spool.exists()
     spooled = crawler.stats.get_value("cineradar/storage/postgres/spooled")
     assert spooled >= 90
+    assert crawler.stats.get_value("cineradar/storage/postgres/replayed") is None
     own_pg_server.start()
-    await asyncio.sleep(0.6)  # past STORAGE_SPOOL_RETRY_INTERVAL: the next batch replays the spool first
     after = [tix_showtime(i) for i in range(200, 300)] + [tix_showtime(5).model_copy(update={"price": "after"})]
-    await _feed(pipeline, after)
+    await _feed(pipeline, after[:10])
+    assert spool.exists()  # back up, but the next replay is not due yet: new rows queue behind the spooled
+    clock.advance(interval + 1)  # due now: the next batch replays the spool first
+    await _feed(pipeline, after[10:])
     assert not spool.exists()  # caught up mid-crawl, before close
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
     store = PostgresStorage(own_pg_server.dsn)
     store.open(SPECS)
@@ -105,7 +126,7 @@ async def test_postgres_down_when_the_crawl_starts_does_not_stop_it(make_crawler
         await pipeline.process_item(await freshness.process_item(item))
     assert crawler.stats.get_value("cineradar/storage/postgres/replayed") >= 20  # before close
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
     store = PostgresStorage(own_pg_server.dsn)
     store.open(SPECS)
@@ -123,6 +144,6 @@ async def test_rows_still_spooled_at_close_wait_for_storage_replay(make_crawler,
     own_pg_server.stop()
     await _feed(pipeline, [tix_showtime(i) for i in range(10)])
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
     assert crawler.stats.get_value("cineradar/storage/postgres/unwritten") == 10
     assert (tmp_path / "spool" / "postgres.jsonl").read_text().count("\n") == 10

@@ -56,7 +56,7 @@ def crawl(spider: str, urls: dict[str, Any], workdir: Path, *args: str, name: st
 
 
 def open_store(path: Path):  # noqa: ANN201
-    from cineradar.hub import SPECS
+    from cineradar.backends import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 
     store = SQLiteStorage(path)
@@ -77,19 +77,26 @@ def post(url: str, body: dict[str, Any], token: str | None = None) -> dict[str, 
         return json.loads(response.read())
 
 
+def get(url: str, token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers=APP_HEADERS | {"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
 def api_login(api: str) -> dict[str, str]:
     """The replica's (designed) login call: what the browser form posts."""
     return post(f"{api}/v1/users/login", {"phone_number": PHONE, "password": PASSWORD})["data"]
 
 
-def seed_token(store_path: Path, api: str, *, quoted: bool = False) -> dict[str, Any]:
-    """Store a token document as ``tix_login`` would, without a browser (test setup)."""
-    from cineradar.tix_auth import TOKEN_STATE, Tokens, token_doc
+def seed_token(store_path: Path, api: str, *, quoted: bool = False, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Store a token document as ``tix_login`` would, without a browser (test setup), at
+    ``now`` by the crawler's clock (default: the real one)."""
+    from cineradar.auth.tokens import TOKEN_STATE, Tokens, token_doc
 
     data = api_login(api)
-    doc = token_doc(Tokens(data["token"], data["refresh_token"]), phone=PHONE, now=dt.datetime.now(dt.UTC),
+    doc = token_doc(Tokens(data["token"], data["refresh_token"]), phone=PHONE, now=now or dt.datetime.now(dt.UTC),
                     source="login")
-    if quoted:  # as the original stored them before its fix (tix.md 3.1)
+    if quoted:  # as the original stored them before its fix (docs/sources/tix.md#login-flow)
         doc["token"], doc["refresh_token"] = f'"{doc["token"]}"', f'"{doc["refresh_token"]}"'
     store = open_store(store_path)
     store.put_state(TOKEN_STATE, doc)

@@ -1,4 +1,4 @@
-"""The scrapy-splash shims (cineradar/compat/splash.py): each test pins the upstream fact a shim
+"""The scrapy-splash shims (cineradar/splash_compat.py): each test pins the upstream fact a shim
 works around, so an upstream fix fails here and the shim can go. And the Lua script ships in the egg."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scrapy.core.downloader import Downloader
 
-from cineradar.compat import splash as compat
+from cineradar import splash_compat as compat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_shim1_upstream_scrapy_splash_still_imports_it_from_there():
 
 
 def test_shim1_makes_scrapy_splash_importable():
-    code = ("from cineradar.compat import splash; splash.apply(); import scrapy_splash; "
+    code = ("from cineradar import splash_compat; splash_compat.apply(); import scrapy_splash; "
             "print(scrapy_splash.SplashRequest.__name__)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "SplashRequest", result.stderr[-500:]
@@ -69,16 +69,13 @@ def test_shim3_requests_use_the_single_slot():
     assert request.meta["splash"]["slot_policy"] == SlotPolicy.SINGLE_SLOT
 
 
-def test_shims_are_not_applied_unless_the_renderer_is_splash(tmp_path):
-    """A crawl with the default renderer never touches scrapy.utils.url (nor imports scrapy_splash)."""
-    code = ("from scrapy.utils.project import get_project_settings; from scrapy.crawler import Crawler; "
-            "from cineradar.spiders.tix_login import TixLoginSpider; import scrapy.utils.url, sys; "
-            "s = get_project_settings(); TixLoginSpider.update_settings(s); "
-            "print(hasattr(scrapy.utils.url, 'canonicalize_url'), 'scrapy_splash' in sys.modules, "
-            "s['DUPEFILTER_CLASS'])")
+def test_the_project_applies_no_shim_by_itself():
+    """Loading the spiders, the auth package and the Splash renderer leaves Scrapy untouched."""
+    code = ("import cineradar.spiders.tix_login, cineradar.auth.manager, cineradar.auth.splash_login, "
+            "scrapy.utils.url, sys; print(hasattr(scrapy.utils.url, 'canonicalize_url'), "
+            "'scrapy_splash' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.split()[:2] == ["False", "False"], result.stderr[-800:]
-    assert "scrapy_splash" not in result.stdout
+    assert result.stdout.split() == ["False", "False"], result.stderr[-800:]
 
 
 # ----------------------------------------------------------------------- package data

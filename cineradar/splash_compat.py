@@ -1,4 +1,9 @@
-"""scrapy-splash 0.11.1 on Scrapy 2.19: the shims, applied only when TIX_RENDERER is "splash".
+"""scrapy-splash 0.11.1 on Scrapy 2.19: the shims, for a spider that renders pages through Splash.
+
+The TIX.id login does not need them: with TIX_RENDERER = "splash" it talks to Splash's HTTP API
+from the auth package (cineradar/auth/splash_login.py), outside Scrapy's downloader. A spider
+that fetches a rendered page with ``splash_request()`` merges ``SPLASH_SETTINGS`` into its
+custom_settings; nothing here runs on import.
 
 scrapy-splash 0.11.1 predates Scrapy 2.14 and three things broke under it
 (docs/environment.md#splash). Each shim is tested in tests/tix/test_splash_compat.py against the
