@@ -45,6 +45,14 @@ def stored(work: Path) -> dict[str, Any]:
         store.close()
 
 
+def cause_lines(log: str) -> list[str]:
+    """The crawl's failure cause (outcome.fail), after checking every ERROR line tells the same cause."""
+    errors = [line for line in log.splitlines() if " ERROR: " in line]
+    causes = [line for line in errors if "[cineradar.extensions.outcome]" in line and "crawl FAILED" not in line]
+    assert causes and all(causes[0].split("failed: ", 1)[-1] in line for line in errors), errors
+    return causes
+
+
 def page_loads(replica: Any) -> int:
     return sum(1 for e in replica.ctx.log if e["site"] == "tix_app" and e["path"] == "/login")
 
@@ -125,7 +133,7 @@ def test_tix_login_crawl_with_splash_down_fails_with_one_error_line(replica, tmp
     result = crawl("tix_login", replica.urls, tmp_path, env=CREDENTIALS, check=False,
                    settings={"TIX_RENDERER": "splash", "SPLASH_URL": url})
     assert result["returncode"] == 1
-    errors = [line for line in result["log"].splitlines() if " ERROR: " in line and "crawl FAILED" not in line]
+    errors = cause_lines(result["log"])
     assert len(errors) == 1 and f"Splash is unreachable at SPLASH_URL={url}" in errors[0]
     assert "cineradar/tix/splash/retry" not in result["stats"]  # nothing to retry against
     assert result["stats"]["cineradar/tix/splash/unreachable"] == 1
@@ -152,7 +160,7 @@ def test_render_timeouts_give_up_counted_and_reported(splash, replica, tmp_path)
     assert page_loads(replica) - before == 2
     stats = result["stats"]
     assert (stats["cineradar/tix/splash/retry"], stats["cineradar/tix/splash/gave_up"]) == (1, 1)
-    errors = [line for line in result["log"].splitlines() if " ERROR: " in line and "crawl FAILED" not in line]
+    errors = cause_lines(result["log"])
     assert len(errors) == 1 and "Splash login failed 2 times" in errors[0] and "HTTP 504" in errors[0]
     assert stored(tmp_path) is None
 
