@@ -61,6 +61,10 @@ TIX_AUTH_ATTEMPTS = 4  # attempts per guest-token/refresh round (backoff 0.5 s, 
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True
+TIX_RENDERER = "playwright"  # the login's browser: "playwright" (maintained default) or "splash" (a Splash server)
+SPLASH_URL = "http://127.0.0.1:8050"  # the Splash server; run it with --dont-log-args phone,password
+TIX_SPLASH_ATTEMPTS = 3  # Splash 5xx / render timeouts: attempts per login
+TIX_SPLASH_TIMEOUT = 90  # Splash's render limit for the login script, at most the server's --max-timeout
 # TIX.id API politeness: each spider's requests share one download slot, "tix_api".
 TIX_MOVIES_CONCURRENCY = 4  # E3/E4 requests in flight (83 cities in ~10 s at 50 ms latency)
 TIX_MOVIES_DELAY = 0.0

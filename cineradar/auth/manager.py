@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from cineradar.auth.api import TixAuthClient
-from cineradar.auth.login import LoginOptions, login
+from cineradar.auth.login import PLAYWRIGHT, LoginOptions, Renderer, login, renderer_name
 from cineradar.auth.tokens import (
     DEFAULT_ACCESS_TTL,
     TOKEN_STATE,
@@ -310,8 +310,14 @@ def build_manager(settings: SettingsLike, store: TokenStore, *, api_url: str, ap
     if headless is not None:
         options = LoginOptions(options.app_url, headless, options.chromium_path, options.timeout)
 
+    renderer: Renderer = PLAYWRIGHT
+    if renderer_name(settings) == "splash":  # TIX_RENDERER: the same login, rendered by a Splash server
+        from cineradar.auth.splash_login import SplashRenderer
+
+        renderer = SplashRenderer.from_settings(settings, inc_stat)
+
     async def browser_login() -> Tokens:
-        return await login(Credentials.from_env(), options)
+        return await login(Credentials.from_env(), options, renderer)
 
     if failure_cooldown is None:
         failure_cooldown = settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0)
