@@ -2,7 +2,7 @@
 
 E3 ``/v1/movies`` -> movies of a city, E4 ``/v1/schedules/movies/{id}`` -> theatres and
 showtimes of one page, E5 ``/v1/movies/{merchant}/layout`` -> seat occupancy. Shapes and
-rules follow tix.md 2.5 and 5. Every function builds items with ``model_construct`` and
+rules follow docs/sources/tix.md#endpoints and #seats. Every function builds items with ``model_construct`` and
 never validates: the validation pipeline does that, so one bad record costs only itself.
 What looks wrong but is not fatal (a merchant never seen, a status outside 0..2) is
 reported in ``problems`` for the spider to count and log. A movie or theatre seen on
@@ -23,13 +23,13 @@ from cineradar.items import TixMovie, TixSeatSnapshot, TixShowtime, TixTheatre
 
 WIB = ZoneInfo("Asia/Jakarta")
 KNOWN_MERCHANTS = ("XXI", "CGV", "Cinépolis")
-# Spellings the original accepted as the same chains (tix.md 4.3).
+# Spellings the original accepted as the same chains (docs/sources/tix.md#merchants).
 MERCHANT_ALIASES = {"XXI": "XXI", "CGV": "CGV", "CINÉPOLIS": "Cinépolis", "CINEPOLIS": "Cinépolis"}
-# E5 path segment per merchant (tix.md 2.4); any other merchant: its name in lower case.
+# E5 path segment per merchant (docs/sources/tix.md#merchant-paths); any other merchant: its name in lower case.
 MERCHANT_PATHS = {"XXI": "xxi", "CGV": "cgv", "Cinépolis": "cinepolis", "CINEPOLIS": "cinepolis"}
 KNOWN_STATUSES = frozenset({0, 1, 2})
 AVAILABLE, UNAVAILABLE = 1, 0  # codes in the compressed layout
-UNAVAILABLE_STATUSES = frozenset({5, 6})  # sold or blocked, indistinguishable (tix.md 5.2)
+UNAVAILABLE_STATUSES = frozenset({5, 6})  # sold or blocked, indistinguishable (docs/sources/tix.md#seat-statuses)
 _SPACES = re.compile(r"\s+")
 
 
@@ -224,7 +224,7 @@ def parse_schedule_page(payload: Any, *, movie_id: str, city: str, date: dt.date
                     is_available=status == 1,
                 ))
         if not rooms:
-            continue  # a theatre with no showtime is not listed (tix.md 4.5)
+            continue  # a theatre with no showtime is not listed (docs/sources/tix.md#showtimes)
         # An unknown chain costs the showtimes that carry it, not the theatre: the theatre is
         # kept without a merchant (a null never overwrites a stored one, storage merge rules).
         page.theatres.append(TixTheatre.model_construct(
@@ -250,7 +250,7 @@ _CODES = {1: AVAILABLE, 5: UNAVAILABLE, 6: UNAVAILABLE}
 
 
 def _seat_code(status: Any, seat_yn: Any = None) -> int | None:
-    """1 available, 0 unavailable, None not a seat (aisle, unknown code): tix.md 5.2."""
+    """1 available, 0 unavailable, None not a seat (aisle, unknown code): docs/sources/tix.md#seat-statuses."""
     if seat_yn is None and type(status) is int:  # the common case, kept cheap (millions of seats a day)
         return _CODES.get(status)
     code = _int(status)
@@ -276,7 +276,7 @@ def _count(rows: Iterable[tuple[str, list[int]]], shape: str) -> Occupancy:
 
 
 def parse_layout(payload: Any) -> Occupancy:
-    """E5: seat counts and the compressed layout, from any of the three shapes (tix.md 5.1).
+    """E5: seat counts and the compressed layout, from any of the three shapes (docs/sources/tix.md#layout-shapes).
 
     Nested (XXI): rows named by ``seat_code`` (``row_name`` as a fallback), seats in
     ``seat_rows`` with ``status``. Flat (Cinépolis): one item per seat with ``row_name``

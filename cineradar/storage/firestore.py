@@ -2,7 +2,7 @@
 
 ``FirestoreStorage(project)`` talks to Google Cloud, or to a local emulator when
 ``FIRESTORE_EMULATOR_HOST`` (or ``emulator_host=``) is set. Layout, as the original's
-(tix.md 7.1), plus one collection per other entity:
+(docs/sources/tix.md#firestore-layout), plus one collection per other entity:
 
 ==========================  =================================================================
 entity / state              documents
@@ -71,7 +71,7 @@ MAX_ID_BYTES = 1500
 
 SCHEDULES = "tix_schedules"  # schedules/{date}/movies/{movie_id}
 SNAPSHOTS = "tix_day_snapshots"  # snapshots/{date} and snapshots/latest
-COLLECTIONS = {  # entity -> the original's collection (tix.md 7.1)
+COLLECTIONS = {  # entity -> the original's collection (docs/sources/tix.md#firestore-layout)
     "tix_theatres": "theatres",
     "tix_seat_snapshots": "seat_snapshots",
     "tix_daily_summaries": "daily_summaries",
