@@ -54,6 +54,12 @@ class CineMonitor(Monitor):
     def setting(self, name: str) -> Any:
         return self.crawler.settings.get(name)
 
+    def setUp(self) -> None:
+        # A crawl that already failed (bad argument, storage refused...) has its one line: the
+        # monitors would only add noise about the data it never fetched.
+        if self.stats.get(outcome.FAILED_KEY) is not None:
+            self.skipTest("the crawl already failed")
+
     def items(self, stats: dict[str, Any]) -> int:
         """Items stored, or skipped as still fresh (a re-run within FRESHNESS_HOURS is complete)."""
         return int(stats.get("item_scraped_count", 0)) + sum(
@@ -67,8 +73,6 @@ class FinishMonitor(CineMonitor):
     @monitors.name("items at least the spider's minimum")
     def test_min_items(self) -> None:
         minimum = self.crawler.settings.getdict("MONITOR_MIN_ITEMS").get(self.spider.name, 0)
-        if self.stats.get(outcome.FAILED_KEY) is not None:
-            return  # already failed, with its own reason
         scraped = self.items(self.stats)
         self.assertGreaterEqual(scraped, minimum, f"{scraped} items stored, at least {minimum} expected")
 
