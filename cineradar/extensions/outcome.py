@@ -108,6 +108,7 @@ class CrawlOutcome:
         self.record_runs = crawler.settings.getbool("CRAWL_RUN_RECORDS", True)
         self._opening: asyncio.Future[None] | None = None
         self._closed: tuple[Spider, str] | None = None
+        self._decided = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlOutcome:
@@ -166,12 +167,18 @@ class CrawlOutcome:
         self._closed = (spider, reason)
         if self._opening is not None:
             await self._opening  # the "running" row must not land after the final one
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value(FAILED_KEY) is not None:
+            # A failed crawl is decided now: closed while it was still opening (storage refused at
+            # start), the engine may never send engine_stopped, and nothing later can change it.
+            await self.engine_stopped()
 
     async def engine_stopped(self) -> None:
         # Decided here, not at spider_closed: other spider_closed work (the day aggregates, the
         # backends' last writes) runs concurrently with it and may still find something missing.
-        if self._closed is None:
-            return  # the spider never opened: Scrapy reports that itself (exit 1)
+        if self._closed is None or self._decided:
+            return  # never opened (Scrapy reports that itself, exit 1), or already decided
+        self._decided = True
         spider, reason = self._closed
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
