@@ -352,9 +352,25 @@ class TmdbMovie(CineItem):
     keywords: list[str] = []
     similar_ids: list[int] = []
     trailer_key: str | None = None
-    budget: NonNegative | None = None
+    budget: NonNegative | None = None  # TMDB's 0 (unknown) is stored as None
     revenue: NonNegative | None = None
     tagline: str | None = None
+    genre_ids: list[int] = []
+    collection: str | None = None
+    certification: str | None = None  # for ``region``
+    local_release_date: dt.date | None = None  # for ``region``
+    region: str | None = None
+    status: str | None = None
+    enriched: bool = False  # details fetched (else: as a list shows it)
+    gone: bool = False  # TMDB answered 404 for the id
+
+    # A list-only row (not enriched) must not wipe what an enrichment stored; the lists a
+    # movie was seen in add up.
+    merge_rules: ClassVar[dict[str, MergeRule]] = {
+        "categories": "union", "enriched": "or",
+        **dict.fromkeys(("runtime", "imdb_id", "genres", "cast", "crew", "keywords", "similar_ids", "trailer_key",
+                         "budget", "revenue", "tagline", "collection", "certification", "local_release_date",
+                         "region", "status"), "nonnull")}
 
 
 class TmdbShow(CineItem):

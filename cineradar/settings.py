@@ -108,3 +108,15 @@ EXTENSIONS = {
 TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
+
+# ---------------------------------------------------------------- TMDB
+# Credentials: TMDB_READ_TOKEN (Authorization: Bearer, preferred: the secret stays out of URLs)
+# or TMDB_API_KEY (api_key query parameter, added only at download time, see cineradar/tmdb_auth.py).
+# Set them in the environment (or -s); a TMDB crawl without either fails before any request.
+TMDB_READ_TOKEN = None
+TMDB_API_KEY = None
+TMDB_RATE_LIMIT = 35.0  # requests/s over every TMDB request of a crawl (TMDB answers 429 around 40/s)
+TMDB_CONCURRENCY = 16  # TMDB requests in flight: enough to reach the rate at ~0.4 s latency
+TMDB_LANGUAGE = "en-US"
+TMDB_REGION = "PL"
+SITE_RATE_LIMITS["tmdb"] = TMDB_RATE_LIMIT  # overridden per crawl from TMDB_RATE_LIMIT (spiders/tmdb_base.py)
