@@ -115,8 +115,8 @@ STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
 # Set them in the environment (or -s); a TMDB crawl without either fails before any request.
 TMDB_READ_TOKEN = None
 TMDB_API_KEY = None
-TMDB_RATE_LIMIT = 35.0  # requests/s over every TMDB request of a crawl (TMDB answers 429 around 40/s)
+TMDB_RATE_LIMIT = 35.0  # requests/s over every TMDB request of a crawl (TMDB answers 429 around 40/s);
+# the TMDB spiders put it into SITE_RATE_LIMITS["tmdb"] (cineradar/spiders/tmdb_base.py)
 TMDB_CONCURRENCY = 16  # TMDB requests in flight: enough to reach the rate at ~0.4 s latency
 TMDB_LANGUAGE = "en-US"
 TMDB_REGION = "PL"
-SITE_RATE_LIMITS["tmdb"] = TMDB_RATE_LIMIT  # overridden per crawl from TMDB_RATE_LIMIT (spiders/tmdb_base.py)
