@@ -393,7 +393,9 @@ class TmdbShow(CineItem):
     watch_providers: list[dict[str, Any]] = []
 
 
-MatchStatus = Literal["matched", "needs_review", "low_confidence", "no_results"]
+# matched / needs_review (the queue of `scrapy tmdb-review`) / low_confidence and no_results (no
+# match: not searched again for a week) / rejected (a person rejected every candidate).
+MatchStatus = Literal["matched", "needs_review", "low_confidence", "no_results", "rejected"]
 
 
 class TmdbMatch(CineItem):
@@ -405,9 +407,13 @@ class TmdbMatch(CineItem):
     listing_key: NonEmpty
     listing_title: NonEmpty
     tmdb_id: Annotated[int, Field(gt=0)] | None = None
-    confidence: Annotated[float, Field(ge=0, le=1)]
+    confidence: Annotated[float, Field(ge=0, le=1)]  # the documented 0-100 score / 100 (cineradar/matching.py)
     status: MatchStatus
-    candidates: list[dict[str, Any]] = []
+    candidates: list[dict[str, Any]] = []  # every candidate with its score and score parts
+    reason: str | None = None
+    decided_by: Literal["auto", "person"] = "auto"  # a person's choice is never overwritten by a crawl
+    checked_at: AwareDatetime | None = None
+    region: str | None = None  # the cinema's country (now_playing confirmation)
 
 
 # -------------------------------------------------------------------------- crawl run
