@@ -11,7 +11,7 @@ Confidence, 0-100 (stored as 0-1), the sum of:
 ===========  ======  ===========================================================================
 part         points  value
 ===========  ======  ===========================================================================
-title        45      best rapidfuzz similarity (ratio, token_sort_ratio) of the listing's titles
+title        45      best rapidfuzz similarity (fuzz.ratio) of the listing's titles
                      (original, local) against the candidate's title and original_title
 year         20      same year 1.0, ±1 0.8, ±2 0.4, else 0; unknown 0.5
 runtime      10      |Δ| <= 5 min 1.0, <= 10 0.7, <= 20 0.3, else 0; unknown 0.5
@@ -85,7 +85,7 @@ def similarity(a: str, b: str) -> float:
     a, b = normalise(a), normalise(b)
     if not a or not b:
         return 0.0
-    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100.0
+    return fuzz.ratio(a, b) / 100.0  # word order counts: "Tanah Langit" is not "Langit Tanah"
 
 
 @dataclass
