@@ -61,6 +61,7 @@ class MonotonicClock:
 
 STOP_CHECK_SECONDS = 0.5
 SLOWEST_GAP = 1.0  # seconds: halving after 429s never goes below one request a second
+MAX_LATE_RETAKES = 3  # new send times a request late by more than a gap may take (no starving)
 RECOVERY = 0.99  # the gap shrinks by 1 % per successful answer, back to the configured rate
 
 # The bundled public suffix list only: a crawler must not fetch it from the network at start.
@@ -131,9 +132,15 @@ class SiteRateMiddleware:
             return
         slot = str(request.meta.get("download_slot") or urlsplit(request.url).netloc)
         at = self.reserve(site, slot)
+        late_retakes = 0
         # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
-        while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at:
-            if wait <= 0:  # a 429 paused the site after this request got its time: take a new one
+        while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at or (
+                -wait > self.gaps[site] and late_retakes < MAX_LATE_RETAKES):
+            if wait <= 0:
+                # A 429 paused the site after this request got its time, or the event loop woke it
+                # more than a gap late (busy parsing): the requests due meanwhile would all go at
+                # once, a burst over the cap. Take a new time from now.
+                late_retakes += self._paused_until.get(site, at) <= at
                 at = self.reserve(site, slot)
                 continue
             if self.stopping():
