@@ -1,11 +1,24 @@
-"""Packaging for scrapyd-deploy: the egg carries cineradar/ and its data files."""
+"""Packaging for scrapyd-deploy (the egg carries cineradar/ and its data files) and for the
+project's own commands: ``scrapy daily-summary`` etc. are entry points (group
+``scrapy.commands``), so scripts/setup installs the project into the venv (editable)."""
 
 from setuptools import find_packages, setup
+
+COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/commands/)
+    "daily-summary": "daily_summary",
+    "storage-replay": "storage_replay",
+    "stored": "stored",
+    "tix-aggregates": "tix_aggregates",
+    "tix-token": "tix_token",
+}
 
 setup(
     name="cineradar",
     version="0.1.0",
     packages=find_packages(include=["cineradar", "cineradar.*"]),
     package_data={"cineradar": ["data/*.json"]},
-    entry_points={"scrapy": ["settings = cineradar.settings"]},
+    entry_points={
+        "scrapy": ["settings = cineradar.settings"],
+        "scrapy.commands": [f"{name} = cineradar.commands.{module}:Command" for name, module in COMMANDS.items()],
+    },
 )

@@ -111,7 +111,7 @@ def admin(base: str, path: str) -> Any:
 def open_store(path: Path):  # noqa: ANN201 - the SQLite store a benchmark crawl wrote
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from cineradar.hub import SPECS
+    from cineradar.backends import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 
     store = SQLiteStorage(path)

@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cineradar.hub import SPECS  # noqa: E402
+from cineradar.backends import SPECS  # noqa: E402
 from cineradar.storage.base import Storage  # noqa: E402
 from cineradar.storage.firestore import MAX_BATCH, FirestoreStorage  # noqa: E402
 from cineradar.storage.postgres import PostgresStorage  # noqa: E402

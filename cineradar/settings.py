@@ -5,7 +5,9 @@ from cineradar import __version__
 BOT_NAME = "cineradar"
 SPIDER_MODULES = ["cineradar.spiders"]
 NEWSPIDER_MODULE = "cineradar.spiders"
-COMMANDS_MODULE = "cineradar.commands"
+# Only the `crawl` override (its exit code): the other commands are entry points (setup.py),
+# and Scrapyd runs `scrapy crawl` from the egg, where this setting is what finds it.
+COMMANDS_MODULE = "cineradar.commands.crawl"
 
 USER_AGENT = f"CineRadar/{__version__} (+https://github.com/cineradar/cineradar)"
 ROBOTSTXT_OBEY = False  # the original never read robots.txt; sources are APIs and listing pages
@@ -44,7 +46,7 @@ DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware":
 RETRY_AFTER_MAX = 120  # seconds: the longest Retry-After (429/503) honoured; longer ones wait this long
 RETRY_BACKOFF_BASE = 0.5  # seconds before the 1st retry of other faults, doubled per retry, half of it jitter
 RETRY_BACKOFF_MAX = 30  # seconds: the backoff's ceiling
-TIX_AUTH_ENABLED = None  # None: auto (spiders with tix_auth = True, scrapy shell/fetch); 1/0 force it
+TIX_AUTH_ENABLED = None  # None: auto (project spiders with tix_auth = True, other spiders: shell/fetch); 1/0 force
 TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
 TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
 TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds a failed login/refresh/guest-token call is not retried: requests fail fast
@@ -58,7 +60,7 @@ TIX_MOVIES_CONCURRENCY = 4  # E3/E4 requests in flight (83 cities in ~10 s at 50
 TIX_MOVIES_DELAY = 0.0
 TIX_SEATS_CONCURRENCY = 32  # E5 layout requests in flight (>= 300 layouts/s at 50 ms latency)
 TIX_SEATS_DELAY = 0.0
-TIX_SEATS_HTTP_HANDLER = "aiohttp"  # or "twisted" (see cineradar/downloadhandlers.py)
+TIX_SEATS_HTTP_HANDLER = "aiohttp"  # or "twisted" (see cineradar/compat.py)
 TIX_PAYLOAD_RETRIES = 3  # extra retries of a page/layout whose body is truncated or success:false
 TIX_MAX_SCHEDULE_PAGES = 50  # E4 pages per movie and city (Jakarta needs 9)
 
@@ -101,6 +103,7 @@ LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 
 EXTENSIONS = {
+    "cineradar.extensions.storage_hub.StorageHub": 50,  # the open backends; components get it by get_extension
     "cineradar.extensions.outcome.CrawlOutcome": 100,  # status, run record, exit code (commands/crawl.py)
     "cineradar.extensions.tix_aggregates.TixAggregates": 90,  # day schedules/snapshots from the store, at close
     "cineradar.extensions.stats_dump.StatsDump": 500,

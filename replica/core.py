@@ -254,16 +254,37 @@ def fault_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middlew
         if ctx.fault_fires("truncate", site, path) is not None and isinstance(response, web.Response):
             body = response.body
             if isinstance(body, bytes | bytearray) and len(body) > 2:
-                truncated = bytes(body[: len(body) // 2])
-                response = web.Response(
-                    body=truncated,
-                    status=response.status,
-                    content_type=response.content_type,
-                    charset=response.charset,
-                )
+                request[CUT_SHORT] = response.status
+                await cut_short(request, response, bytes(body[: len(body) // 2]))
         return response
 
     return middleware
+
+
+CUT_SHORT = web.RequestKey("replica_cut_short", int)  # the status of a response cut short
+
+
+async def cut_short(request: web.Request, response: web.Response, part: bytes) -> None:
+    """Send ``response``'s status and headers (cookies too) and ``part`` of its body, then drop
+    the connection, as a server does whose connection is lost mid-body.
+
+    Headers always arrive before the body, so a real cut keeps them all (Set-Cookie
+    included). The body goes out chunked, the way nginx in front of an application serves
+    dynamic pages: the cut then lands before the terminating zero-length chunk, and a client
+    can tell the body is incomplete (with a Content-Length cut to the part sent, it could not).
+    """
+    cut = web.StreamResponse(status=response.status, reason=response.reason)
+    for name, value in response.headers.items():
+        if name.lower() not in ("content-length", "transfer-encoding"):
+            cut.headers.add(name, value)
+    for name, morsel in response.cookies.items():
+        cut.cookies[name] = morsel
+    cut.enable_chunked_encoding()
+    await cut.prepare(request)
+    await cut.write(part)
+    if request.transport is not None:
+        request.transport.close()  # close, not abort: the part already written still goes out
+    raise ConnectionResetError("replica fault: body cut short")
 
 
 def log_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middleware factory
@@ -274,9 +295,14 @@ def log_middleware(ctx: Context, site: str):  # noqa: ANN201 - aiohttp middlewar
         if request.path.startswith("/_replica/"):
             return await handler(request)
         entry: dict[str, Any] = {"t": time.monotonic(), "site": site, "method": request.method,
-                                 "path": request.path_qs, "status": None}
+                                 "path": request.path_qs, "status": None,
+                                 "user_agent": request.headers.get("User-Agent")}
         ctx.log.append(entry)
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        finally:
+            if CUT_SHORT in request:  # status and headers went out, then the body was cut
+                entry["status"], entry["cut_short"] = request[CUT_SHORT], True
         entry["status"] = response.status
         return response
 

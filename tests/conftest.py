@@ -30,6 +30,14 @@ TEST_SETTINGS = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def project_commands() -> None:
+    """The project's commands are entry points (setup.py); scripts/setup installs them. Written
+    here as ROOT/cineradar.egg-info too (git ignores it), which every `python -m scrapy` run
+    from ROOT finds, so the tests see setup.py's commands even where the venv lacks the project."""
+    subprocess.run([sys.executable, "setup.py", "-q", "egg_info"], cwd=ROOT, check=True, capture_output=True)
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "cineradar.db"
@@ -76,7 +84,7 @@ def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str
 
 
 def open_store(path: Path):
-    from cineradar.hub import SPECS
+    from cineradar.backends import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 
     store = SQLiteStorage(path)

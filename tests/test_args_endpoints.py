@@ -139,3 +139,23 @@ def test_a_crawl_with_partial_endpoints_exits_1_before_any_request(tmp_path):
     assert errors[0].endswith("ENDPOINTS lacks repertuary:gdansk: refusing to crawl the real host instead; give "
                               "every source this crawl touches (or no ENDPOINTS at all for the real sites)")
     assert [r["status"] for r in open_store(tmp_path / "cineradar.db").fetch("crawl_runs")] == ["failed"]
+
+
+@pytest.mark.parametrize("spider", ["tix_movies", "tix_seats"])
+def test_a_tix_crawl_without_the_tix_endpoints_exits_1_before_any_request(tmp_path, spider):
+    from tests.conftest import run_crawl
+
+    stats = run_crawl(spider, {"tix_api": "http://127.0.0.1:9"}, tmp_path, returncode=1)  # no tix_app
+    assert "downloader/request_count" not in stats
+    log = (tmp_path / f"{spider}.log").read_text()
+    assert "ENDPOINTS lacks tix_app: refusing to crawl the real host instead" in log
+
+
+def test_kino_krakow_with_another_city_is_one_line_and_exit_1(tmp_path):
+    from tests.conftest import run_crawl
+
+    stats = run_crawl("kino_krakow", {"repertuary": {"krakow": "http://127.0.0.1:9"}}, tmp_path, "city=gdansk",
+                      returncode=1)
+    log = (tmp_path / "kino_krakow.log").read_text()
+    assert "downloader/request_count" not in stats
+    assert "kino_krakow crawls Kraków only, not 'gdansk'" in log and "Traceback" not in log

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,15 @@ def test_storage_adapters_import_nothing_from_scrapy():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] in ("scrapy", "twisted") for n in names), path.name
+
+
+def test_auth_loads_neither_scrapy_nor_twisted():
+    """cineradar/auth is Scrapy-free even through what it imports: checked in a fresh interpreter."""
+    code = ("import pkgutil, importlib, sys, cineradar.auth as a\n"
+            "[importlib.import_module(f'cineradar.auth.{m.name}') for m in pkgutil.iter_modules(a.__path__)]\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_parsers_are_pure():

@@ -7,20 +7,28 @@ so cron, Scrapyd wrappers and CI see a crawl that lost data.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from cineradar.commands import HelpFormatter
 from cineradar.extensions import outcome
-
-if TYPE_CHECKING:
-    import argparse
 
 
 class Command(ScrapyCrawl):
     def long_desc(self) -> str:
-        return ("Run a spider. Exit status: 0 complete, 1 failed (nothing or not everything could be done), "
-                "3 partial (some data missing or still spooled; the log's last 'crawl PARTIAL' line says what).")
+        return ("Run a spider of this project (`scrapy list` names them; -a NAME=VALUE sets its\n"
+                "arguments). Unlike Scrapy's own crawl, the exit status says whether the crawl\n"
+                "was complete; the log's last line (crawl finished, PARTIAL or FAILED) says why.\n\n"
+                "Exit status:\n"
+                "  0  complete\n"
+                "  1  failed: it could not start, or a permanent error stopped it\n"
+                "  3  partial: some data is missing or still spooled (see storage-replay),\n"
+                "     or it was stopped early (Ctrl-C, a CLOSESPIDER_* limit)")
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = HelpFormatter
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         first = len(outcome.STATUSES)

@@ -1,13 +1,9 @@
-"""The logic of ``scrapy daily-summary`` (the command itself is in ``daily-summary.py``).
+"""``scrapy daily-summary``: one WIB day of TIX.id seat occupancy, printed and stored.
 
-    scrapy daily-summary [--date YYYY-MM-DD|today|yesterday] [--no-store]
-
-Aggregates one WIB day of seat snapshots, counting each showtime ONCE: its latest
-``morning`` snapshot of that day (the original summed every document whose scraped_at
-string started with the date, so a showtime snapshotted twice counted twice, and its
-movie count was always 0, tix.md 9 / B10). Prints a terminal report and stores a
-TixDailySummary (``daily_summaries/{date}`` in Firestore) through every configured
-backend. Exit status 1 when the day has no morning snapshot (nothing is written then).
+Each showtime counts once, through its latest ``morning`` snapshot of the day: the original
+summed every document whose scraped_at started with the date, so a showtime snapshotted
+twice counted twice, and its movie count was always 0 (docs/sources/tix.md, daily summary).
+What it does and its exit status for users: ``Command`` below (``scrapy daily-summary -h``).
 """
 
 from __future__ import annotations
@@ -19,7 +15,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from cineradar.hub import open_backends
+from cineradar.backends import open_backends
+from cineradar.commands import ProjectCommand
 from cineradar.items import TixDailySummary
 
 if TYPE_CHECKING:
@@ -28,8 +25,13 @@ if TYPE_CHECKING:
 WIB = ZoneInfo("Asia/Jakarta")
 
 
+def add_date_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date", default="today", type=parse_day,
+                        help="YYYY-MM-DD, today or yesterday (Asia/Jakarta); default today")
+
+
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--date", default="today", help="YYYY-MM-DD, today or yesterday (WIB); default today")
+    add_date_option(parser)
     parser.add_argument("--no-store", action="store_true", help="print the report only")
 
 
@@ -101,7 +103,7 @@ def report(summary: TixDailySummary, rows: list[dict[str, Any]]) -> str:
 
 
 def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
-    day = parse_day(opts.date)
+    day: dt.date = opts.date
     backends = open_backends(settings)
     try:
         snapshots = backends[0].fetch("tix_seat_snapshots", {"date": day.isoformat(), "mode": "morning"})
@@ -122,3 +124,23 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
     finally:
         for backend in backends:
             backend.close()
+
+
+class Command(ProjectCommand):
+    usage = "[--date YYYY-MM-DD|today|yesterday] [--no-store]"
+    summary = "Aggregate a day's TIX.id seat snapshots (one per showtime) and store the daily summary"
+    description = (
+        "Adds up one day (Asia/Jakarta time) of TIX.id seat snapshots, counting each showtime once, "
+        "through its latest morning snapshot of that day. Prints the audience (seats sold or blocked), "
+        "capacity, available seats and occupancy, the numbers of showtimes, movies, theatres and cities, "
+        "and one line per cinema chain. Unless --no-store, stores the summary (tix_daily_summaries, one "
+        "per date: running it again replaces it) in every backend of STORAGE_BACKENDS."
+    )
+    exit_status = ("0  printed (and stored)", "1  no morning snapshot of that day is stored: nothing written")
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        add_options(parser)
+
+    def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
+        return main(settings, opts)

@@ -1,26 +1,19 @@
-"""The logic of ``scrapy storage-replay`` (the command itself is in ``storage-replay.py``).
+"""``scrapy storage-replay``: write the rows the storage spools hold to their backends.
 
-    scrapy storage-replay [--backend NAME ...]
-
-Writes every row waiting in the storage spools (``STORAGE_SPOOL_DIR/<backend>.jsonl``,
-left by crawls whose backend was down) to its backend, in the order they were
-spooled; upserts by natural key, so running it twice never duplicates. Replays the
-configured STORAGE_BACKENDS plus any other backend that has a spool file. Prints one
-line per backend and exits with status 1 when rows remain (backend still down,
-unreadable lines moved to ``<backend>.jsonl.corrupt``), 3 when every row was either
-written or refused by the backend as data (set aside with the error in
-``<backend>.rejected.jsonl``: they no longer block the spool), 0 when every spool
-was written. Safe beside running crawls: each replay holds the backend's spool lock.
+What it does and its exit status: ``Command`` below (``scrapy storage-replay -h`` shows it).
+Each replay holds the backend's spool lock (storage/spool.py), so it is safe beside crawls.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from cineradar.hub import SPECS, backend_options
-from cineradar.storage import BACKENDS, build_backend
+from cineradar.backends import open_backend
+from cineradar.commands import ProjectCommand
+from cineradar.storage import BACKENDS
 from cineradar.storage.spool import Spool
 
 if TYPE_CHECKING:
@@ -29,7 +22,7 @@ if TYPE_CHECKING:
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", action="append", default=[], choices=sorted(BACKENDS), metavar="NAME",
-                        help="replay only this backend's spool (repeatable; default: all)")
+                        help="replay only this backend's spool (repeatable; all by default)")
 
 
 def backends_to_replay(settings: BaseSettings, spool_dir: Path, only: list[str]) -> list[str]:
@@ -50,9 +43,8 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
             continue
         replayed, error = 0, ""
         try:
-            backend = build_backend(name, backend_options(name, settings))
+            backend = open_backend(name, settings)
             try:
-                backend.open(SPECS)
                 replayed = spool.replay(backend)
             finally:
                 backend.close()
@@ -69,3 +61,27 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
             line += f"; unreadable lines kept in {spool.corrupt_path}"
         out.write(line + "\n")
     return 1 if remaining else 3 if rejected else 0
+
+
+class Command(ProjectCommand):
+    default_settings = {"LOG_LEVEL": "WARNING"}
+    usage = "[--backend NAME ...]"
+    summary = "Replay the storage spools (rows a backend could not take during a crawl); exit 1 if rows remain"
+    description = (
+        "Writes every row waiting in the storage spools (STORAGE_SPOOL_DIR/<backend>.jsonl, left by "
+        "crawls whose backend was down) to its backend, in the order the rows were spooled. Rows are "
+        "upserted by their natural key, so running it twice never duplicates anything. Replays the "
+        "backends of STORAGE_BACKENDS and any other backend that has a spool file, one line per backend. "
+        "Rows a backend refuses as data are set aside in <backend>.rejected.jsonl with the error; "
+        "unreadable lines in <backend>.jsonl.corrupt. Safe to run beside crawls."
+    )
+    exit_status = ("0  every spool written",
+                   "1  rows remain (a backend still down, or unreadable lines)",
+                   "3  all written but rows a backend refused as data (set aside)")
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        add_options(parser)
+
+    def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
+        return main(settings, opts, sys.stdout)

@@ -4,40 +4,55 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.commands import ScrapyCommand
+from cineradar.backends import SPECS, open_backends
+from cineradar.commands import ProjectCommand
 
-from cineradar.hub import SPECS, open_backends
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    default_settings = {"LOG_ENABLED": False}
-
-    def short_desc(self) -> str:
-        return "Print how many rows each entity has in the storage backends"
+class Command(ProjectCommand):
+    usage = "[--sample N]"
+    summary = "Print how many rows each entity has in the storage backends"
+    description = (
+        "For every backend of STORAGE_BACKENDS, prints each entity that has rows: how many, how many "
+        "per day for dated entities, and the first --sample rows (long values cut short). Reads only."
+    )
+    exit_status = ("0  printed", "1  a backend could not be opened or read")
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--sample", type=int, default=2, help="rows to show per non-empty entity")
+        parser.add_argument("--sample", type=int, default=2, metavar="N", help="rows to show per non-empty entity")
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        for backend in open_backends(self.settings):
-            print(f"== {backend.name} ==")
-            for spec in SPECS:
-                count = backend.count(spec.name)
-                if not count:
-                    continue
-                print(f"{spec.name:24} {count:7d}")
-                rows = backend.fetch(spec.name)
-                if "date" in spec.columns:
-                    per_day = Counter(str(r["date"]) for r in rows)
-                    print("  per day: " + ", ".join(f"{d} {n}" for d, n in sorted(per_day.items())))
-                for row in rows[: opts.sample]:
-                    print("  " + _short(row))
-            backend.close()
+    def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
+        try:
+            backends = open_backends(settings)
+        except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
+            print(f"stored: storage could not be opened ({type(exc).__name__}: {exc})")
+            return 1
+        try:
+            for backend in backends:
+                print(f"== {backend.name} ==")
+                for spec in SPECS:
+                    count = backend.count(spec.name)
+                    if not count:
+                        continue
+                    print(f"{spec.name:24} {count:7d}")
+                    rows = backend.fetch(spec.name)
+                    if "date" in spec.columns:
+                        per_day = Counter(str(r["date"]) for r in rows)
+                        print("  per day: " + ", ".join(f"{d} {n}" for d, n in sorted(per_day.items())))
+                    for row in rows[: opts.sample]:
+                        print("  " + _short(row))
+        except Exception as exc:  # noqa: BLE001
+            print(f"stored: reading failed ({type(exc).__name__}: {exc})")
+            return 1
+        finally:
+            for backend in backends:
+                backend.close()
+        return 0
 
 
 def _short(row: dict[str, Any]) -> str:

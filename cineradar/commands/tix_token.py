@@ -1,62 +1,73 @@
-"""The logic of ``scrapy tix-token`` (the command itself is in ``tix-token.py``).
-
-    scrapy tix-token                       # log in with real Chromium, store the token
-    scrapy tix-token --refresh             # new access token from the refresh token (login if it is refused)
-    scrapy tix-token --check [--min-ttl M] # print the stored token's state; exit 1 below M minutes
-
-The token store is the primary storage backend's state "tix_jwt" (Firestore:
-auth_tokens/tix_jwt). Credentials come from TIX_PHONE_NUMBER / TIX_PASSWORD only.
-Nothing printed or logged contains a token or the password.
-"""
+"""``scrapy tix-token``: log in to TIX.id, refresh or check the stored token."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from typing import TYPE_CHECKING, Any
 
+from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
+
+from cineradar.auth.manager import BlockingStateStore, build_manager
+from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, describe, utcnow
+from cineradar.backends import SPECS, backend_options
 from cineradar.endpoints import Endpoints
-from cineradar.hub import SPECS, backend_options
 from cineradar.storage import Storage, build_backend
-from cineradar.tix_auth import (
-    TOKEN_STATE,
-    TixAuthClient,
-    TixAuthError,
-    Tokens,
-    browser_login,
-    chromium_path,
-    credentials_from_env,
-    describe,
-    utcnow,
-)
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-logger = logging.getLogger(__name__)
+LONG_DESC = """\
+Log in to TIX.id in a real Chromium and store the token, refresh it, or check it.
+
+  scrapy tix-token                        log in and store the token
+  scrapy tix-token --refresh              new access token from the refresh token
+                                          (logs in if the refresh token is refused)
+  scrapy tix-token --check [--min-ttl M]  print the stored token's state; exit 1 when
+                                          none is stored or fewer than M minutes remain
+
+The token is kept in the first storage backend (STORAGE_BACKENDS) as the state
+"tix_jwt". The phone number and password come from the environment only:
+TIX_PHONE_NUMBER and TIX_PASSWORD. Nothing printed contains a token or the password.
+
+Settings: TIX_CHROMIUM_PATH (default $CHROMIUM_PATH or /usr/bin/chromium),
+TIX_LOGIN_HEADLESS (--visible overrides it), TIX_LOGIN_TIMEOUT (seconds per login
+step), TIX_AUTH_TIMEOUT and TIX_AUTH_ATTEMPTS (the refresh call), ENDPOINTS.
+
+Exit status: 0 when a valid token is stored, 1 otherwise."""
 
 
-def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--check", action="store_true", help="print the stored token's state, change nothing")
-    parser.add_argument("--min-ttl", type=float, default=None, metavar="MIN",
-                        help="with --check: exit 1 when fewer than MIN minutes remain (default: 0)")
-    parser.add_argument("--refresh", action="store_true",
-                        help="get a new access token with the refresh token; log in if it is refused")
-    parser.add_argument("--visible", action="store_true", help="run the browser headed (needs a display)")
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
+    """Scrapy's help layout, keeping the line breaks of the description above."""
 
 
-class _SyncStore:
-    """The token document in a blocking backend, used from asyncio through a thread."""
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False  # no reactor: the login runs in its own asyncio loop
+    default_settings = {"LOG_ENABLED": False}
 
-    def __init__(self, backend: Storage) -> None:
-        self.backend = backend
+    def syntax(self) -> str:
+        return "[--check [--min-ttl MIN]] [--refresh] [--visible]"
 
-    async def load(self) -> dict[str, Any] | None:
-        return await asyncio.to_thread(self.backend.get_state, TOKEN_STATE)
+    def short_desc(self) -> str:
+        return "Log in to TIX.id (real Chromium) and store the token, refresh it, or check it"
 
-    async def save(self, doc: dict[str, Any]) -> None:
-        await asyncio.to_thread(self.backend.put_state, TOKEN_STATE, doc)
+    def long_desc(self) -> str:
+        return LONG_DESC
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = HelpFormatter
+        parser.add_argument("--check", action="store_true", help="print the stored token's state, change nothing")
+        parser.add_argument("--min-ttl", type=float, default=None, metavar="MIN",
+                            help="with --check: exit 1 when fewer than MIN minutes remain (default: 0)")
+        parser.add_argument("--refresh", action="store_true",
+                            help="get a new access token with the refresh token; log in if it is refused")
+        parser.add_argument("--visible", action="store_true", help="run the browser headed (needs a display)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        self.exitcode = main(self.settings, opts)
 
 
 def primary_backend(settings: BaseSettings) -> Storage:
@@ -85,23 +96,10 @@ def print_state(doc: dict[str, Any] | None, *, min_ttl: float | None = None) -> 
     return ok
 
 
-async def _acquire(settings: BaseSettings, backend: Storage, *, refresh: bool, headless: bool) -> None:
-    from cineradar.middlewares.jwt_auth import TokenManager
-
+async def _acquire(settings: BaseSettings, backend: Storage, *, refresh: bool, visible: bool) -> None:
     endpoints = Endpoints.from_settings(settings)
-    try:
-        phone: str | None = credentials_from_env()[0]
-    except TixAuthError:
-        phone = None
-
-    async def login() -> Tokens:
-        user, password = credentials_from_env()
-        return await browser_login(endpoints.tix_app, user, password,
-                                   executable_path=chromium_path(settings.get("TIX_CHROMIUM_PATH")),
-                                   headless=headless, timeout_ms=settings.getfloat("TIX_LOGIN_TIMEOUT", 60) * 1000)
-
-    manager = TokenManager(client=TixAuthClient(endpoints.tix_api), store=_SyncStore(backend), login=login,
-                           phone=phone, failure_cooldown=0)
+    manager = build_manager(settings, BlockingStateStore(backend), api_url=endpoints.tix_api,
+                            app_url=endpoints.tix_app, failure_cooldown=0, headless=False if visible else None)
     try:
         await manager.renew(use_refresh_token=refresh)
     finally:
@@ -114,7 +112,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
         if opts.check:
             return 0 if print_state(backend.get_state(TOKEN_STATE), min_ttl=opts.min_ttl) else 1
         try:
-            asyncio.run(_acquire(settings, backend, refresh=opts.refresh, headless=not opts.visible))
+            asyncio.run(_acquire(settings, backend, refresh=opts.refresh, visible=opts.visible))
         except TixAuthError as exc:
             print(f"TIX.id authentication failed: {exc}")
             return 1

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from cineradar.hub import StorageHub, open_backends
+from cineradar.backends import open_backends
+from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import CrawlRun
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 FAILED_KEY = "cineradar/outcome/failed"
 PARTIAL_PREFIX = "cineradar/outcome/partial/"
 STATUS_KEY = "cineradar/outcome/status"
+
+# Sent (with status and why) once the crawl's status is decided: StatsDump writes the stats then.
+outcome_decided = object()
 
 # Statuses of the crawls run by this process, in order (read by the ``crawl`` command).
 STATUSES: list[str] = []
@@ -122,10 +126,9 @@ class CrawlOutcome:
             stats=stats or {},
         ))
 
-    async def _store(self, run: CrawlRun, names: list[str] | None = None) -> None:
-        hub = StorageHub.of(self.crawler)
+    async def _store(self, hub: StorageHub, run: CrawlRun, names: list[str]) -> None:
         row = run.row()
-        for name in names or hub.names:
+        for name in names:
             try:
                 await hub.call(name, lambda b: b.upsert(CrawlRun.entity, [row]))
             except Exception as exc:  # noqa: BLE001 - the run record must not hide the crawl's result
@@ -148,9 +151,11 @@ class CrawlOutcome:
 
     def spider_opened(self, spider: Spider) -> None:
         # Not awaited: a slow or unreachable store must not hold up the crawl's start.
-        if self.record_runs:
-            hub = StorageHub.of(self.crawler)
-            self._opening = asyncio.ensure_future(self._store(self._run(spider, "running"), [hub.primary]))
+        hub = self.crawler.get_extension(StorageHub)
+        if hub is None:  # storage is off for this crawl: nothing stored, its run record neither
+            self.record_runs = False
+        if self.record_runs and hub is not None:
+            self._opening = asyncio.ensure_future(self._store(hub, self._run(spider, "running"), [hub.primary]))
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         self._closed = (spider, reason)
@@ -172,6 +177,7 @@ class CrawlOutcome:
             logger.info("crawl finished: success")
         else:
             logger.error("crawl %s: %s", status.upper(), why)
+        self.crawler.signals.send_catch_log(signal=outcome_decided, status=status, why=why)
         if self.record_runs:
             summary = {k: v for k, v in stats.items()
                        if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count"))

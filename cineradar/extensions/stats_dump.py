@@ -1,4 +1,8 @@
-"""Write crawler.stats as JSON when the spider closes (STATS_DUMP_PATH), for CI and diffs."""
+"""Write crawler.stats as JSON at the end of a crawl (STATS_DUMP_PATH), for CI and diffs.
+
+Written once the crawl's status is decided (cineradar/extensions/outcome.py), so the dump
+holds ``cineradar/outcome/status`` and everything counted up to it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from cineradar.extensions import outcome
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -17,6 +23,7 @@ class StatsDump:
     def __init__(self, crawler: Crawler, path: str) -> None:
         self.crawler = crawler
         self.path = path
+        self.name, self.reason = "spider", "unknown"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StatsDump:
@@ -25,12 +32,16 @@ class StatsDump:
             raise NotConfigured  # silent: off unless STATS_DUMP_PATH is set
         ext = cls(crawler, path)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.write, signal=outcome.outcome_decided)
         return ext
 
     def spider_closed(self, spider: object, reason: str) -> None:
+        self.name, self.reason = getattr(spider, "name", "spider"), reason
+
+    def write(self) -> None:
         assert self.crawler.stats is not None
         stats = dict(self.crawler.stats.get_stats())
-        stats["finish_reason"] = reason
-        path = Path(self.path.replace("%(name)s", getattr(spider, "name", "spider")))
+        stats["finish_reason"] = self.reason
+        path = Path(self.path.replace("%(name)s", self.name))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")

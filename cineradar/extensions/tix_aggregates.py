@@ -19,8 +19,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from cineradar import aggregates
+from cineradar.backends import open_backends
 from cineradar.extensions import outcome
-from cineradar.hub import open_backends
 from cineradar.items import TixMovie, TixShowtime
 
 if TYPE_CHECKING:

@@ -10,63 +10,37 @@ and ``scrapy fetch`` of a layout URL get a user token by themselves:
 * The header is set in ``process_request`` and removed again once the response (or the
   error) is back, so a token never sits in the scheduler's queue (JOBDIR) nor on a
   request that RetryMiddleware copies.
-* The user token comes from the token store (storage state "tix_jwt"), is refreshed
-  proactively when fewer than TIX_REFRESH_MARGIN_MINUTES remain (at most a quarter of
-  the token's lifetime, for short-lived tokens), and on a 401 (except
-  EXPIRED_EVENT_DETAIL, which means the showtime has started and is passed through).
-* Single flight: one asyncio lock per token kind, and a generation number per token.
-  Requests that find the token stale wait on the lock; the first one renews, the others
-  find the new token when they get the lock. A 401 answered to a request sent with an
-  older generation only retries the request: the token was renewed meanwhile.
-* Renewal: POST /v1/users/refresh with the refresh token; if that token is rejected,
-  a full browser login (Playwright in this asyncio loop, credentials from
-  TIX_PHONE_NUMBER / TIX_PASSWORD) and the crawl goes on. A failed login, refresh or
-  guest-token round (POST /v1/auth) is not retried for TIX_AUTH_FAILURE_COOLDOWN
-  seconds: waiting requests fail fast (IgnoreRequest, counted under
-  cineradar/tix/auth/no_token/<kind>) instead of each running a round of its own; a
-  failed proactive renewal keeps the still valid token until the cooldown ends.
+* Tokens come from cineradar.auth's TokenManager (Scrapy-free): the user token from the
+  token store (storage state "tix_jwt"), refreshed proactively below
+  TIX_REFRESH_MARGIN_MINUTES, and here on a 401 (except EXPIRED_EVENT_DETAIL, which
+  means the showtime has started and is passed through); single flight per token kind;
+  a rejected refresh token means the one browser login (cineradar/auth/login.py); a
+  failed round is not retried for TIX_AUTH_FAILURE_COOLDOWN seconds, so waiting
+  requests fail fast (IgnoreRequest, counted under cineradar/tix/auth/no_token/<kind>).
+  A 401 to a request sent with an older token generation only retries the request.
 * Outcome: every request dropped for want of a token makes the crawl partial; if no
   request could get a token at all, the crawl failed (one ERROR line, exit 1).
 
-Enabled for spiders with ``tix_auth = True``, for scrapy shell/fetch (no spider class of
-the project), or always/never with ``-s TIX_AUTH_ENABLED=1/0``; NotConfigured otherwise.
+Enabled for the project's spiders with ``tix_auth = True`` and for any spider that is not
+the project's (scrapy shell/fetch), or always/never with ``-s TIX_AUTH_ENABLED=1/0``;
+NotConfigured otherwise.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
 import re
-import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from cineradar.auth.manager import TokenManager, build_manager
+from cineradar.auth.tokens import APP_HEADERS, TOKEN_STATE, TixAuthError
 from cineradar.endpoints import Endpoints
 from cineradar.extensions import outcome
-from cineradar.tix_auth import (
-    APP_HEADERS,
-    DEFAULT_ACCESS_TTL,
-    TOKEN_STATE,
-    RefreshRejected,
-    TixAuthClient,
-    TixAuthError,
-    Tokens,
-    browser_login,
-    chromium_path,
-    credentials_from_env,
-    jwt_claims,
-    local_expiry,
-    parse_time,
-    redact,
-    token_doc,
-    unquote,
-    utcnow,
-)
+from cineradar.spiders.base import CineSpider
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -80,19 +54,13 @@ GUEST_PATH = re.compile(r"^/v1/(movies/?$|schedules/|cities/?$)")
 EXPIRED_EVENT = b"EXPIRED_EVENT_DETAIL"
 
 
-class TokenStore(Protocol):
-    async def load(self) -> dict[str, Any] | None: ...
-
-    async def save(self, doc: dict[str, Any]) -> None: ...
-
-
 class HubTokenStore:
     """The token document in the primary storage backend's state "tix_jwt"."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from cineradar.hub import StorageHub
+        from cineradar.extensions.storage_hub import storage_hub
 
-        self.hub = StorageHub.of(crawler)
+        self.hub = storage_hub(crawler, "TixJwtAuthMiddleware (the token lives in storage)")
 
     async def load(self) -> dict[str, Any] | None:
         return await self.hub.call(self.hub.primary, lambda b: b.get_state(TOKEN_STATE))
@@ -101,238 +69,13 @@ class HubTokenStore:
         await self.hub.call(self.hub.primary, lambda b: b.put_state(TOKEN_STATE, doc))
 
 
-class TokenManager:
-    """User and guest tokens with proactive refresh, single flight and re-login.
-
-    No Scrapy here: the middleware, the ``tix-token`` command and tests drive it.
-    """
-
-    def __init__(self, *, client: TixAuthClient, store: TokenStore,
-                 login: Callable[[], Awaitable[Tokens]] | None, phone: str | None = None,
-                 margin: dt.timedelta = dt.timedelta(minutes=5), clock: Callable[[], dt.datetime] = utcnow,
-                 inc_stat: Callable[[str], None] | None = None, failure_cooldown: float = 30.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.client = client
-        self.store = store
-        self.login = login
-        self.phone = phone
-        self.margin = margin
-        self.clock = clock
-        self.inc_stat = inc_stat or (lambda key: None)
-        self.failure_cooldown = failure_cooldown
-        self.monotonic = monotonic  # cooldowns: injectable so tests move time without sleeping
-        self.user_doc: dict[str, Any] | None = None
-        self.user_generation = 0
-        self._user_expiry: dt.datetime | None = None
-        self._user_lifetime = DEFAULT_ACCESS_TTL
-        self._loaded = False
-        self._user_lock = asyncio.Lock()
-        self._failed_until = 0.0
-        self._failed_reason = ""
-        self._refresh_failed_until = 0.0  # a failed proactive refresh while the token is still valid
-        self.guest: str | None = None
-        self.guest_generation = 0
-        self._guest_expiry: dt.datetime | None = None
-        self._guest_lifetime = DEFAULT_ACCESS_TTL
-        self._guest_lock = asyncio.Lock()
-        self._guest_failed_until = 0.0
-        self._guest_failed_reason = ""
-
-    # ------------------------------------------------------------------ policy
-    def _fresh(self, expiry: dt.datetime | None, lifetime: dt.timedelta) -> bool:
-        if expiry is None:
-            return False
-        margin = min(self.margin, lifetime / 4)  # a 60 s token is renewed 15 s early, not every time
-        return expiry - self.clock() > margin
-
-    def _usable(self) -> bool:
-        return bool(self.user_doc and self.user_doc.get("token")) and self._fresh(self._user_expiry,
-                                                                                 self._user_lifetime)
-
-    def _adopt(self, doc: dict[str, Any] | None) -> None:
-        if doc:  # a document written by other code may hold the values with their JSON quotes
-            doc = doc | {"token": unquote(doc.get("token")), "refresh_token": unquote(doc.get("refresh_token"))}
-        self.user_doc = doc
-        self.user_generation += 1
-        self._user_expiry = local_expiry(doc) if doc else None
-        stored = parse_time(doc.get("stored_at")) if doc else None
-        issued = parse_time(doc.get("issued_at")) if doc else None
-        expires = parse_time(doc.get("expires_at")) if doc else None
-        if expires and (issued or stored):
-            lifetime = expires - (issued or stored)  # type: ignore[operator]
-            self._user_lifetime = lifetime if lifetime > dt.timedelta(0) else DEFAULT_ACCESS_TTL
-
-    # ------------------------------------------------------------------ user token
-    async def user_token(self) -> tuple[str, int]:
-        """A user access token that stays valid past the margin, and its generation."""
-        if self._usable():
-            return self.user_doc["token"], self.user_generation  # type: ignore[index]
-        self._check_cooldown()  # fail fast: no waiting on the lock during a cooldown
-        async with self._user_lock:
-            if not self._loaded:
-                self._loaded = True
-                doc = await self.store.load()
-                if doc and doc.get("token"):
-                    self._adopt(doc)
-            if not self._usable():
-                await self._renew("expiring" if self.user_doc else "no stored token")
-            return self.user_doc["token"], self.user_generation  # type: ignore[index]
-
-    async def user_rejected(self, generation: int | None) -> None:
-        """A request sent with ``generation`` got a 401: renew once, unless already renewed."""
-        async with self._user_lock:
-            if generation is not None and generation != self.user_generation:
-                return
-            await self._renew("401 from the API")
-
-    async def renew(self, *, use_refresh_token: bool = True) -> None:
-        """Renew now, whatever the token's TTL (the ``tix-token`` command)."""
-        async with self._user_lock:
-            if not self._loaded:
-                self._loaded = True
-                doc = await self.store.load()
-                if doc and doc.get("token"):
-                    self._adopt(doc)
-            await self._renew("requested", use_refresh_token=use_refresh_token)
-
-    def _check_cooldown(self) -> None:
-        if self.monotonic() < self._failed_until:
-            self.inc_stat("cineradar/tix/auth/cooldown/user")
-            raise TixAuthError(f"TIX.id authentication failed recently ({self._failed_reason}); not retrying yet")
-
-    def _still_valid(self) -> bool:
-        return bool(self._user_expiry and self._user_expiry > self.clock())
-
-    async def _renew(self, reason: str, *, use_refresh_token: bool = True) -> None:
-        if reason == "expiring" and self._still_valid() and self.monotonic() < self._refresh_failed_until:
-            return  # a refresh failed moments ago: the current token serves until the cooldown ends
-        self._check_cooldown()
-        previous = self.user_doc
-        try:
-            if use_refresh_token and previous and previous.get("refresh_token"):
-                try:
-                    tokens = await self.client.refresh(previous["refresh_token"])
-                except RefreshRejected as exc:
-                    self.inc_stat("cineradar/tix/auth/refresh_rejected")
-                    logger.warning("TIX.id refresh token rejected (%s); logging in again", exc)
-                except TixAuthError as exc:
-                    self.inc_stat("cineradar/tix/auth/refresh_failed")
-                    if self._still_valid() and reason == "expiring":
-                        self._refresh_failed_until = self.monotonic() + self.failure_cooldown
-                        logger.warning("TIX.id token refresh failed (%s); the current token is still valid, "
-                                       "next refresh in %.0f s", exc, self.failure_cooldown)
-                        return
-                    raise
-                else:
-                    await self._install(tokens, "refresh", previous)
-                    self.inc_stat("cineradar/tix/auth/refresh")
-                    logger.info("TIX.id access token refreshed (%s); valid until %s", reason,
-                                self.user_doc.get("expires_at") if self.user_doc else "?")
-                    return
-            if self.login is None:
-                raise TixAuthError("no usable TIX.id token and no way to log in")
-            logger.info("TIX.id: logging in with the browser (%s)", reason)
-            self.inc_stat("cineradar/tix/auth/login")
-            tokens = await self.login()
-            await self._install(tokens, "login", previous)
-            logger.info("TIX.id login succeeded; token valid until %s",
-                        self.user_doc.get("expires_at") if self.user_doc else "?")
-        except TixAuthError as exc:
-            self.inc_stat("cineradar/tix/auth/failed")
-            self._failed_until = self.monotonic() + self.failure_cooldown
-            self._failed_reason = str(exc)
-            logger.error("TIX.id authentication failed: %s", exc)
-            raise
-        except Exception as exc:  # Playwright errors and the like: same treatment, secrets redacted
-            self.inc_stat("cineradar/tix/auth/failed")
-            self._failed_until = self.monotonic() + self.failure_cooldown
-            first_line = (str(exc).strip().splitlines() or [""])[0][:200]
-            self._failed_reason = f"{exc.__class__.__name__}: {redact(first_line, *self._secrets())}"
-            logger.error("TIX.id authentication failed: %s", self._failed_reason)
-            raise TixAuthError(f"authentication failed ({self._failed_reason})") from None
-
-    def _secrets(self) -> list[str | None]:
-        try:
-            phone, password = credentials_from_env()
-        except TixAuthError:
-            return []
-        doc = self.user_doc or {}
-        return [password, phone, doc.get("token"), doc.get("refresh_token"), self.guest]
-
-    async def _install(self, tokens: Tokens, source: str, previous: dict[str, Any] | None) -> None:
-        doc = token_doc(tokens, phone=self.phone, now=self.clock(), source=source, previous=previous)
-        self._adopt(doc)
-        try:
-            await self.store.save(doc)
-        except Exception as exc:
-            self.inc_stat("cineradar/tix/auth/store_failed")
-            logger.error("could not store the TIX.id token: %s", exc.__class__.__name__)
-
-    # ------------------------------------------------------------------ guest token
-    async def guest_token(self) -> tuple[str, int]:
-        if self.guest and self._fresh(self._guest_expiry, self._guest_lifetime):
-            return self.guest, self.guest_generation
-        if not self._guest_valid():
-            self._check_guest_cooldown()  # fail fast: no waiting on the lock during a cooldown
-        async with self._guest_lock:
-            if not (self.guest and self._fresh(self._guest_expiry, self._guest_lifetime)):
-                await self._new_guest(proactive=True)
-            return self.guest, self.guest_generation  # type: ignore[return-value]
-
-    async def guest_rejected(self, generation: int | None) -> None:
-        async with self._guest_lock:
-            if generation is not None and generation != self.guest_generation:
-                return
-            await self._new_guest(proactive=False)
-
-    def _guest_valid(self) -> bool:
-        return bool(self.guest and self._guest_expiry and self._guest_expiry > self.clock())
-
-    def _check_guest_cooldown(self) -> None:
-        if self.monotonic() < self._guest_failed_until:
-            self.inc_stat("cineradar/tix/auth/cooldown/guest")
-            raise TixAuthError(f"TIX.id guest token failed recently ({self._guest_failed_reason}); not retrying yet")
-
-    async def _new_guest(self, *, proactive: bool) -> None:
-        """One POST /v1/auth round (the client's attempts); a failure starts the cooldown.
-
-        Requests wait on the guest lock, so one round is in flight; those that get the
-        lock after a failure fail at once on the cooldown (or keep the still valid token
-        when the renewal was only proactive) instead of each running a round of its own.
-        """
-        keep = proactive and self._guest_valid()
-        if self.monotonic() < self._guest_failed_until:
-            if keep:
-                return
-            self._check_guest_cooldown()
-        try:
-            token = await self.client.guest_token()
-        except TixAuthError as exc:
-            self.inc_stat("cineradar/tix/auth/guest_failed")
-            self._guest_failed_until = self.monotonic() + self.failure_cooldown
-            self._guest_failed_reason = str(exc)
-            if keep:
-                logger.warning("TIX.id guest token renewal failed (%s); the current one is still valid", exc)
-                return
-            logger.error("TIX.id guest token failed: %s; requests that need one fail for the next %.0f s",
-                         exc, self.failure_cooldown)
-            raise
-        claims = jwt_claims(token)
-        now = self.clock()
-        exp, iat = claims.get("exp"), claims.get("iat")
-        if isinstance(exp, int | float) and isinstance(iat, int | float) and exp > iat:
-            self._guest_lifetime = dt.timedelta(seconds=exp - iat)
-        elif isinstance(exp, int | float):
-            self._guest_lifetime = max(dt.datetime.fromtimestamp(exp, dt.UTC) - now, dt.timedelta(seconds=1))
-        else:
-            self._guest_lifetime = DEFAULT_ACCESS_TTL
-        self._guest_expiry = now + self._guest_lifetime
-        self.guest = token
-        self.guest_generation += 1
-        self.inc_stat("cineradar/tix/auth/guest")
-
-    async def close(self) -> None:
-        await self.client.close()
+def wants_tix_auth(spider: Any) -> bool:
+    """Auto mode: the project's spiders that declare ``tix_auth = True``, and any spider that
+    is not one of the project's (the one ``scrapy shell`` and ``scrapy fetch`` make, a user's
+    own): those only get tokens on TIX API URLs, by the URL's path (``kind``)."""
+    if spider is None or not isinstance(spider, CineSpider):
+        return True
+    return bool(getattr(spider, "tix_auth", False))
 
 
 class TixJwtAuthMiddleware:
@@ -349,11 +92,10 @@ class TixJwtAuthMiddleware:
     def from_crawler(cls, crawler: Crawler) -> TixJwtAuthMiddleware:
         settings = crawler.settings
         explicit = settings.get("TIX_AUTH_ENABLED")
-        spider = getattr(crawler, "spider", None)
         if explicit is not None and str(explicit).strip() != "":
             enabled = settings.getbool("TIX_AUTH_ENABLED")
-        else:  # auto: spiders that declare it, and the shell / fetch (no project spider)
-            enabled = spider is None or bool(getattr(spider, "tix_auth", False)) or spider.name == "default"
+        else:
+            enabled = wants_tix_auth(getattr(crawler, "spider", None))
         if not enabled:
             raise NotConfigured  # no message: Scrapy would log a warning for every other spider
         endpoints = Endpoints.from_settings(settings)
@@ -363,28 +105,8 @@ class TixJwtAuthMiddleware:
             if stats is not None:
                 stats.inc_value(key)
 
-        timeout = settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0) * 1000
-        executable = chromium_path(settings.get("TIX_CHROMIUM_PATH"))
-        headless = settings.getbool("TIX_LOGIN_HEADLESS", True)
-        phone: str | None
-        try:
-            phone, _ = credentials_from_env()
-        except TixAuthError:
-            phone = None
-
-        async def login() -> Tokens:
-            user, password = credentials_from_env()
-            return await browser_login(endpoints.tix_app, user, password, executable_path=executable,
-                                       headless=headless, timeout_ms=timeout)
-
-        manager = TokenManager(
-            client=TixAuthClient(endpoints.tix_api, timeout=settings.getfloat("TIX_AUTH_TIMEOUT")
-                                 or settings.getfloat("DOWNLOAD_TIMEOUT", 30.0),
-                                 attempts=settings.getint("TIX_AUTH_ATTEMPTS", 4)),
-            store=HubTokenStore(crawler), login=login, phone=phone,
-            margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
-            inc_stat=inc, failure_cooldown=settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0),
-        )
+        manager = build_manager(settings, HubTokenStore(crawler), api_url=endpoints.tix_api,
+                                app_url=endpoints.tix_app, inc_stat=inc)
         middleware = cls(crawler, manager, endpoints.tix_api, settings.getint("TIX_AUTH_MAX_RETRIES", 3))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)

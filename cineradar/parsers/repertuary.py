@@ -1,10 +1,12 @@
 """Parsers for kino.krakow.pl / repertuary.pl pages: pure functions of the page text.
 
-Selectors follow the site as kino_krakow.md section 2 describes it: table.calendar for
-the selected day, table.repert rows read in order as a small state machine (th.date,
-film link, td.cinema_film), span.hour for times, a.buy_ticket for showtime ids, and
-metadata labels inside <strong> on film pages (read with regexes on the raw HTML, as
-selector-based extraction is fragile there).
+Selectors follow the site as docs/sources/repertuary.md#page-structure describes it:
+table.calendar for the selected day, table.repert rows read in order as a small state
+machine (th.date, film link, td.cinema_film), span.hour for times, a.buy_ticket for
+showtime ids, the csrf-token meta tag, and metadata labels inside <strong> on film pages
+(read with regexes on the raw HTML: the labels' values are bare text between a </strong>
+and the next <br>, which the original found selectors did not read reliably). Dates are
+parsed by dateparser (Polish), links joined with urljoin.
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
+from dateparser.date import DateDataParser
 from parsel import Selector
 
 from cineradar.items import RepertuaryCinema, RepertuaryFilm, RepertuaryShowtime, sanitize_id
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-POLISH_MONTHS = {
-    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
-    "sierpnia": 8, "września": 9, "października": 10, "listopada": 11, "grudnia": 12,
-}
+# Day and month of a Polish date header ("czwartek, 2 października"; the weekday is ignored).
+# Absolute dates only, so words such as "jutro" are not dates; the year is chosen later
+# (nearest_date), and a leap base year lets "29 lutego" parse whatever the current year.
+POLISH_DATES = DateDataParser(languages=["pl"], settings={
+    "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "DMY",
+    "RELATIVE_BASE": dt.datetime(2000, 1, 1),
+})
 UUID_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 FILM_HREF = re.compile(r"/film/([^./]+)\.html")
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 TICKET_HOST = "https://www.kino.krakow.pl"  # the site links tickets to Kraków's host for every city
 
 
@@ -63,8 +68,8 @@ class DayPage:
 
 
 def csrf_token(text: str) -> str | None:
-    match = CSRF.search(text)
-    return html.unescape(match[1]) if match else None
+    """Rails' CSRF token, from <meta name="csrf-token"> (attribute entities already decoded)."""
+    return Selector(text=text).css('meta[name="csrf-token"]::attr(content)').get() or None
 
 
 def clean_slug(slug: str) -> str:
@@ -78,15 +83,17 @@ def cinema_name(slug: str) -> str:
 
 
 def parse_polish_date(text: str, near: dt.date) -> dt.date | None:
-    """'czwartek, 1 stycznia' -> the date with that day and month nearest to ``near``.
+    """'czwartek, 1 stycznia' -> the date with that day and month nearest to ``near``."""
+    parsed = POLISH_DATES.get_date_data(text).date_obj
+    return nearest_date(parsed.day, parsed.month, near) if parsed else None
+
+
+def nearest_date(day: int, month: int, near: dt.date) -> dt.date | None:
+    """The date with this day and month nearest to ``near``, None if there is none.
 
     The site prints no year; picking the nearest candidate handles New Year (a page
     fetched on 28 December that shows 1 January means next year).
     """
-    match = re.search(r"(\d{1,2})\s+([a-ząćęłńóśźż]+)", text.lower())
-    if not match or match[2] not in POLISH_MONTHS:
-        return None
-    day, month = int(match[1]), POLISH_MONTHS[match[2]]
     candidates = []
     for year in (near.year - 1, near.year, near.year + 1):
         try:
@@ -100,10 +107,7 @@ def active_date(sel: Selector, near: dt.date) -> dt.date | None:
     """The date on the active day's label ("Pt<br> 3 10"), with the year nearest ``near``."""
     label = sel.css("table.calendar td.active a").xpath("normalize-space(.)").get() or ""
     match = re.search(r"(\d{1,2})\s+(\d{1,2})\s*$", label)
-    if not match:
-        return None
-    month_name = next(name for name, number in POLISH_MONTHS.items() if number == int(match[2]))
-    return parse_polish_date(f"{match[1]} {month_name}", near) if 1 <= int(match[2]) <= 12 else None
+    return nearest_date(int(match[1]), int(match[2]), near) if match else None
 
 
 def active_day(sel: Selector) -> int | None:
@@ -126,7 +130,11 @@ def _sole_text(anchor: Selector) -> str | None:
 
 
 def parse_day_programme(text: str, *, city: str, base_url: str, near: dt.date) -> DayPage:
-    """The /cinema_program/by_movie page of the session's selected day."""
+    """The /cinema_program/by_movie page of the session's selected day.
+
+    ``base_url`` is the page's own URL (ticket links are joined to it, as a browser would);
+    ``near`` is the expected date, which picks the year of the year-less date headers.
+    """
     if "<html" not in text[:2000].lower() and "<table" not in text.lower():
         raise PageError("not an HTML page")
     check_complete(text, "day page")
@@ -182,7 +190,7 @@ def parse_day_programme(text: str, *, city: str, base_url: str, near: dt.date) -
                 found = re.search(r"/showtime/(\d+)", href)
                 showtime_id = found[1] if found else None
             page.showtimes.append(build_showtime(city, current_film, cinema_slug, current_date, hhmm,
-                                                 showtime_id, urljoin(base_url + "/", href) if href else None))
+                                                 showtime_id, urljoin(base_url, href) if href else None))
     return page
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import CineItem
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class FreshnessPipeline:
     def __init__(self, crawler: Crawler, hours: dict[str, float]) -> None:
         self.crawler = crawler
         self.hours = hours
-        self.hub = StorageHub.of(crawler)
+        self.hub = storage_hub(crawler, "FreshnessPipeline")
         self.started = dt.datetime.now(dt.UTC)
         self.feed = bool(crawler.settings.getdict("FEEDS"))
         self._fresh: dict[str, asyncio.Future[set[str]]] = {}  # source -> keys seen within its threshold

@@ -1,6 +1,6 @@
 """Buffer items per entity, write them in batches to every backend, then record them as seen.
 
-Writes run on each backend's own worker thread (StorageHub), never on the reactor; so
+Writes run on each backend's own worker thread (the StorageHub extension), never on the reactor; so
 does every spool file operation. Per batch and backend, errors are told apart
 (storage/base.py):
 
@@ -34,7 +34,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Literal
 
 from cineradar.extensions import outcome
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import CineItem
 from cineradar.pipelines.freshness import seen_key, thresholds
 from cineradar.storage.base import PermanentStorageError
@@ -52,7 +52,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.hub = StorageHub.of(crawler)
+        self.hub = storage_hub(crawler, "StorePipeline")
         self.batch_size = settings.getint("STORAGE_BATCH_SIZE", 500)
         self.retry_times = settings.getint("STORAGE_RETRY_TIMES", 3)
         self.retry_backoff = settings.getfloat("STORAGE_RETRY_BACKOFF", 0.5)

@@ -11,8 +11,8 @@ class KinoKrakowSpider(RepertuarySpider):
     name = "kino_krakow"
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
-        if kwargs.setdefault("city", "krakow") != "krakow":
-            from cineradar.args import SpiderArgumentError
-
-            raise SpiderArgumentError("kino_krakow crawls Kraków only; use `scrapy crawl repertuary -a city=...`")
+        city = kwargs.setdefault("city", "krakow")
         super().__init__(name, **kwargs)
+        if city != "krakow":  # one line and exit 1 from start(), like any bad argument
+            self.start_error = self.start_error or (
+                f"kino_krakow crawls Kraków only, not {city!r}; use `scrapy crawl repertuary -a city=...`")

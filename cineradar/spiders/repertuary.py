@@ -153,7 +153,7 @@ class RepertuarySpider(CineSpider):
                               dont_filter=True)  # a film page fetched again (or first opened a session)
 
     def on_session_page(self, response: Response) -> Iterator[Any]:
-        city, day = response.meta["city"], response.meta["day"]
+        day = response.meta["day"]
         if day == 0:  # a fresh session starts on day 0: this page is already the answer
             yield from self.on_day_page(response)
             return
@@ -162,9 +162,9 @@ class RepertuarySpider(CineSpider):
             self.crawler.stats.inc_value("cineradar/repertuary/no_csrf_token")
             yield from self._retry_day(response, "no CSRF token on the page")
             return
-        base = self.endpoints.repertuary_url(city)
+        # Root-relative, as the calendar's own set_day links are.
         yield scrapy.Request(
-            f"{base}/settings/set_day/{day}", method="POST", callback=self.on_day_selected,
+            response.urljoin(f"/settings/set_day/{day}"), method="POST", callback=self.on_day_selected,
             errback=self.on_failure, meta=self._follow_meta(response) | {"handle_httpstatus_list": [422]},
             headers={"X-CSRF-Token": token, "X-Requested-With": "XMLHttpRequest", "Accept": "*/*",
                      "Referer": response.url},
@@ -176,8 +176,7 @@ class RepertuarySpider(CineSpider):
             self.crawler.stats.inc_value("cineradar/repertuary/set_day_422")
             yield from self._retry_day(response, "set_day answered 422")
             return
-        base = self.endpoints.repertuary_url(response.meta["city"])
-        yield scrapy.Request(f"{base}/cinema_program/by_movie", callback=self.on_day_page,
+        yield scrapy.Request(response.urljoin("/cinema_program/by_movie"), callback=self.on_day_page,
                              errback=self.on_failure, meta=self._follow_meta(response), dont_filter=True)
 
     def on_day_page(self, response: Response) -> Iterator[Any]:

@@ -16,8 +16,8 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar.args import SpiderArgs, TixArgs
+from cineradar.auth.tokens import APP_HEADERS
 from cineradar.spiders.base import CineSpider
-from cineradar.tix_auth import APP_HEADERS
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -33,6 +33,10 @@ class TixApiSpider(CineSpider):
     slot_setting: ClassVar[str] = "TIX"  # TIX_<X>_CONCURRENCY / TIX_<X>_DELAY
     default_concurrency: ClassVar[int] = 4
     default_delay: ClassVar[float] = 0.0
+
+    def endpoint_sources(self) -> list[str]:
+        # The API, and the web app a user-token login (from the middleware) goes through.
+        return ["tix_api", "tix_app"]
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:

@@ -41,9 +41,10 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from cineradar import compat
 from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
 from cineradar.extensions import outcome
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TixSeatFailure
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import SLOT, TixApiSpider
@@ -95,7 +96,7 @@ class TixSeatsSpider(TixApiSpider):
         super().update_settings(settings)
         handler = str(settings.get("TIX_SEATS_HTTP_HANDLER") or "aiohttp").lower()
         if handler == "aiohttp" and (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
-            path = "cineradar.downloadhandlers.TixAiohttpDownloadHandler"
+            path = compat.AIOHTTP_DOWNLOAD_HANDLER
             settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": path, "https": path},
                          priority="spider")
         elif handler not in ("aiohttp", "twisted"):
@@ -135,7 +136,7 @@ class TixSeatsSpider(TixApiSpider):
             self.logger.info("%d showtime rows read from %s (%d bad lines skipped)", len(from_file), path,
                              len(problems))
             return from_file
-        hub = StorageHub.of(self.crawler)
+        hub = storage_hub(self.crawler, "tix_seats (it reads the showtimes from storage unless -a showtimes=FILE)")
         days = self._days()
         rows: list[dict[str, Any]] = []
         titles: dict[str, str] = {}
@@ -310,6 +311,17 @@ class TixSeatsSpider(TixApiSpider):
             self.logger.error("%s; unaccounted showtimes (first 10): %s (spider closed: %s)", line, sample, reason)
         else:
             self.logger.info(line)
+        # A showtime that has started or is gone is an answer; a fetch that failed is missing data.
+        lost = sum(v for k, v in failed.items() if k not in ANSWERS) + unaccounted
+        if requested and lost and not snapshots and reason == "finished":
+            outcome.fail(self.crawler, f"tix_seats {self.mode}: no seat map could be fetched "
+                                       f"({lost} of {requested} showtimes failed: {detail})", close=False)
+        elif lost:
+            outcome.partial(self.crawler, f"tix_seats {self.mode} showtimes without a snapshot", lost)
+
+
+# Failure reasons that are the site's answer about the showtime, not a fetch that went wrong.
+ANSWERS = frozenset({"started", "not_found"})
 
 
 def _start(row: dict[str, Any]) -> dt.datetime | None:

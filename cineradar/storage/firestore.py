@@ -56,6 +56,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cineradar.compat import firestore_emulator_client
 from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
 
@@ -120,7 +121,6 @@ class FirestoreStorage:
 
     def _make_client(self) -> Any:
         from google.api_core.retry import Retry, if_transient_error
-        from google.auth.credentials import AnonymousCredentials
         from google.auth.exceptions import GoogleAuthError
         from google.cloud import firestore
 
@@ -128,10 +128,7 @@ class FirestoreStorage:
                             timeout=self.timeout)
         try:
             if self.emulator_host:
-                client = firestore.Client(project=self.project, credentials=AnonymousCredentials(),
-                                          database=self.database)
-                client._emulator_host = self.emulator_host  # what FIRESTORE_EMULATOR_HOST would set
-                return client
+                return firestore_emulator_client(self.project, self.emulator_host, self.database)
             return firestore.Client(project=self.project, database=self.database)
         except GoogleAuthError as exc:
             raise PermanentStorageError(f"firestore: no credentials ({exc}); set GOOGLE_APPLICATION_CREDENTIALS "

@@ -46,7 +46,7 @@ def test_a_crawl_stopped_by_a_limit_exits_3_with_a_partial_run_record(tmp_path):
         (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
         cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=2"]
         for key, value in {"ENDPOINTS": tmp_path / "endpoints.json", "SQLITE_PATH": tmp_path / "db.sqlite",
-                           "STORAGE_SPOOL_DIR": tmp_path / "spool", "DOWNLOAD_DELAY": 0,
+                           "STORAGE_SPOOL_DIR": tmp_path / "spool", "DOWNLOAD_DELAY": 0, "SITE_RATE_LIMITS": "{}",
                            "REMOTE_CONTROL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 2}.items():
             cmd += ["-s", f"{key}={value}"]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -61,7 +61,7 @@ def test_a_complete_crawl_exits_0_with_a_success_run_record(tmp_path):
         (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
         cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=1"]
         for key, value in {"ENDPOINTS": tmp_path / "endpoints.json", "SQLITE_PATH": tmp_path / "db.sqlite",
-                           "STORAGE_SPOOL_DIR": tmp_path / "spool", "DOWNLOAD_DELAY": 0,
+                           "STORAGE_SPOOL_DIR": tmp_path / "spool", "DOWNLOAD_DELAY": 0, "SITE_RATE_LIMITS": "{}",
                            "REMOTE_CONTROL_ENABLED": False}.items():
             cmd += ["-s", f"{key}={value}"]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import RepertuaryShowtime, TixSeatSnapshot
 from cineradar.pipelines.dedup import DedupPipeline
 from cineradar.pipelines.freshness import FreshnessPipeline
@@ -107,7 +107,7 @@ async def _through_freshness(crawler, items, force=False):
         except DropItem:
             pass
     await store.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
     return kept
 
 
@@ -149,7 +149,7 @@ async def test_store_flushes_full_batches_and_the_partial_one_on_close(make_craw
     assert store.count("repertuary_showtimes") == 6  # two full batches, one item still buffered
     await pipeline.close_spider()
     assert store.count("repertuary_showtimes") == 7
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
 
 async def test_store_upserts_so_a_second_run_adds_no_rows(make_crawler, store_path):
@@ -159,14 +159,14 @@ async def test_store_upserts_so_a_second_run_adds_no_rows(make_crawler, store_pa
         for minute in range(5):
             await pipeline.process_item(showtime(time=f"18:{minute:02d}"))
         await pipeline.close_spider()
-        await StorageHub.of(crawler).close()
+        await crawler.get_extension(StorageHub).close()
     assert open_store(store_path).count("repertuary_showtimes") == 5
 
 
 async def test_store_spools_a_failing_batch_and_replays_it_at_close(make_crawler, store_path, tmp_path):
     crawler = make_crawler(STORAGE_BATCH_SIZE=2, STORAGE_RETRY_TIMES=1, STORAGE_RETRY_BACKOFF=0.01)
     pipeline = StorePipeline.from_crawler(crawler)
-    hub = StorageHub.of(crawler)
+    hub = crawler.get_extension(StorageHub)
     backend = hub.backends["sqlite"]
     real_upsert = backend.upsert
     failing = {"on": True}
@@ -192,7 +192,7 @@ async def test_store_spools_a_failing_batch_and_replays_it_at_close(make_crawler
 async def test_store_reports_rows_it_could_not_write(make_crawler, tmp_path):
     crawler = make_crawler(STORAGE_BATCH_SIZE=1, STORAGE_RETRY_TIMES=0)
     pipeline = StorePipeline.from_crawler(crawler)
-    hub = StorageHub.of(crawler)
+    hub = crawler.get_extension(StorageHub)
 
     def broken(entity, rows):
         raise OSError("read-only file system")
@@ -218,7 +218,7 @@ async def test_freshness_state_is_loaded_once_for_100_items_arriving_together(ma
     crawler = make_crawler()
     crawler.spider = type("S", (), {"force": False, "name": "t"})()
     pipeline = FreshnessPipeline.from_crawler(crawler)
-    backend = StorageHub.of(crawler).backends["sqlite"]
+    backend = crawler.get_extension(StorageHub).backends["sqlite"]
     calls = []
     real = backend.seen_since
     backend.seen_since = lambda *a: calls.append(a) or real(*a)  # type: ignore[method-assign]
@@ -226,7 +226,7 @@ async def test_freshness_state_is_loaded_once_for_100_items_arriving_together(ma
                                      for m in range(100)), return_exceptions=True)
     assert len(calls) == 1
     assert sum(isinstance(r, DropItem) for r in results) == 50
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
 
 async def test_freshness_state_unreadable_warns_once_for_100_items(make_crawler, caplog):
@@ -237,34 +237,34 @@ async def test_freshness_state_unreadable_warns_once_for_100_items(make_crawler,
     def down(*args):
         raise StorageError("connection refused")
 
-    StorageHub.of(crawler).backends["sqlite"].seen_since = down  # type: ignore[method-assign]
+    crawler.get_extension(StorageHub).backends["sqlite"].seen_since = down  # type: ignore[method-assign]
     kept = await asyncio.gather(*(pipeline.process_item(showtime(time=f"10:{m:02d}")) for m in range(60)))
     assert len(kept) == 60
     assert caplog.text.count("freshness state of repertuary unreadable") == 1
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
 
 async def test_keys_are_recorded_as_seen_only_once_their_rows_are_stored(make_crawler, store_path):
     crawler = make_crawler(STORAGE_BATCH_SIZE=2, STORAGE_RETRY_TIMES=0)
     crawler.spider = type("S", (), {"force": False, "name": "t"})()
     store = StorePipeline.from_crawler(crawler)
-    backend = StorageHub.of(crawler).backends["sqlite"]
+    backend = crawler.get_extension(StorageHub).backends["sqlite"]
     real = backend.upsert
     backend.upsert = lambda *a: (_ for _ in ()).throw(StorageError("locked"))  # type: ignore[method-assign]
     await store.process_item(showtime(time="18:00"))
     await store.process_item(showtime(time="18:01"))  # batch full: not written, spooled
     since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    assert await StorageHub.of(crawler).call("sqlite", lambda b: b.seen_since("repertuary", since)) == set()
+    assert await crawler.get_extension(StorageHub).call("sqlite", lambda b: b.seen_since("repertuary", since)) == set()
     backend.upsert = real  # type: ignore[method-assign]
     await store.process_item(showtime(time="18:02"))
     await store.process_item(showtime(time="18:03"))  # queued behind the spool, in order
-    assert await StorageHub.of(crawler).call("sqlite", lambda b: b.seen_since("repertuary", since)) == set()
+    assert await crawler.get_extension(StorageHub).call("sqlite", lambda b: b.seen_since("repertuary", since)) == set()
     await store.close_spider()  # the spool is replayed at close: written, then recorded
     assert open_store(store_path).count("repertuary_showtimes") == 4
-    seen = await StorageHub.of(crawler).call("sqlite", lambda b: b.seen_since("repertuary", since))
+    seen = await crawler.get_extension(StorageHub).call("sqlite", lambda b: b.seen_since("repertuary", since))
     keys = [showtime(time=f"18:0{m}").natural_key() for m in range(4)]
     assert seen == {f"repertuary_showtimes:{key}" for key in keys}
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
 
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
@@ -281,4 +281,4 @@ async def test_a_batch_with_a_poison_row_is_bisected_and_the_rest_written(make_c
     assert crawler.stats.get_value("cineradar/storage/sqlite/rejected") == 1
     rejected = (tmp_path / "spool" / "sqlite.rejected.jsonl").read_text().splitlines()
     assert len(rejected) == 1 and "Error binding parameter" in rejected[0]
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()

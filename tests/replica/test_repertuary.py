@@ -7,8 +7,10 @@ tested is exactly what a crawler sees: session cookies, CSRF, the server-side da
 from __future__ import annotations
 
 import datetime as dt
+import email.parser
 import http.client
 import re
+import socket
 import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -440,6 +442,39 @@ def test_set_day_faults(krakow: str, knobs) -> None:
     assert set_day(krakow, cookie, token, 1).status == 500
     assert set_day(krakow, cookie, token, 1).status == 422  # despite a valid token
     assert set_day(krakow, cookie, token, 1).status == 200
+
+
+def raw_get(base: str, path: str) -> tuple[http.client.HTTPMessage, str, bytes]:
+    """GET over a bare socket, read to EOF: (headers, status line, body exactly as sent)."""
+    url = urlsplit(base)
+    with socket.create_connection((url.hostname, url.port), timeout=20) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\nConnection: close\r\n\r\n".encode())
+        data = b"".join(iter(lambda: sock.recv(65536), b""))
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, _, fields = head.decode("latin-1").partition("\r\n")
+    return email.parser.Parser(_class=http.client.HTTPMessage).parsestr(fields), status, body
+
+
+def test_truncate_fault_cuts_the_body_but_keeps_status_and_headers(rep, krakow: str, knobs) -> None:
+    """A page cut short keeps what arrived before its body: the status and every header, the
+    session cookie included. The body is chunked and the connection closes before its last
+    (zero-length) chunk, so a client can tell the page is incomplete."""
+    knobs.faults = [Fault("truncate", at=[1], site="repertuary:krakow", path="/cinema_program/by_movie")]
+    headers, status, body = raw_get(krakow, "/cinema_program/by_movie")
+    assert (status, headers["Content-Type"], headers["Transfer-Encoding"], headers["Content-Length"]) \
+        == ("HTTP/1.1 200 OK", "text/html; charset=utf-8", "chunked", None)
+    size, _, rest = body.partition(b"\r\n")
+    part = rest[: int(size, 16)]
+    assert rest == part + b"\r\n"  # one chunk, then nothing: no terminating chunk, no other bytes
+    cookie = Resp(200, headers, b"").cookie("krakow")
+    assert cookie is not None
+    whole = call(krakow, "GET", "/cinema_program/by_movie", cookie)
+    # The cookie of the cut page is a live session: the next page does not issue a new one.
+    assert (whole.status, whole.cookie("krakow")) == (200, None)
+    assert part.startswith(b"<!DOCTYPE html>") and b"</html>" not in part
+    assert len(part) == len(whole.body) // 2
+    logged = [e for e in rep.ctx.log if e["site"] == "repertuary:krakow" and e.get("cut_short")]
+    assert [(e["method"], e["path"], e["status"]) for e in logged] == [("GET", "/cinema_program/by_movie", 200)]
 
 
 # ----- dataset ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.firestore import FirestoreStorage
 from cineradar.storage.postgres import PostgresStorage
 from cineradar.storage.sqlite import SQLiteStorage

@@ -78,7 +78,7 @@ def test_kill_9_mid_crawl_then_the_same_command_stores_everything(tmp_path):
     replica.start()
     try:
         args = (f"city={','.join(cities)}", "days=7", f"date={DAY0}")
-        fast = {"DOWNLOAD_DELAY": "0"}
+        fast = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}
         db = tmp_path / "cineradar.db"
         crawl = subprocess.Popen(crawl_cmd(replica.urls, tmp_path, *args, **fast), cwd=ROOT, env=ENV,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,12 +112,13 @@ def test_a_re_run_with_a_feed_exports_every_item_and_without_one_skips_fresh_ite
     replica.start()
     try:
         args = ("city=krakow", "days=7", f"date={DAY0}")
-        first = run_crawl("repertuary", replica.urls, tmp_path, *args, settings={"DOWNLOAD_DELAY": "0"})
+        fast = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}
+        first = run_crawl("repertuary", replica.urls, tmp_path, *args, settings=fast)
         feed = tmp_path / "items.jsonl"
         feeds = json.dumps({str(feed): {"format": "jsonlines"}})  # what `-o items.jsonl` sets
         again = run_crawl("repertuary", replica.urls, tmp_path, *args,
-                          settings={"DOWNLOAD_DELAY": "0", "FEEDS": feeds})
-        without = run_crawl("repertuary", replica.urls, tmp_path, *args, settings={"DOWNLOAD_DELAY": "0"})
+                          settings=fast | {"FEEDS": feeds})
+        without = run_crawl("repertuary", replica.urls, tmp_path, *args, settings=fast)
         truth = replica.truth("repertuary")["cities"]["krakow"]
     finally:
         replica.stop()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.firestore import FirestoreStorage
 from replica.core import Knobs
 from replica.server import Replica
@@ -29,7 +29,7 @@ HHMM = "%H:%M"
 
 @pytest.fixture
 def day_in_firestore(fs_host: str, tmp_path) -> dict[str, Any]:  # noqa: ANN001
-    from cineradar.tix_auth import TOKEN_STATE, Tokens, token_doc
+    from cineradar.auth.tokens import TOKEN_STATE, Tokens, token_doc
 
     settings = {"STORAGE_BACKENDS": "firestore", "GOOGLE_CLOUD_PROJECT": FIRESTORE_PROJECT,
                 "FIRESTORE_EMULATOR_HOST": fs_host}

@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.spool import Spool
 from cineradar.storage.sqlite import SQLiteStorage
 from tests.conftest import ROOT
@@ -30,7 +30,7 @@ WRITER = textwrap.dedent("""
 
 REPLAYER = textwrap.dedent("""
     import os, sys
-    from cineradar.hub import SPECS
+    from cineradar.backends import SPECS
     from cineradar.storage.spool import Spool
     from cineradar.storage.sqlite import SQLiteStorage
     spool_dir, db, stop = sys.argv[1:4]

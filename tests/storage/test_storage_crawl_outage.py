@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.postgres import PostgresStorage
 from replica import Knobs, Replica
 from tests.conftest import open_store
@@ -102,7 +102,7 @@ def test_a_crawl_with_postgres_down_throughout_keeps_the_password_out_of_logs_an
                     "STORAGE_SPOOL_DIR": str(tmp_path / "spool"), "STATS_DUMP_PATH": str(stats_file),
                     "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(log), "LOG_LEVEL": "DEBUG",
                     "STORAGE_BACKENDS": "postgres", "DATABASE_URL": dsn, "STORAGE_RETRY_TIMES": "0",
-                    "DOWNLOAD_DELAY": "0"}
+                    "DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}
         cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=1",
                "-a", f"date={DAY0}"]
         for key, value in settings.items():

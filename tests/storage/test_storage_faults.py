@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 DAY0 = dt.date(2026, 11, 21)
 SECRET = "pw-Never-Logged-42"
 ARGS = ("city=krakow", "days=7", f"date={DAY0}")
-FAST = {"DOWNLOAD_DELAY": "0", "STORAGE_RETRY_TIMES": "0"}
+FAST = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}", "STORAGE_RETRY_TIMES": "0"}
 
 
 @pytest.fixture(scope="module")

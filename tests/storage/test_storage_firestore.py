@@ -8,7 +8,7 @@ import pytest
 from google.cloud.firestore_v1.batch import WriteBatch
 
 from cineradar import aggregates
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.base import StorageError
 from cineradar.storage.firestore import FirestoreStorage, doc_id
 from tests.storage.storage_samples import (
@@ -35,8 +35,9 @@ def commits(monkeypatch):  # noqa: ANN001, ANN201
     real = WriteBatch.commit
 
     def commit(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        sizes.append(len(self._write_pbs))
-        return real(self, *args, **kwargs)
+        results = real(self, *args, **kwargs)
+        sizes.append(len(results))  # one WriteResult per write of the commit
+        return results
 
     monkeypatch.setattr(WriteBatch, "commit", commit)
     return sizes

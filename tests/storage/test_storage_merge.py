@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, StorageError
 from tests.storage.storage_samples import tix_movie, tix_showtime, tix_theatre

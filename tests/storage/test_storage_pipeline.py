@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from cineradar.hub import SPECS, StorageHub
+from cineradar.backends import SPECS
+from cineradar.extensions.storage_hub import StorageHub
 from cineradar.pipelines.freshness import FreshnessPipeline
 from cineradar.pipelines.store import StorePipeline
 from cineradar.storage.firestore import FirestoreStorage
@@ -30,7 +31,7 @@ async def test_the_same_items_give_the_same_rows_in_all_three_backends(make_craw
     await _feed(pipeline, items)
     await _feed(pipeline, items[::3])  # repeats: upserts, no duplicates
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
     stores = [SQLiteStorage(store_path), PostgresStorage(pg_dsn), FirestoreStorage(FIRESTORE_PROJECT, fs_host)]
     for store in stores:
@@ -69,7 +70,7 @@ async def test_postgres_stopped_mid_crawl_loses_nothing_and_stores_each_item_onc
     await _feed(pipeline, after)
     assert not spool.exists()  # caught up mid-crawl, before close
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
     store = PostgresStorage(own_pg_server.dsn)
     store.open(SPECS)
@@ -105,7 +106,7 @@ async def test_postgres_down_when_the_crawl_starts_does_not_stop_it(make_crawler
         await pipeline.process_item(await freshness.process_item(item))
     assert crawler.stats.get_value("cineradar/storage/postgres/replayed") >= 20  # before close
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
 
     store = PostgresStorage(own_pg_server.dsn)
     store.open(SPECS)
@@ -123,6 +124,6 @@ async def test_rows_still_spooled_at_close_wait_for_storage_replay(make_crawler,
     own_pg_server.stop()
     await _feed(pipeline, [tix_showtime(i) for i in range(10)])
     await pipeline.close_spider()
-    await StorageHub.of(crawler).close()
+    await crawler.get_extension(StorageHub).close()
     assert crawler.stats.get_value("cineradar/storage/postgres/unwritten") == 10
     assert (tmp_path / "spool" / "postgres.jsonl").read_text().count("\n") == 10

@@ -8,7 +8,7 @@ import datetime as dt
 import psycopg
 import pytest
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.base import StorageError
 from cineradar.storage.postgres import MIGRATIONS, PostgresStorage
 from tests.storage.storage_samples import FACTORIES, sample_rows, tix_theatre

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.postgres import PostgresStorage
 from cineradar.storage.spool import Spool
 from cineradar.storage.sqlite import SQLiteStorage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.storage.base import EntitySpec
 from cineradar.storage.sqlite import SQLiteStorage
 

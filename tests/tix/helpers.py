@@ -56,7 +56,7 @@ def crawl(spider: str, urls: dict[str, Any], workdir: Path, *args: str, name: st
 
 
 def open_store(path: Path):  # noqa: ANN201
-    from cineradar.hub import SPECS
+    from cineradar.backends import SPECS
     from cineradar.storage.sqlite import SQLiteStorage
 
     store = SQLiteStorage(path)
@@ -84,7 +84,7 @@ def api_login(api: str) -> dict[str, str]:
 
 def seed_token(store_path: Path, api: str, *, quoted: bool = False) -> dict[str, Any]:
     """Store a token document as ``tix_login`` would, without a browser (test setup)."""
-    from cineradar.tix_auth import TOKEN_STATE, Tokens, token_doc
+    from cineradar.auth.tokens import TOKEN_STATE, Tokens, token_doc
 
     data = api_login(api)
     doc = token_doc(Tokens(data["token"], data["refresh_token"]), phone=PHONE, now=dt.datetime.now(dt.UTC),

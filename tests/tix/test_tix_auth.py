@@ -18,21 +18,13 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from cineradar.commands.tix_token import _SyncStore
-from cineradar.middlewares.jwt_auth import TixJwtAuthMiddleware, TokenManager
+from cineradar.auth.api import TixAuthClient
+from cineradar.auth.manager import BlockingStateStore, TokenManager
+from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, Tokens, jwt_claims, mask_phone, token_doc, unquote
+from cineradar.middlewares.jwt_auth import TixJwtAuthMiddleware
 from cineradar.spiders.repertuary import RepertuarySpider
 from cineradar.spiders.tix_seats import TixSeatsSpider
-from cineradar.tix_auth import (
-    TOKEN_STATE,
-    TixAuthClient,
-    TixAuthError,
-    Tokens,
-    jwt_claims,
-    mask_phone,
-    token_doc,
-    unquote,
-)
-from tests.tix.helpers import PHONE, api_login, open_store, seed_token
+from tests.tix.helpers import PHONE, api_login, open_store, scrapy, seed_token
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "tix"
 
@@ -67,8 +59,9 @@ async def harness(replica, tmp_path):  # noqa: ANN001, ANN201
     managers: list[TokenManager] = []
 
     def make(**kwargs) -> TokenManager:  # noqa: ANN003
-        manager = TokenManager(client=TixAuthClient(api), store=_SyncStore(store), login=kwargs.pop("login", login),
-                               phone=PHONE, clock=clock, inc_stat=lambda key: stats.update([key]), **kwargs)
+        manager = TokenManager(client=TixAuthClient(api), store=BlockingStateStore(store),
+                               login=kwargs.pop("login", login), phone=PHONE, clock=clock,
+                               inc_stat=lambda key: stats.update([key]), **kwargs)
         managers.append(manager)
         return manager
 
@@ -349,3 +342,28 @@ def test_middleware_is_on_for_the_seat_spider(make_crawler):
     crawler.spider = TixSeatsSpider.from_crawler(crawler)
     assert TixJwtAuthMiddleware.from_crawler(crawler).kind(Request("https://api-b2b.tix.id/v1/movies/xxi/layout"
                                                                    "?show_time_id=1&tz=7")) == "user"
+
+
+async def test_auth_calls_send_the_user_agent_and_are_counted(make_crawler, replica, tmp_path):
+    crawler = make_crawler(ENDPOINTS=json.dumps(replica.urls), SQLITE_PATH=str(tmp_path / "ua.db"),
+                           USER_AGENT="cineradar-test/1.0", TIX_AUTH_ATTEMPTS=3)
+    mw = TixJwtAuthMiddleware.from_crawler(crawler)
+    seed_token(tmp_path / "ua.db", replica.urls["tix_api"])
+    replica.ctx.log.clear()
+    replica.knobs.update({"faults": ["5xx:at=1,path=^/v1/auth$,site=tix_api"]})  # the first guest call is retried
+    await mw.process_request(Request(f"{replica.urls['tix_api']}/v1/cities"))
+    await mw.manager.renew()  # one refresh call
+    await mw.manager.close()
+    sent = {kind: [e for e in replica.ctx.log if e["site"] == "tix_api" and e["path"] == path]
+            for kind, path in (("guest", "/v1/auth"), ("refresh", "/v1/users/refresh"))}
+    counted = {kind: crawler.stats.get_value(f"cineradar/tix/auth/requests/{kind}") for kind in sent}
+    assert {e["user_agent"] for calls in sent.values() for e in calls} == {"cineradar-test/1.0"}
+    assert counted == {kind: len(calls) for kind, calls in sent.items()} == {"guest": 2, "refresh": 1}
+
+
+def test_scrapy_shell_of_a_layout_url_gets_a_user_token(replica, tmp_path):
+    """A real ``scrapy shell``: its spider is not one of the project's, so the middleware is on."""
+    seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"])
+    url = layout_request(replica).url
+    result = scrapy(["shell", url, "-c", "response.status"], replica.urls, tmp_path, name="shell")
+    assert result["stdout"].strip() == "200"

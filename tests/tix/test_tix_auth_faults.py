@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from cineradar.commands.tix_token import _SyncStore
-from cineradar.middlewares.jwt_auth import TokenManager
-from cineradar.tix_auth import TixAuthClient, TixAuthError
+from cineradar.auth.api import TixAuthClient
+from cineradar.auth.manager import BlockingStateStore, TokenManager
+from cineradar.auth.tokens import TixAuthError
 from tests.tix.helpers import DAY, PHONE, crawl, open_store, seed_token
 
 SIX_CITIES = "cities=AMBON,BALI,BALIKPAPAN,BANDUNG,JAKARTA,BATAM"
@@ -60,7 +60,7 @@ async def manager_on(replica, tmp_path):  # noqa: ANN001, ANN201
 
     def make(**kwargs) -> TokenManager:  # noqa: ANN003
         client = TixAuthClient(replica.urls["tix_api"], timeout=0.5, backoff=0.01)
-        manager = TokenManager(client=client, store=_SyncStore(store), login=kwargs.pop("login", None),
+        manager = TokenManager(client=client, store=BlockingStateStore(store), login=kwargs.pop("login", None),
                                phone=PHONE, **kwargs)
         managers.append(manager)
         return manager

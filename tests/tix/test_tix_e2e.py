@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from cineradar.tix_auth import TOKEN_STATE
+from cineradar.auth.tokens import TOKEN_STATE
 from replica.core import JAKARTA, Knobs
 from replica.server import Replica
 from tests.tix.helpers import (
@@ -94,7 +94,9 @@ def day(replica_module, tmp_path_factory) -> dict[str, Any]:  # noqa: ANN001
     work = tmp_path_factory.mktemp("tix-day")
     urls = replica_module.urls
     movies = crawl("tix_movies", urls, work, f"date={DAY}")
+    before = len(replica_module.ctx.log)
     login = crawl("tix_login", urls, work, env=CREDENTIALS, settings={"LOG_LEVEL": "DEBUG"})
+    login["requests"] = replica_module.ctx.log[before:]  # what the login sent, as the replica saw it
     return {"work": work, "urls": urls, "movies": movies, "login": login, "truth": replica_module.truth("tix")}
 
 
@@ -143,7 +145,12 @@ def test_login_leaks_no_secret(day):
 
 
 def test_login_uses_real_chromium(day):
-    assert day["login"]["stats"]["playwright/page_count"] >= 1
+    """The page and its script were fetched by Chromium, which then posted the form."""
+    seen = [(e["site"], e["method"], e["path"], e["user_agent"]) for e in day["login"]["requests"]]
+    browser = {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15"}
+    assert {(site, method, path) for site, method, path, _ in seen} >= {
+        ("tix_app", "GET", "/login"), ("tix_app", "GET", "/main.dart.js"), ("tix_api", "POST", "/v1/users/login")}
+    assert {ua for *_, ua in seen} == browser
 
 
 @pytest.fixture(scope="module")

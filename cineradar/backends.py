@@ -1,0 +1,60 @@
+"""The configured storage backends, built from settings: for commands, scripts and end-of-crawl work.
+
+``open_backends(settings)`` opens every backend of ``STORAGE_BACKENDS`` (blocking; the
+caller closes them). A running crawl reaches its backends through the StorageHub
+extension instead (cineradar/extensions/storage_hub.py), which builds them with
+``backend_options`` too, so both read the same settings the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from cineradar.items import ALL_ITEMS
+from cineradar.storage import EntitySpec, Storage, build_backend
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+SPECS = [EntitySpec.from_model(model) for model in ALL_ITEMS]
+
+
+def configured(settings: BaseSettings) -> list[str]:
+    """The backend names of STORAGE_BACKENDS; the first is the primary (it answers reads)."""
+    return settings.getlist("STORAGE_BACKENDS", ["sqlite"])
+
+
+def backend_options(name: str, settings: BaseSettings) -> dict[str, Any]:
+    """Constructor options of a backend, from settings (secrets from the environment)."""
+    if name == "sqlite":
+        return {"path": settings.get("SQLITE_PATH", "data/cineradar.db")}
+    if name == "postgres":
+        dsn = settings.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
+        return {"dsn": dsn}
+    if name == "firestore":
+        project = settings.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
+        emulator = settings.get("FIRESTORE_EMULATOR_HOST") or os.environ.get("FIRESTORE_EMULATOR_HOST")
+        return {"project": project, "emulator_host": emulator or None,
+                "timeout": settings.getfloat("FIRESTORE_TIMEOUT", 20.0)}
+    return {}
+
+
+def open_backend(name: str, settings: BaseSettings) -> Storage:
+    """Build and open one backend (blocking)."""
+    backend = build_backend(name, backend_options(name, settings))
+    backend.open(SPECS)
+    return backend
+
+
+def open_backends(settings: BaseSettings) -> list[Storage]:
+    """Build and open every configured backend (blocking)."""
+    backends: list[Storage] = []
+    try:
+        for name in configured(settings):
+            backends.append(open_backend(name, settings))
+    except BaseException:
+        for backend in backends:  # the ones already open are not handed to anyone: close them
+            backend.close()
+        raise
+    return backends

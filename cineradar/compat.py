@@ -1,0 +1,51 @@
+"""The one place where CineRadar leans on what a dependency does not promise.
+
+Each entry says what it relies on and why there is no public way; tests/test_compat.py and
+tests/storage/test_compat_firestore.py check each one, so an upgrade that moves it fails
+those tests by name instead of a crawl. Checked against Scrapy 2.19.0, aiohttp 3.14.5,
+google-cloud-firestore 2.34.1 (google-api-core 2.44.0, grpcio 1.85.1).
+
+No Scrapy import at module level: the storage adapters use this module too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+# Scrapy 2.19 ships an aiohttp download handler but exports it only from a private module;
+# this dotted path is the one Scrapy itself sets in DOWNLOAD_HANDLERS_BASE when it runs
+# without a Twisted reactor. tix_seats uses it (TIX_SEATS_HTTP_HANDLER = "aiohttp", the
+# default): it spends less CPU per request than the Twisted handler, which is what the seat
+# crawl is bound by (bench/tix_seats.py). Scrapy marks it experimental and logs one WARNING
+# saying so when the crawl starts; that warning is left as it is. TIX_SEATS_HTTP_HANDLER =
+# "twisted" goes back to Scrapy's standard handler.
+AIOHTTP_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler"
+
+FIRESTORE_EMULATOR_HOST = "FIRESTORE_EMULATOR_HOST"
+_environ_lock = threading.Lock()
+
+
+def firestore_emulator_client(project: str, host: str, database: str | None = None) -> Any:
+    """A google-cloud-firestore ``Client`` talking to the emulator at ``host`` (``HOST:PORT``).
+
+    The library's only public switch to the emulator is the FIRESTORE_EMULATOR_HOST
+    environment variable, which the client reads once, when it is constructed. The
+    variable is set for that moment only (under a lock, then restored), so a
+    ``emulator_host=`` given to one backend does not leak into the process environment
+    and into every other client. Relied on: the variable is read in the constructor only.
+    """
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import firestore
+
+    with _environ_lock:
+        before = os.environ.get(FIRESTORE_EMULATOR_HOST)
+        os.environ[FIRESTORE_EMULATOR_HOST] = host
+        try:
+            return firestore.Client(project=project, credentials=AnonymousCredentials(), database=database)
+        finally:
+            if before is None:
+                del os.environ[FIRESTORE_EMULATOR_HOST]
+            else:
+                os.environ[FIRESTORE_EMULATOR_HOST] = before

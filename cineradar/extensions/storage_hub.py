@@ -1,0 +1,107 @@
+"""The crawl's open storage backends, shared by pipelines, middlewares, spiders and extensions.
+
+An extension (EXTENSIONS, on by default), so every component of a crawl fetches the same
+one with Scrapy's ``crawler.get_extension(StorageHub)``; ``storage_hub(crawler)`` does that
+and says clearly what is wrong when it is disabled. Every backend gets its own single
+worker thread: writes never block the reactor, and one backend's calls never overlap
+(SQLite and psycopg connections are not meant for concurrent use). Backends open lazily,
+on their first call, and close at ``spider_closed`` (after every pipeline has flushed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from cineradar.backends import SPECS, backend_options, configured
+from cineradar.storage import PermanentStorageError, Storage, build_backend
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PATH = "cineradar.extensions.storage_hub.StorageHub"
+
+
+class StorageHubDisabled(NotConfigured):
+    """A component that needs the crawl's storage found the StorageHub extension disabled."""
+
+
+def storage_hub(crawler: Crawler, needed_by: str) -> StorageHub:
+    """The crawl's StorageHub; ``StorageHubDisabled`` (a NotConfigured) naming ``needed_by`` if it is off."""
+    hub = crawler.get_extension(StorageHub)
+    if hub is None:
+        raise StorageHubDisabled(f"{needed_by} needs the storage hub, but the extension {PATH} is disabled "
+                                 "(EXTENSIONS); enable it, or disable this component too")
+    return hub
+
+
+class StorageHub:
+    def __init__(self, settings: BaseSettings) -> None:
+        self.names: list[str] = configured(settings)
+        self.backends: dict[str, Storage] = {}
+        # A backend that cannot even be built (unknown name, no DATABASE_URL) is kept as its
+        # error: the store pipeline reports it with outcome.fail when the spider opens, and
+        # every call to it raises it, instead of a traceback from a component's constructor.
+        self.errors: dict[str, PermanentStorageError] = {}
+        for name in self.names:
+            try:
+                self.backends[name] = build_backend(name, backend_options(name, settings))
+            except PermanentStorageError as exc:
+                self.errors[name] = exc
+        self._executors = {name: ThreadPoolExecutor(1, thread_name_prefix=f"storage-{name}") for name in self.names}
+        self._opened: dict[str, bool] = dict.fromkeys(self.names, False)
+        # One lock per backend: a backend that is slow to open (server down) holds up only its own calls.
+        # A failed open() raises to the caller and is tried again on the next call.
+        self._open_locks = {name: asyncio.Lock() for name in self.names}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorageHub:
+        hub = cls(crawler.settings)
+        # spider_closed fires after every pipeline's close_spider has flushed.
+        crawler.signals.connect(hub.close, signal=signals.spider_closed)
+        return hub
+
+    @property
+    def primary(self) -> str:
+        """The backend that answers reads (freshness, tokens): the first configured."""
+        return self.names[0]
+
+    async def run(self, name: str, func: Callable[..., T], *args: Any) -> T:
+        """Run ``func(*args)`` on the backend's worker thread without opening the backend
+        (spool file I/O: it must work while the backend is down, and off the reactor)."""
+        return await asyncio.get_running_loop().run_in_executor(self._executors[name], func, *args)
+
+    async def call(self, name: str, func: Callable[..., T], *args: Any) -> T:
+        """Run ``func(backend, *args)`` on the backend's worker thread, opening it first."""
+        if name in self.errors:
+            raise self.errors[name]
+        backend = self.backends[name]
+        loop = asyncio.get_running_loop()
+        if not self._opened[name]:
+            async with self._open_locks[name]:
+                if not self._opened[name]:
+                    await loop.run_in_executor(self._executors[name], backend.open, SPECS)
+                    self._opened[name] = True
+        return await loop.run_in_executor(self._executors[name], func, backend, *args)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        for name in self.names:
+            backend = self.backends.get(name)
+            if backend is not None and self._opened[name]:
+                try:
+                    await loop.run_in_executor(self._executors[name], backend.close)
+                except Exception:  # noqa: BLE001 - closing must not hide the crawl's result
+                    logger.exception("closing storage backend %s failed", name)
+                self._opened[name] = False
+            self._executors[name].shutdown(wait=False)
