@@ -53,7 +53,8 @@ def main() -> int:
             seconds += span
             print(f"{language}: {len(details)} movies enriched in {span:.1f} s = {rate:.1f} details/s, "
                   f"{(every - 1) / span:.1f} TMDB requests/s in all "
-                  f"({100 * (every - 1) / span / opts.rate:.0f}% of {opts.rate:g}/s); crawl wall {result['wall_s']:.1f} s, "
+                  f"({100 * (every - 1) / span / opts.rate:.0f}% of {opts.rate:g}/s); "
+                  f"crawl wall {result['wall_s']:.1f} s, "
                   f"stored {result['stats'].get('item_scraped_count', 0)} items, "
                   f"unchanged {result['stats'].get('cineradar/tmdb/unchanged', 0)}")
         counts = admin(base, "requests")

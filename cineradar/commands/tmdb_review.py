@@ -16,13 +16,16 @@ import argparse
 import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from cineradar.hub import open_backends
+from cineradar.backends import open_backends
+from cineradar.commands import ProjectCommand
 from cineradar.items import TmdbMatch
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 
 def _listing(text: str) -> tuple[str, str]:
@@ -47,19 +50,19 @@ def decision(row: dict[str, Any], tmdb_id: int | None, now: dt.datetime) -> dict
         "decided_by": "person", "checked_at": now}).row()
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}
-
-    def syntax(self) -> str:
-        return "[--json] [--accept SOURCE:KEY=TMDB_ID ...] [--reject SOURCE:KEY ...] [--interactive]"
-
-    def short_desc(self) -> str:
-        return "List the TMDB match review queue; accept a candidate or reject all"
-
-    def long_desc(self) -> str:
-        return (__doc__ or "").strip()
+class Command(ProjectCommand):
+    usage = "[--json] [--accept SOURCE:KEY=TMDB_ID ...] [--reject SOURCE:KEY ...] [--interactive]"
+    summary = "List the TMDB match review queue; accept a candidate or reject all"
+    description = (
+        "Lists the cinema listings whose TMDB match was uncertain (confidence 50-69), each with every "
+        "candidate and its score. --accept SOURCE:KEY=TMDB_ID matches a listing to a movie (any TMDB id, "
+        "not only a candidate), --reject SOURCE:KEY says none of the candidates is right; both repeat, so "
+        "a script can decide many at once. --interactive asks listing by listing. SOURCE is repertuary "
+        "(KEY: the film's slug) or tix (KEY: the TIX.id movie id). A choice is stored in every storage "
+        "backend and no later automatic matching run changes it, even a forced one."
+    )
+    exit_status = ("0  listed, or every choice stored", "1  storage could not be opened or written",
+                   "2  a listing given is not in the store (nothing stored)")
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -68,10 +71,9 @@ class Command(ScrapyCommand):
                             help="match the listing to this TMDB id (repeatable)")
         parser.add_argument("--reject", action="append", default=[], metavar="SOURCE:KEY",
                             help="reject every candidate of the listing (repeatable)")
-        parser.add_argument("--interactive", action="store_true", help="ask for each queued listing")
+        parser.add_argument("--interactive", action="store_true", help="ask for each listing in the queue")
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
+    def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
         choices: list[tuple[tuple[str, str], int | None]] = []
         for text in opts.accept:
             listing, sep, ident = text.rpartition("=")
@@ -79,7 +81,11 @@ class Command(ScrapyCommand):
                 raise UsageError(f"--accept expects SOURCE:KEY=TMDB_ID, got {text!r}")
             choices.append((_listing(listing), int(ident)))
         choices += [(_listing(text), None) for text in opts.reject]
-        backends = open_backends(self.settings)
+        try:
+            backends = open_backends(settings)
+        except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
+            print(f"tmdb-review: storage could not be opened ({type(exc).__name__}: {exc})", file=sys.stderr)
+            return 1
         try:
             rows = {(r["listing_source"], r["listing_key"]): r for r in backends[0].fetch(TmdbMatch.entity)}
             queue = sorted((r for r in rows.values() if r["status"] == "needs_review"),
@@ -88,21 +94,24 @@ class Command(ScrapyCommand):
                 choices += _ask(queue)
             elif not choices:
                 _print(queue, as_json=opts.json)
-                return
+                return 0
+            missing = [f"{source}:{key}" for (source, key), _ in choices if (source, key) not in rows]
+            if missing:
+                print(f"tmdb-review: no match stored for {', '.join(missing)}: nothing stored", file=sys.stderr)
+                return 2
             now = dt.datetime.now(dt.UTC)
-            for key, _ in choices:
-                if key not in rows:
-                    print(f"tmdb-review: no match row for {key[0]}:{key[1]}", file=sys.stderr)
-                    self.exitcode = 2
-                    return
             new_rows = [decision(rows[key], tmdb_id, now) for key, tmdb_id in choices]
             for backend in backends:
                 backend.upsert(TmdbMatch.entity, new_rows)
-            for row in new_rows:
-                print(f"{row['listing_source']}:{row['listing_key']} -> {row['status']} {row['tmdb_id'] or ''}")
+        except Exception as exc:  # noqa: BLE001
+            print(f"tmdb-review: storage failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+            return 1
         finally:
             for backend in backends:
                 backend.close()
+        for row in new_rows:
+            print(f"{row['listing_source']}:{row['listing_key']} -> {row['status']} {row['tmdb_id'] or ''}".rstrip())
+        return 0
 
 
 def _print(queue: list[dict[str, Any]], *, as_json: bool) -> None:

@@ -31,7 +31,7 @@ from scrapy.http.request import NO_CALLBACK
 
 from cineradar.args import SpiderArgs
 from cineradar.extensions import outcome
-from cineradar.hub import StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMatch
 from cineradar.matching import Listing, clean_title, decide, score
 from cineradar.spiders.tmdb_base import TmdbSpider
@@ -63,7 +63,7 @@ class TmdbMatchSpider(TmdbSpider):
         self.now = dt.datetime.now(dt.UTC)
 
     async def start(self) -> AsyncIterator[Any]:
-        hub = StorageHub.of(self.crawler)
+        hub = storage_hub(self.crawler, f"{self.name} (it reads the stored movies and listings)")
         sources = list(REGIONS) if self.args.source == "all" else [self.args.source]
         stored = {(r["listing_source"], r["listing_key"]): r
                   for r in await hub.call(hub.primary, lambda b: b.fetch(TmdbMatch.entity))}

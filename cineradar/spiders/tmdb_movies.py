@@ -24,8 +24,9 @@ import scrapy
 from pydantic import Field, ValidationError, field_validator
 
 from cineradar.args import SpiderArgs
+from cineradar.backends import SPECS
 from cineradar.extensions import outcome
-from cineradar.hub import SPECS, StorageHub
+from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMovie
 from cineradar.parsers import tmdb as parse
 from cineradar.spiders.tmdb_base import TmdbSpider
@@ -105,7 +106,7 @@ class TmdbMoviesSpider(TmdbSpider):
         self.lists, self.enrich = self.args.selected()
         self.region = self.args.region or str(self.settings.get("TMDB_REGION") or "US").upper()
         self.language = self.args.language or str(self.settings.get("TMDB_LANGUAGE") or "en-US")
-        hub = StorageHub.of(self.crawler)
+        hub = storage_hub(self.crawler, f"{self.name} (it reads the stored movies and listings)")
         rows = await hub.call(hub.primary, lambda b: b.fetch(TmdbMovie.entity))
         self.stored = {int(r["tmdb_id"]): r for r in rows}
         self.logger.info("tmdb_movies: lists %s, %d pages, region %s, language %s, enrich %s, %d movies stored",

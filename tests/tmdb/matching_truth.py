@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.items import RepertuaryFilm, TixMovie
 from cineradar.storage.sqlite import SQLiteStorage
 

@@ -7,11 +7,12 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
-from cineradar.hub import SPECS
+from cineradar.backends import SPECS
 from cineradar.items import RepertuaryFilm
 from cineradar.storage.sqlite import SQLiteStorage
 from replica import Knobs, Replica
@@ -40,10 +41,22 @@ def match(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0, **s
     return run_crawl("tmdb_match", replica.urls, tmp_path, *args, settings=settings, returncode=returncode)
 
 
+# `scrapy tmdb-review` once setup.py's entry point is installed; until then the same Command class,
+# run the way Scrapy runs it (settings, options, main).
+INSTALLED = any(e.name == "tmdb-review" for e in entry_points(group="scrapy.commands"))
+DIRECT = ("import argparse, sys\n"
+          "from scrapy.utils.project import get_project_settings\n"
+          "from cineradar.commands.tmdb_review import Command\n"
+          "settings = get_project_settings(); settings.set('SQLITE_PATH', sys.argv[1], 'cmdline')\n"
+          "cmd = Command(); cmd.settings = settings; parser = argparse.ArgumentParser(); cmd.add_options(parser)\n"
+          "sys.exit(cmd.main(settings, parser.parse_args(sys.argv[2:])))\n")
+
+
 def review(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scrapy", "tmdb_review", "-s",
-                           f"SQLITE_PATH={tmp_path / 'cineradar.db'}", *args], cwd=ROOT, capture_output=True,
-                          text=True, env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=120)
+    db = str(tmp_path / "cineradar.db")
+    cmd = ["-m", "scrapy", "tmdb-review", "-s", f"SQLITE_PATH={db}", *args] if INSTALLED else ["-c", DIRECT, db, *args]
+    return subprocess.run([sys.executable, *cmd], cwd=ROOT, capture_output=True, text=True,
+                          env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=120)
 
 
 def rows(tmp_path: Path) -> dict[tuple[str, str], dict]:

@@ -55,3 +55,16 @@ async def test_a_request_arriving_during_a_pause_waits_for_it():
     request, _ = tmdb()
     await mw.process_request(request)
     assert clock.t >= 2.0
+
+
+def test_tmdb_spiders_share_one_slot_capped_under_tmdbs_limit():
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    for name in ("tmdb_movies", "tmdb_match"):
+        settings = get_project_settings().copy()
+        SpiderLoader.from_settings(settings).load(name).update_settings(settings)
+        assert settings.getdict("SITE_RATE_LIMITS")["tmdb"] == 35.0 < 40
+        assert settings.getdict("DOWNLOAD_SLOTS")["tmdb_api"]["concurrency"] == 16
+        assert settings.getfloat("DOWNLOAD_DELAY") == 0.0  # the site cap spaces them, not a 2 s slot delay
+        assert settings.getdict("DOWNLOAD_HANDLERS")["http"] == "cineradar.tmdb_auth.TmdbAuthDownloadHandler"
