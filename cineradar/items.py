@@ -388,9 +388,52 @@ class TmdbShow(CineItem):
     number_of_seasons: NonNegative | None = None
     number_of_episodes: NonNegative | None = None
     popularity: float | None = None
-    networks: list[dict[str, Any]] = []
-    production_companies: list[dict[str, Any]] = []
+    networks: list[dict[str, Any]] = []  # [{id, name}]: the tmdb_networks rows
+    production_companies: list[dict[str, Any]] = []  # [{id, name}]: the tmdb_companies rows
+    # One row per region and offer type: {region, offer (flatrate|rent|buy|ads|free), provider_id,
+    # provider_name, display_priority}; the providers themselves are tmdb_watch_providers rows.
     watch_providers: list[dict[str, Any]] = []
+    tvdb_id: int | None = None
+    type: str | None = None
+    original_language: str | None = None
+    episode_run_time: list[int] = []
+    genres: list[str] = []
+    raw: dict[str, Any] = {}  # the whole /tv/{id} answer with its appends, as TMDB sent it
+
+
+class TmdbLogoEntity(CineItem):
+    """A TMDB network, production company or watch provider, with its logo stored once
+    (content-addressed, cineradar/pipelines/logos.py)."""
+
+    key: ClassVar[tuple[str, ...]] = ("tmdb_id",)
+    source: ClassVar[str] = "tmdb"
+    logo_kind: ClassVar[str]
+    # A crawl that did not (re)download the logo must not wipe the stored file.
+    merge_rules: ClassVar[dict[str, MergeRule]] = {"logo_file": "nonnull", "logo_sha256": "nonnull"}
+
+    tmdb_id: Annotated[int, Field(gt=0)]
+    name: NonEmpty
+    origin_country: str | None = None
+    logo_path: str | None = None  # TMDB's image path (the source of the stored file)
+    logo_file: str | None = None  # logos/{kind}/{id}/{sha256}.{ext} in FILES_STORE
+    logo_sha256: str | None = None
+    logo_urls: list[str] = []  # for the logo pipeline only: the one URL to download this crawl
+    logo_files: list[dict[str, Any]] = []
+
+
+class TmdbNetwork(TmdbLogoEntity):
+    entity: ClassVar[str] = "tmdb_networks"
+    logo_kind: ClassVar[str] = "network"
+
+
+class TmdbCompany(TmdbLogoEntity):
+    entity: ClassVar[str] = "tmdb_companies"
+    logo_kind: ClassVar[str] = "company"
+
+
+class TmdbWatchProvider(TmdbLogoEntity):
+    entity: ClassVar[str] = "tmdb_watch_providers"
+    logo_kind: ClassVar[str] = "provider"
 
 
 # matched / needs_review (the queue of `scrapy tmdb-review`) / low_confidence and no_results (no
@@ -435,7 +478,7 @@ ALL_ITEMS: tuple[type[CineItem], ...] = (
     TixMovie, TixTheatre, TixShowtime, TixSeatSnapshot, TixSeatFailure, TixDailySummary,
     TixSchedule, TixDaySnapshot,
     RepertuaryFilm, RepertuaryCinema, RepertuaryShowtime,
-    TmdbMovie, TmdbShow, TmdbMatch, CrawlRun,
+    TmdbMovie, TmdbShow, TmdbMatch, TmdbNetwork, TmdbCompany, TmdbWatchProvider, CrawlRun,
 )
 
 

@@ -123,3 +123,6 @@ TMDB_RATE_LIMIT = 35.0  # requests/s over every TMDB request of a crawl (TMDB an
 TMDB_CONCURRENCY = 16  # TMDB requests in flight: enough to reach the rate at ~0.4 s latency
 TMDB_LANGUAGE = "en-US"
 TMDB_REGION = "PL"
+TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from here (+ the logo path)
+TMDB_LOGOS_STORE = "data"  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set: data/logos/...
+ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True

@@ -133,3 +133,69 @@ def movie_from_details(body: dict[str, Any], region: str, categories: list[str])
         certification=certification, local_release_date=local_date, region=region.upper(),
         status=_text(body.get("status")), enriched=True,
     )
+
+
+# ----------------------------------------------------------------------------------- TV
+OFFER_TYPES = ("flatrate", "rent", "buy", "ads", "free")
+
+
+def find_tv_id(body: dict[str, Any]) -> int | None:
+    """The TMDB id of the first TV hit of ``/3/find/{imdb id}`` (a miss: five empty arrays)."""
+    hits = [r for r in body.get("tv_results") or [] if isinstance(r, dict) and isinstance(r.get("id"), int)]
+    return hits[0]["id"] if hits else None
+
+
+def watch_offers(providers: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One row per region, offer type and provider, from a ``watch/providers`` answer."""
+    rows = []
+    for region, entry in sorted(((providers or {}).get("results") or {}).items()):
+        if not isinstance(entry, dict):
+            continue
+        for offer in OFFER_TYPES:
+            for p in entry.get(offer) or []:
+                if isinstance(p, dict) and isinstance(p.get("provider_id"), int):
+                    rows.append({"region": region, "offer": offer, "provider_id": p["provider_id"],
+                                 "provider_name": p.get("provider_name"),
+                                 "display_priority": p.get("display_priority")})
+    return rows
+
+
+def show_from_details(body: dict[str, Any]) -> tuple[Any, list[Any], list[Any], list[Any]]:
+    """(show, networks, companies, watch providers) from ``/3/tv/{id}?append_to_response=
+    external_ids,watch/providers``; the show keeps the whole answer in ``raw``."""
+    from cineradar.items import TmdbCompany, TmdbNetwork, TmdbShow, TmdbWatchProvider
+
+    external = body.get("external_ids") or {}
+    providers = body.get("watch/providers")
+    networks = [n for n in body.get("networks") or [] if isinstance(n, dict) and isinstance(n.get("id"), int)]
+    companies = [c for c in body.get("production_companies") or []
+                 if isinstance(c, dict) and isinstance(c.get("id"), int)]
+    offers = watch_offers(providers)
+    show = TmdbShow.model_construct(
+        tmdb_id=body.get("id"), name=body.get("name"), original_name=body.get("original_name"),
+        imdb_id=_text(external.get("imdb_id")),
+        tvdb_id=external.get("tvdb_id") if isinstance(external.get("tvdb_id"), int) else None,
+        first_air_date=_date(body.get("first_air_date")), last_air_date=_date(body.get("last_air_date")),
+        status=_text(body.get("status")), type=_text(body.get("type")),
+        number_of_seasons=body.get("number_of_seasons"), number_of_episodes=body.get("number_of_episodes"),
+        popularity=body.get("popularity"), original_language=body.get("original_language"),
+        episode_run_time=[r for r in body.get("episode_run_time") or [] if isinstance(r, int)],
+        genres=[str(g["name"]) for g in body.get("genres") or [] if isinstance(g, dict) and g.get("name")],
+        networks=[{"id": n["id"], "name": n.get("name")} for n in networks],
+        production_companies=[{"id": c["id"], "name": c.get("name")} for c in companies],
+        watch_providers=offers, raw=body,
+    )
+
+    def entity(cls: Any, row: dict[str, Any], ident: int, name: Any) -> Any:
+        return cls.model_construct(tmdb_id=ident, name=name, origin_country=_text(row.get("origin_country")),
+                                   logo_path=_text(row.get("logo_path")))
+
+    seen: dict[int, Any] = {}
+    for region_entry in ((providers or {}).get("results") or {}).values():
+        for offer in OFFER_TYPES:
+            for p in (region_entry or {}).get(offer) or []:
+                if isinstance(p, dict) and isinstance(p.get("provider_id"), int):
+                    seen.setdefault(p["provider_id"], entity(TmdbWatchProvider, p, p["provider_id"],
+                                                             p.get("provider_name")))
+    return (show, [entity(TmdbNetwork, n, n["id"], n.get("name")) for n in networks],
+            [entity(TmdbCompany, c, c["id"], c.get("name")) for c in companies], list(seen.values()))
