@@ -18,8 +18,8 @@ bundled suffix list). Sites not in SITE_RATE_LIMITS are not capped.
 
 A 429 from a capped site means its real limit is below ours (TMDB's may change, and may be
 shared with other clients of the key): every request of the site waits for the 429's
-Retry-After (1 s without one), and the site's rate is halved, then regained by 1 % per
-successful answer up to SITE_RATE_LIMITS (AIMD). Without this, the requests not yet
+Retry-After (1 s without one), and the site's rate is halved (once a second at most), then
+regained by a twentieth of SITE_RATE_LIMITS per successful answer (AIMD). Without this, the requests not yet
 answered keep arriving at the full rate, and a limiter that counts rejected requests
 (TMDB's, as the replica copies it) keeps all of them out. Stats: site_rate/<site>/slowdowns.
 """
@@ -62,7 +62,7 @@ class MonotonicClock:
 STOP_CHECK_SECONDS = 0.5
 SLOWEST_GAP = 1.0  # seconds: halving after 429s never goes below one request a second
 MAX_LATE_RETAKES = 3  # new send times a request late by more than a gap may take (no starving)
-RECOVERY = 0.99  # the gap shrinks by 1 % per successful answer, back to the configured rate
+RECOVERY_STEP = 0.05  # of the configured rate, regained per successful answer (20 answers from 0 to full)
 
 # The bundled public suffix list only: a crawler must not fetch it from the network at start.
 _extract = tldextract.TLDExtract(suffix_list_urls=())
@@ -161,5 +161,7 @@ class SiteRateMiddleware:
                 if self.crawler is not None and self.crawler.stats is not None:
                     self.crawler.stats.inc_value(f"site_rate/{site}/slowdowns")
         elif response.status < 400 and self.gaps[site] > self.base_gaps[site]:
-            self.gaps[site] = max(self.base_gaps[site], self.gaps[site] * RECOVERY)
+            # Additive increase: a twentieth of the configured rate per successful answer.
+            rate = 1.0 / self.gaps[site] + RECOVERY_STEP / self.base_gaps[site]
+            self.gaps[site] = max(self.base_gaps[site], 1.0 / rate)
         return response

@@ -51,7 +51,7 @@ SPEC = next(s for s in SPECS if s.name == TmdbMovie.entity)
 class TmdbMoviesArgs(SpiderArgs):
     preset: Literal["quick", "daily", "full"] | None = Field(None, description="quick, daily or full")
     lists: str | None = Field(None, description="comma-separated: " + ", ".join(LISTS))
-    pages: int = Field(5, ge=1, le=MAX_PAGE, description="pages per list (20 movies each, at most 500)")
+    pages: int = Field(5, ge=1, description="pages per list (20 movies each; TMDB serves 500 at most)")
     region: str | None = Field(None, description="ISO 3166-1 country, e.g. PL (default TMDB_REGION)")
     language: str | None = Field(None, description="xx-XX, e.g. pl-PL (default TMDB_LANGUAGE)")
     enrich: bool | None = Field(None, description="fetch details of every listed movie (preset full: yes)")
@@ -136,6 +136,9 @@ class TmdbMoviesSpider(TmdbSpider):
         self.stat(f"list/{name}/pages")
         self.stat(f"list/{name}/movies", len(results))
         if page == 1:
+            if min(self.args.pages, total_pages) > MAX_PAGE:
+                self.stat("list_clamped_500")
+                self.logger.info("%s: %d pages, TMDB serves the first %d only", name, total_pages, MAX_PAGE)
             for later in range(2, min(self.args.pages, total_pages, MAX_PAGE) + 1):
                 yield self.list_request(name, later)
         for entry in results:

@@ -149,3 +149,14 @@ def test_default_rate_stays_under_tmdbs_limit(replica, tmp_path, token):
     stats = crawl(replica, tmp_path, "preset=full", "pages=5")
     assert replica.ctx.requests["tmdb 429"] == 0 and "retry/count" not in stats
     assert replica.ctx.requests["tmdb peak_1s"] <= 40
+
+
+def test_a_429_storm_and_5xx_lose_nothing(replica, tmp_path, token):
+    replica.knobs.update({"faults": ["429_storm:p=0.08,site=tmdb,seconds=1", "5xx:p=0.05,site=tmdb,status=502"]})
+    stats = crawl(replica, tmp_path, "preset=full", "pages=1", RETRY_TIMES="10", RETRY_BACKOFF_BASE="0.05")
+    statuses = [e["status"] for e in tmdb_log(replica)]
+    assert statuses.count(429) > 3 and statuses.count(502) > 2  # counted at the replica
+    rows = {r["tmdb_id"]: r for r in open_store(tmp_path / "cineradar.db").fetch("tmdb_movies")}
+    expected = set().union(*first_pages(replica.truth("tmdb"), 1, "PL").values())
+    assert set(rows) == expected and all(r["enriched"] for r in rows.values())
+    assert stats["retry/after_wait"] > 3 and "cineradar/outcome/failed" not in stats
