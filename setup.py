@@ -10,13 +10,14 @@ COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/com
     "stored": "stored",
     "tix-aggregates": "tix_aggregates",
     "tix-token": "tix_token",
+    "timeline": "timeline",
 }
 
 setup(
     name="cineradar",
     version="0.1.0",
     packages=find_packages(include=["cineradar", "cineradar.*"]),
-    package_data={"cineradar": ["data/*.json"]},
+    package_data={"cineradar": ["data/*.json", "lua/*.lua", "js/*.js"]},  # lua, js: the Splash login
     entry_points={
         "scrapy": ["settings = cineradar.settings"],
         "scrapy.commands": [f"{name} = cineradar.commands.{module}:Command" for name, module in COMMANDS.items()],

@@ -86,6 +86,27 @@ def crawl(command: list[str], workdir: Path, urls: dict[str, Any], name: str, *,
             "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
+def run_bare(spider: Path, workdir: Path, name: str, args: dict[str, str], settings: dict[str, str]) -> dict[str, Any]:
+    """``scrapy runspider`` from a folder with no scrapy.cfg: Scrapy's defaults plus ``settings``,
+    none of the project's (its code stays importable, for a handler class named in ``settings``)."""
+    bare = workdir / name
+    bare.mkdir(exist_ok=True)
+    cmd = [PYTHON, "-m", "scrapy", "runspider", str(spider), "-s", f"LOG_FILE={bare / 'log'}"]
+    for key, value in args.items():
+        cmd += ["-a", f"{key}={value}"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    started = time.perf_counter()
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"} | {"PYTHONPATH": str(ROOT)}
+    with (bare / "stderr").open("w") as stderr_file:
+        proc = subprocess.Popen(cmd, cwd=bare, env=env, stdout=subprocess.DEVNULL, stderr=stderr_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"scrapy runspider {spider.name} failed: {(bare / 'stderr').read_text()[-2000:]}")
+    return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
 def workdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="cineradar-bench-"))
 

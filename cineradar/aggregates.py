@@ -55,7 +55,7 @@ def schedules(date: str, movies: list[dict[str, Any]], theatres: list[dict[str, 
             cities[city] = entries
         out.append(TixSchedule(
             date=dt.date.fromisoformat(date), movie_id=movie_id, title=movie.get("title"),
-            poster=movie.get("poster_url"), genres=movie.get("genres") or [],
+            poster_url=movie.get("poster_url"), genres=movie.get("genres") or [],
             age_category=movie.get("age_category"), merchants=movie.get("merchants") or [],
             is_presale=bool(movie.get("is_presale")), uploaded_at=now, cities=cities))
     return out

@@ -7,22 +7,64 @@ collection, ``key`` the natural-key fields that make every write an idempotent u
 ``source`` the freshness threshold that applies. ``merge_rules`` says how a stored row
 and a new row of the same key combine (every backend applies the same rules in its
 upsert, see cineradar/storage/merge.py); a field without a rule: the latest row wins.
+
+The data contract (docs/data.md is generated from these models): every field has a
+description with its unit and time zone; one name per concept across entities (a
+showtime's local clock time is ``time`` everywhere); every datetime is ISO 8601 with a
+numeric offset (``+07:00``, never ``Z``): TIX.id times in WIB, repertuary times in
+Warsaw time, crawl-run times in UTC. In feeds every item also carries ``entity`` (see
+``CineItemAdapter``), so a mixed feed can be split.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, KeysView
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from itemadapter import ItemAdapter
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from itemadapter.adapter import PydanticAdapter
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_serializer,
+    model_validator,
+)
+
+WIB = ZoneInfo("Asia/Jakarta")
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def _iso(value: dt.datetime) -> str:
+    # isoformat, not pydantic's JSON form: that writes UTC as "Z" and every other zone as "+HH:MM"
+    return value.isoformat()
+
+
+def _in(zone: ZoneInfo | dt.timezone) -> AfterValidator:
+    return AfterValidator(lambda value: value.astimezone(zone))
+
+
+_ISO = PlainSerializer(_iso, return_type=str, when_used="json")
+_ISO_SCHEMA = WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")
+# Every datetime: aware, in the zone the field names, written as ISO 8601 with a numeric offset.
+WibDatetime = Annotated[AwareDatetime, _in(WIB), _ISO, _ISO_SCHEMA]
+WarsawDatetime = Annotated[AwareDatetime, _in(WARSAW), _ISO, _ISO_SCHEMA]
+UtcDatetime = Annotated[AwareDatetime, _in(dt.UTC), _ISO, _ISO_SCHEMA]
 
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(lambda v: _non_blank(v))]
 NonNegative = Annotated[int, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 TixId = Annotated[str, Field(pattern=r"^\d{1,20}$")]
+Rupiah = Annotated[int, Field(ge=0)]
 
 
 def _has_nul(value: Any) -> bool:
@@ -53,6 +95,11 @@ def _non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
     return value
+
+
+def D(text: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A field with its description (``D("meaning", default)``): docs/data.md prints it."""
+    return Field(default, description=text, **kwargs)
 
 
 class CineItem(BaseModel):
@@ -95,11 +142,73 @@ class CineItem(BaseModel):
         return self.model_dump(mode="json")
 
 
+ENTITY_FIELD = "entity"
+ENTITY_DESCRIPTION = ("The entity name (this section's title): in feeds only, so a feed of several entities "
+                      "can be split (FEEDS `item_classes`, or by this column); not a stored column.")
+
+
+class CineItemAdapter(PydanticAdapter):
+    """How feeds (and everything else reading items through itemadapter) see a CineItem:
+    its pydantic fields after a first, read-only ``entity`` field holding the entity name.
+
+    A ClassVar or a computed field is not exported (itemadapter reads ``model_fields``
+    only), and a real model field would become a stored column of every table; this
+    adapter, registered first in ``ItemAdapter.ADAPTER_CLASSES`` (itemadapter's extension
+    point), adds the name where feeds read items and nowhere else.
+    """
+
+    @classmethod
+    def is_item_class(cls, item_class: type) -> bool:
+        return isinstance(item_class, type) and issubclass(item_class, CineItem)
+
+    @classmethod
+    def get_field_names_from_class(cls, item_class: type) -> list[str] | None:
+        return [ENTITY_FIELD, *item_class.model_fields]  # type: ignore[attr-defined]
+
+    @classmethod
+    def get_field_meta_from_class(cls, item_class: type, field_name: str) -> MappingProxyType:
+        if field_name == ENTITY_FIELD:
+            return MappingProxyType({"description": ENTITY_DESCRIPTION})
+        return super().get_field_meta_from_class(item_class, field_name)
+
+    def field_names(self) -> KeysView:
+        return KeysView(dict.fromkeys([ENTITY_FIELD, *type(self.item).model_fields]))
+
+    def __getitem__(self, field_name: str) -> Any:
+        if field_name == ENTITY_FIELD:
+            return self.item.entity
+        return super().__getitem__(field_name)
+
+    def __setitem__(self, field_name: str, value: Any) -> None:
+        if field_name == ENTITY_FIELD:
+            if value != self.item.entity:
+                raise KeyError(f"{type(self.item).__name__}: entity is {self.item.entity!r}, not {value!r}")
+            return
+        super().__setitem__(field_name, value)
+
+    def __delitem__(self, field_name: str) -> None:
+        if field_name == ENTITY_FIELD:
+            raise KeyError(f"{type(self.item).__name__}: entity cannot be deleted")
+        super().__delitem__(field_name)
+
+    def __iter__(self) -> Iterator:
+        yield ENTITY_FIELD
+        yield from super().__iter__()
+
+
+if CineItemAdapter not in ItemAdapter.ADAPTER_CLASSES:
+    ItemAdapter.ADAPTER_CLASSES.appendleft(CineItemAdapter)  # type: ignore[attr-defined]
+
+
 # ----------------------------------------------------------------------------- TIX.id
 Merchant = Literal["XXI", "CGV", "Cinépolis"]
+_DATE_WIB = "The day (YYYY-MM-DD) in WIB (Asia/Jakarta, UTC+7)"
+_TIME_WIB = "The showtime's start as the cinema's clock shows it, HH:MM (24 h), WIB (Asia/Jakarta)"
 
 
 class TixMovie(CineItem):
+    """A movie listed by TIX.id on a day, over every city crawled."""
+
     entity: ClassVar[str] = "tix_movies"
     key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
     source: ClassVar[str] = "tix"
@@ -108,19 +217,24 @@ class TixMovie(CineItem):
         "merchants": "union", "cities": "union", "is_presale": "or",
         "genres": "nonnull", "poster_url": "nonnull", "age_category": "nonnull", "country": "nonnull"}
 
-    date: dt.date
-    movie_id: TixId
-    title: NonEmpty
-    genres: list[str] = []
-    poster_url: str | None = None
-    age_category: str | None = None
-    country: str | None = None
-    merchants: list[Merchant] = []  # union over every city crawled (the original kept the first city's)
-    cities: list[str] = []
-    is_presale: bool = False
+    date: dt.date = D(f"{_DATE_WIB} the movie is listed for.")
+    movie_id: TixId = D("TIX.id's movie id (a decimal string of up to 20 digits).")
+    title: NonEmpty = D("The title as TIX.id lists it (often upper case, Indonesian release title).")
+    genres: list[str] = D("Genres in English as TIX.id names them (`Horror`, `Drama`, ...); may be empty.", [])
+    poster_url: str | None = D("URL of the poster image.", None)
+    age_category: str | None = D("Indonesian age rating as listed (seen: `SU`, `R`, `D`, `P`).", None)
+    country: str | None = D("Country of origin in English (`Indonesia`, `USA`); null when TIX.id gives none.",
+                            None)
+    merchants: list[Merchant] = D(
+        "Cinema chains showing it, sorted: the union over every city crawled "
+        "(the original kept the first city's).", [])
+    cities: list[str] = D("Cities (TIX.id's upper-case names, e.g. `JAKARTA`) listing it that day, sorted.", [])
+    is_presale: bool = D("True once any city lists it as a presale (tickets sold before its release).", False)
 
 
 class TixTheatre(CineItem):
+    """A cinema of TIX.id; one row per theatre, updated each day it is listed."""
+
     entity: ClassVar[str] = "tix_theatres"
     key: ClassVar[tuple[str, ...]] = ("theatre_id",)
     source: ClassVar[str] = "tix"
@@ -130,63 +244,92 @@ class TixTheatre(CineItem):
         "room_types": "union", "last_seen": "max", "merchant": "nonnull", "address": "nonnull",
         "lat": "nonnull", "lng": "nonnull", "place_id": "nonnull"}
 
-    theatre_id: TixId
-    name: NonEmpty
-    merchant: Merchant | None = None  # None: the page named a chain never seen (the theatre is kept)
-    city: NonEmpty
-    address: str | None = None
-    room_types: list[str] = []  # a set, kept sorted
-    last_seen: dt.date
-    lat: float | None = None
-    lng: float | None = None
-    place_id: str | None = None
+    theatre_id: TixId = D("TIX.id's theatre id (a decimal string of up to 20 digits).")
+    name: NonEmpty = D("The theatre's name as listed (e.g. `AEON MALL JGC CGV`), whitespace collapsed.")
+    merchant: Merchant | None = D(
+        "Its cinema chain; null when the page named a chain never seen (the theatre is kept, "
+        "a null never erases a stored chain).", None)
+    city: NonEmpty = D("The city it is listed under (TIX.id's upper-case name, e.g. `JAKARTA`).")
+    address: str | None = D("Street address as listed, line breaks and runs of spaces collapsed.", None)
+    room_types: list[str] = D(
+        "Room categories seen at this theatre (`REGULAR 2D`, `IMAX 2D`, ...): a sorted set that only grows.", [])
+    last_seen: dt.date = D(f"{_DATE_WIB} of the latest day it was listed (never moves back).")
+    lat: float | None = D("Latitude in decimal degrees (WGS 84), from geocoding; null until geocoded.", None)
+    lng: float | None = D("Longitude in decimal degrees (WGS 84), from geocoding; null until geocoded.", None)
+    place_id: str | None = D("Google Places id, from geocoding; null until geocoded.", None)
 
 
 class TixShowtime(CineItem):
+    """One screening of a movie in a theatre's room on a day."""
+
     entity: ClassVar[str] = "tix_showtimes"
     key: ClassVar[tuple[str, ...]] = ("showtime_id",)
     source: ClassVar[str] = "tix"
 
-    showtime_id: TixId
-    movie_id: TixId
-    theatre_id: TixId
-    city: NonEmpty
-    merchant: Merchant
-    room_category: NonEmpty
-    price: str | None = None
-    date: dt.date
-    time: HHMM
-    starts_at: AwareDatetime
-    status: Annotated[int, Field(ge=0, le=2)]
-    is_available: bool
+    showtime_id: TixId = D("TIX.id's showtime id (a decimal string of up to 20 digits).")
+    movie_id: TixId = D("The movie shown (`tix_movies.movie_id`).")
+    theatre_id: TixId = D("The theatre (`tix_theatres.theatre_id`).")
+    city: NonEmpty = D("The city the theatre is listed under (upper case, e.g. `JAKARTA`).")
+    merchant: Merchant = D("The theatre's cinema chain.")
+    room_category: NonEmpty = D("The room category as listed (`REGULAR 2D`, `SATIN 2D`, `IMAX 2D`, ...).")
+    price: str | None = D(
+        "The ticket price exactly as listed: one price (`Rp30.000`) or a range (`Rp35.000 - Rp50.000`), "
+        "in rupiah with `.` as the thousands separator.", None)
+    price_min: Rupiah | None = D(
+        "The lowest ticket price in `price`, whole rupiah (IDR) as an integer (`Rp35.000` -> 35000); "
+        "null when `price` is null or unreadable.", None)
+    price_max: Rupiah | None = D(
+        "The highest ticket price in `price`, whole rupiah (IDR); equals `price_min` for a single price.", None)
+    date: dt.date = D(f"{_DATE_WIB} of the showtime.")
+    time: HHMM = D(f"{_TIME_WIB}.")
+    starts_at: WibDatetime = D("The showtime's start: `date` + `time` in the cinema's local time (WIB), ISO 8601 "
+                               "with its offset (`2025-12-19T19:30:00+07:00`).")
+    status: Annotated[int, Field(ge=0, le=2)] = D(
+        "TIX.id's showtime status as listed: 1 = bookable; 0 = not bookable (in real captures: already "
+        "started); 2 = \"almost sold out\" in the original's schema, never observed.")
+    is_available: bool = D("True when tickets can be bought (`status` == 1).")
+
+    @model_validator(mode="after")
+    def _price_range(self) -> TixShowtime:
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValueError("price_min exceeds price_max")
+        return self
 
 
 SnapshotMode = Literal["morning", "jit", "final"]
+_MODE = ("The scrape that took it: `morning` (every showtime of the day, early), `jit` (shortly before "
+         "each showtime), `final` (minutes before each showtime).")
+_SCRAPED_AT = "When the seat map was requested, ISO 8601 in WIB (`2025-12-19T06:40:12.345678+07:00`)."
 
 
 class TixSeatSnapshot(CineItem):
+    """The seat map of one showtime at one moment, with its counts."""
+
     entity: ClassVar[str] = "tix_seat_snapshots"
     key: ClassVar[tuple[str, ...]] = ("snapshot_id",)
     source: ClassVar[str] = "tix"
 
-    snapshot_id: NonEmpty  # {showtime_id}_{mode}_{HHMM}, HHMM = scrape time in WIB
-    showtime_id: TixId
-    mode: SnapshotMode
-    scraped_at: AwareDatetime
-    date: dt.date
-    showtime: HHMM
-    movie_id: TixId | None = None
-    movie_title: str | None = None
-    theatre_id: TixId | None = None
-    theatre_name: str | None = None
-    city: str | None = None
-    merchant: Merchant
-    room_category: str | None = None
-    total_seats: NonNegative
-    unavailable_seats: NonNegative
-    available_seats: NonNegative
-    occupancy_pct: Percent
-    layout: list[tuple[str, list[Literal[0, 1]]]] = []
+    snapshot_id: NonEmpty = D("`{showtime_id}_{mode}_{HHMM}`, HHMM the scrape time in WIB (the original's id).")
+    showtime_id: TixId = D("The showtime (`tix_showtimes.showtime_id`).")
+    mode: SnapshotMode = D(_MODE)
+    scraped_at: WibDatetime = D(_SCRAPED_AT)
+    date: dt.date = D(f"{_DATE_WIB} of the showtime.")
+    time: HHMM = D(f"{_TIME_WIB} (Firestore documents name it `showtime`, as the original's clients read it).")
+    movie_id: TixId | None = D("The movie (`tix_movies.movie_id`).", None)
+    movie_title: str | None = D("The movie's title (`tix_movies.title`), for readers without a join.", None)
+    theatre_id: TixId | None = D("The theatre (`tix_theatres.theatre_id`).", None)
+    theatre_name: str | None = D("The theatre's name (`tix_theatres.name`).", None)
+    city: str | None = D("The theatre's city (upper case, e.g. `JAKARTA`).", None)
+    merchant: Merchant = D("The cinema chain (it chooses the seat-map API).")
+    room_category: str | None = D("The room category (`tix_showtimes.room_category`).", None)
+    total_seats: NonNegative = D("Seats in the room (aisles and gaps not counted).")
+    unavailable_seats: NonNegative = D(
+        "Seats sold or blocked (TIX.id does not tell them apart): the audience, at most `total_seats`.")
+    available_seats: NonNegative = D("Seats still for sale; `available_seats + unavailable_seats = total_seats`.")
+    occupancy_pct: Percent = D("`unavailable_seats / total_seats` in percent, 0-100, one decimal (0 for no seats).")
+    layout: list[tuple[str, list[Literal[0, 1]]]] = D(
+        "The seat map, row by row in the site's order: `[row name, [seat codes]]` with 1 = available, "
+        "0 = taken (sold or blocked); aisles and gaps left out. Firestore: `[{row, seats}]`.", [])
 
     @model_validator(mode="after")
     def _consistent(self) -> TixSeatSnapshot:
@@ -209,34 +352,54 @@ class TixSeatFailure(CineItem):
     key: ClassVar[tuple[str, ...]] = ("failure_id",)
     source: ClassVar[str] = "tix"
 
-    failure_id: NonEmpty  # {showtime_id}_{mode}_{HHMM}, like the snapshot it replaces
-    showtime_id: TixId
-    mode: SnapshotMode
-    scraped_at: AwareDatetime
-    date: dt.date
-    showtime: HHMM | None = None
-    movie_id: TixId | None = None
-    theatre_id: TixId | None = None
-    merchant: str | None = None
-    reason: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
-    detail: str | None = None
+    failure_id: NonEmpty = D("`{showtime_id}_{mode}_{HHMM}`, like the snapshot it stands in for.")
+    showtime_id: TixId = D("The showtime (`tix_showtimes.showtime_id`).")
+    mode: SnapshotMode = D(_MODE)
+    scraped_at: WibDatetime = D("When the seat map was requested (or given up), ISO 8601 in WIB.")
+    date: dt.date = D(f"{_DATE_WIB} of the showtime.")
+    time: HHMM | None = D(f"{_TIME_WIB}; null when the request did not say (Firestore: `showtime`).", None)
+    movie_id: TixId | None = D("The movie (`tix_movies.movie_id`).", None)
+    theatre_id: TixId | None = D("The theatre (`tix_theatres.theatre_id`).", None)
+    merchant: str | None = D("The cinema chain as requested.", None)
+    reason: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] = D(
+        "Why there is no snapshot: `started` (the showtime has begun), `not_found`, `unauthorized`, "
+        "`api_error`, `bad_json`, `bad_layout`, `empty_layout`, `http_<status>`, `download_error`.")
+    detail: str | None = D("The site's message or the error, for people.", None)
+
+
+class ChainLine(BaseModel):
+    """One cinema chain's line of a daily summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    merchant: str = D("The cinema chain (`XXI`, `CGV`, `Cinépolis`; `?` when a snapshot named none).")
+    showtimes: NonNegative = D("Showtimes of the chain counted (one snapshot each).")
+    seats: NonNegative = D("Seats in those showtimes (capacity).")
+    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
+    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
 
 
 class TixDailySummary(CineItem):
+    """A WIB day's audience and capacity over every showtime snapshotted that morning (one
+    snapshot per showtime: its latest ``morning`` one)."""
+
     entity: ClassVar[str] = "tix_daily_summaries"
     key: ClassVar[tuple[str, ...]] = ("date",)
     source: ClassVar[str] = "tix"
 
-    date: dt.date
-    total_audience: NonNegative
-    total_seats: NonNegative
-    total_available: NonNegative
-    occupancy_pct: Percent
-    showtime_count: NonNegative
-    movie_count: NonNegative
-    theatre_count: NonNegative
-    city_count: NonNegative
-    generated_at: AwareDatetime
+    date: dt.date = D(f"{_DATE_WIB} summed.")
+    total_audience: NonNegative = D("Seats sold or blocked, over every showtime counted.")
+    total_seats: NonNegative = D("Seats (capacity) of every showtime counted.")
+    total_available: NonNegative = D("Seats still for sale at the snapshots.")
+    occupancy_pct: Percent = D("`total_audience / total_seats` in percent, 0-100, one decimal.")
+    showtime_count: NonNegative = D("Showtimes counted (each once).")
+    movie_count: NonNegative = D("Distinct movies among them.")
+    theatre_count: NonNegative = D("Distinct theatres among them.")
+    city_count: NonNegative = D("Distinct cities among them.")
+    generated_at: WibDatetime = D("When the summary was computed, ISO 8601 in WIB.")
+    chains: list[ChainLine] = D(
+        "Per cinema chain, largest capacity first: `{merchant, showtimes, seats, audience, occupancy_pct}` "
+        "(the lines `scrapy daily-summary` prints).", [])
 
     @model_validator(mode="after")
     def _sold_le_total(self) -> TixDailySummary:
@@ -258,16 +421,19 @@ class TixSchedule(CineItem):
     key: ClassVar[tuple[str, ...]] = ("date", "movie_id")
     source: ClassVar[str] = "tix"
 
-    date: dt.date
-    movie_id: TixId
-    title: str | None = None
-    poster: str | None = None
-    genres: list[str] = []
-    age_category: str | None = None
-    merchants: list[str] = []
-    is_presale: bool = False
-    uploaded_at: AwareDatetime
-    cities: dict[str, list[dict[str, Any]]] = {}
+    date: dt.date = D(f"{_DATE_WIB}.")
+    movie_id: TixId = D("The movie (`tix_movies.movie_id`).")
+    title: str | None = D("The movie's title (`tix_movies.title`).", None)
+    poster_url: str | None = D("URL of the poster image (Firestore: `poster`, the original's name).", None)
+    genres: list[str] = D("Genres in English (`tix_movies.genres`).", [])
+    age_category: str | None = D("Indonesian age rating (`tix_movies.age_category`).", None)
+    merchants: list[str] = D("Cinema chains showing it (`tix_movies.merchants`).", [])
+    is_presale: bool = D("True when it is a presale (`tix_movies.is_presale`).", False)
+    uploaded_at: WibDatetime = D("When this schedule was computed from the stored rows, ISO 8601 in WIB.")
+    cities: dict[str, list[dict[str, Any]]] = D(
+        "City -> theatres `{theatre_id, theatre_name, merchant, address, rooms: [{category, price, "
+        "showtimes: [HH:MM on sale], all_showtimes: [{time, status, is_available, showtime_id}], "
+        "past_showtimes: [HH:MM]}]}`, the original's shape; times HH:MM in WIB, price the raw string.", {})
 
 
 class TixDaySnapshot(CineItem):
@@ -278,57 +444,72 @@ class TixDaySnapshot(CineItem):
     key: ClassVar[tuple[str, ...]] = ("snapshot_id",)
     source: ClassVar[str] = "tix"
 
-    snapshot_id: Annotated[str, Field(pattern=r"^(latest|\d{4}-\d{2}-\d{2})$")]
-    date: dt.date
-    scraped_at: AwareDatetime  # with its zone (WIB): a reader in any time zone shows the right hour
-    summary: dict[str, int]
-    movies: list[dict[str, Any]] = []
-    city_stats: dict[str, int] = {}
+    snapshot_id: Annotated[str, Field(pattern=r"^(latest|\d{4}-\d{2}-\d{2})$")] = D(
+        "The date (YYYY-MM-DD), or `latest` for the copy of the newest date.")
+    date: dt.date = D(f"{_DATE_WIB} it describes.")
+    scraped_at: WibDatetime = D(
+        "When it was computed, ISO 8601 in WIB (with its offset, so a reader in any zone shows the right hour).")
+    summary: dict[str, int] = D("`{total_cities, total_movies, presale_count}`: counts for the day.")
+    movies: list[dict[str, Any]] = D(
+        "Slim movies, most cities first: `{id, title, genres, poster, age_category, country, merchants, "
+        "is_presale, cities, theatre_counts: {CITY: theatres}}` (the original's shape).", [])
+    city_stats: dict[str, int] = D("City (upper case) -> number of movies listed there that day.", {})
 
 
 # ------------------------------------------------------------------------- repertuary
+_DATE_PL = "The day (YYYY-MM-DD) in Polish time (Europe/Warsaw)"
+
+
 class RepertuaryFilm(CineItem):
+    """A film as a repertuary.pl city site describes it."""
+
     entity: ClassVar[str] = "repertuary_films"
     key: ClassVar[tuple[str, ...]] = ("city", "slug")
     source: ClassVar[str] = "repertuary"
 
-    city: NonEmpty
-    slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    title_pl: NonEmpty
-    original_title: NonEmpty
-    director: str | None = None
-    year: Annotated[int, Field(ge=1880, le=2100)] | None = None
-    countries: list[str] = []
-    runtime: Annotated[int, Field(gt=0, le=1000)] | None = None
-    cast: list[str] = []
-    genres: list[str] = []
-    url: str
+    city: NonEmpty = D("The city site's name (e.g. `krakow`, its subdomain of repertuary.pl).")
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = D("The film's slug in its page URL.")
+    title_pl: NonEmpty = D("The Polish title.")
+    original_title: NonEmpty = D("The original title (the Polish one when the page gives none).")
+    director: str | None = D("Director(s) as listed.", None)
+    year: Annotated[int, Field(ge=1880, le=2100)] | None = D("Production year.", None)
+    countries: list[str] = D("Production countries as listed (Polish names).", [])
+    runtime: Annotated[int, Field(gt=0, le=1000)] | None = D("Running time in minutes.", None)
+    cast: list[str] = D("Cast as listed, in order.", [])
+    genres: list[str] = D("Genres as listed (Polish names).", [])
+    url: str = D("The film page's absolute URL.")
 
 
 class RepertuaryCinema(CineItem):
+    """A cinema of a repertuary.pl city site."""
+
     entity: ClassVar[str] = "repertuary_cinemas"
     key: ClassVar[tuple[str, ...]] = ("city", "slug")
     source: ClassVar[str] = "repertuary"
 
-    city: NonEmpty
-    slug: NonEmpty  # may contain "/", e.g. cinema-city/bonarka
-    name: NonEmpty  # derived from the slug, as the original does
+    city: NonEmpty = D("The city site's name (e.g. `krakow`).")
+    slug: NonEmpty = D("The cinema's slug in its page URL; may contain `/` (e.g. `cinema-city/bonarka`).")
+    name: NonEmpty = D("A name derived from the slug, as the original does.")
 
 
 class RepertuaryShowtime(CineItem):
+    """One screening of a film in a cinema, from a repertuary.pl city site."""
+
     entity: ClassVar[str] = "repertuary_showtimes"
     key: ClassVar[tuple[str, ...]] = ("external_id",)
     source: ClassVar[str] = "repertuary"
 
-    external_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
-    city: NonEmpty
-    film_slug: NonEmpty
-    cinema_slug: NonEmpty
-    date: dt.date
-    time: HHMM
-    starts_at: AwareDatetime
-    showtime_id: str | None = None
-    ticket_url: str | None = None
+    external_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")] = D(
+        "Stable id: city, cinema, film, date and time, every character outside `[A-Za-z0-9_-]` as `_`.")
+    city: NonEmpty = D("The city site's name (e.g. `krakow`).")
+    film_slug: NonEmpty = D("The film (`repertuary_films.slug` of the same city).")
+    cinema_slug: NonEmpty = D("The cinema (`repertuary_cinemas.slug` of the same city).")
+    date: dt.date = D(f"{_DATE_PL} of the showtime.")
+    time: HHMM = D("The showtime's start as the cinema's clock shows it, HH:MM (24 h), Polish time.")
+    starts_at: WarsawDatetime = D("`date` + `time` in Polish time, ISO 8601 with its offset "
+                                  "(`+01:00` in winter, `+02:00` in summer).")
+    showtime_id: str | None = D("The site's own id of the screening, when its ticket link carries one.", None)
+    ticket_url: str | None = D("The absolute URL of the ticket page, when listed.", None)
 
 
 # ------------------------------------------------------------------------------- TMDB
@@ -461,17 +642,26 @@ class TmdbMatch(CineItem):
 
 # -------------------------------------------------------------------------- crawl run
 class CrawlRun(CineItem):
+    """One crawl: written when it starts (``running``) and again when it ends."""
+
     entity: ClassVar[str] = "crawl_runs"
     key: ClassVar[tuple[str, ...]] = ("run_id",)
     source: ClassVar[str] = "run"
 
-    run_id: NonEmpty
-    spider: NonEmpty
-    status: Literal["running", "success", "partial", "failed"]
-    started_at: AwareDatetime
-    finished_at: AwareDatetime | None = None
-    args: dict[str, Any] = {}
-    stats: dict[str, Any] = {}
+    run_id: NonEmpty = D("The run's id (unique per crawl).")
+    spider: NonEmpty = D("The spider's name (`tix_movies`, `tix_seats`, `repertuary`, ...).")
+    status: Literal["running", "success", "partial", "failed"] = D(
+        "`running` until it ends; then `success`, `partial` (some data missing or unstored, exit 3) "
+        "or `failed` (exit 1).")
+    started_at: UtcDatetime = D("When the crawl started, ISO 8601 in UTC (`+00:00`).")
+    finished_at: UtcDatetime | None = D("When it ended, ISO 8601 in UTC; null while running.", None)
+    args: dict[str, Any] = D("The spider arguments (`-a name=value`), secrets left out.", {})
+    stats: dict[str, Any] = D("Scrapy's stats of the run at its end: counts, and times as ISO 8601 in UTC.", {})
+
+    @field_serializer("stats", when_used="json")
+    def _iso_times(self, stats: dict[str, Any]) -> dict[str, Any]:
+        # Scrapy's start_time/finish_time are datetimes: the same ISO form as every other datetime
+        return {k: _iso(v) if isinstance(v, dt.datetime) else v for k, v in stats.items()}
 
 
 ALL_ITEMS: tuple[type[CineItem], ...] = (

@@ -1,5 +1,7 @@
 """Project settings: production politeness by default; everything overridable with -s."""
 
+import os
+
 from cineradar import __version__
 
 BOT_NAME = "cineradar"
@@ -18,16 +20,20 @@ TIX_APP_URL = "https://app.tix.id"
 TIX_API_URL = "https://api-b2b.tix.id"
 TMDB_API_URL = "https://api.themoviedb.org"
 REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krakow.pl / {city}.repertuary.pl
-ENDPOINTS = None
+# CINERADAR_ENDPOINTS in the environment: the operator's choice for every crawl of the process
+# (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves).
+ENDPOINTS = os.environ.get("CINERADAR_ENDPOINTS") or None
 
 # ---------------------------------------------------------------- politeness
-# Every spider sets download slots per logical session; a slot's delay is this.
-DOWNLOAD_DELAY = 2.0  # the original's rate_limit_seconds for repertuary
+# Every spider sets download slots per logical session; a slot's delay is DOWNLOAD_DELAY.
+# Applied by CineSpider.update_settings to the project's spiders only (priority "project", so
+# -s and custom_settings still win): `scrapy bench` and other foreign spiders run at framework speed.
+SPIDER_POLITENESS = {"DOWNLOAD_DELAY": 2.0,  # the original's rate_limit_seconds for repertuary
+                     "CONCURRENT_REQUESTS_PER_DOMAIN": 1}  # per slot: a session's requests never overlap
 # No jitter: Scrapy draws a new random delay each time a slot wakes up, so a ±50% jitter
 # made the mean gap 2.45 s for a 2 s delay (measured), 20% slower at no gain in politeness.
 DOWNLOAD_DELAY_JITTER = 0.0
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 1  # per slot: a session's requests never overlap
 DOWNLOAD_TIMEOUT = 30  # the original's HTTPoison timeout
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -55,6 +61,10 @@ TIX_AUTH_ATTEMPTS = 4  # attempts per guest-token/refresh round (backoff 0.5 s, 
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True
+TIX_RENDERER = "playwright"  # the login's browser: "playwright" (maintained default) or "splash" (a Splash server)
+SPLASH_URL = "http://127.0.0.1:8050"  # the Splash server; run it with --dont-log-args phone,password
+TIX_SPLASH_ATTEMPTS = 3  # Splash 5xx / render timeouts: attempts per login
+TIX_SPLASH_TIMEOUT = 90  # Splash's render limit for the login script, at most the server's --max-timeout
 # TIX.id API politeness: each spider's requests share one download slot, "tix_api".
 TIX_MOVIES_CONCURRENCY = 4  # E3/E4 requests in flight (83 cities in ~10 s at 50 ms latency)
 TIX_MOVIES_DELAY = 0.0
@@ -99,6 +109,7 @@ FIRESTORE_TIMEOUT = 20.0
 # ---------------------------------------------------------------- framework
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"csv": "cineradar.exporters.IsoCsvItemExporter"}  # datetimes as ISO 8601 (docs/data.md)
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 
@@ -111,6 +122,28 @@ EXTENSIONS = {
 TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
+
+# ---------------------------------------------------------------- Scrapyd (cineradar/scrapyd_guard.py)
+ADDONS = {"cineradar.scrapyd_guard.ScrapydGuard": 0}
+# The only settings a Scrapyd job may override (schedule.json setting=NAME=VALUE); any other
+# refuses the job. Never paths, endpoints, browser options or politeness.
+SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT",
+                              "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT"]
+SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
+
+# ---------------------------------------------------------------- monitors (cineradar/monitors.py)
+SPIDERMON_ENABLED = True
+EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] = 95  # its spider_closed runs the suite
+EXTENSIONS["cineradar.monitors.PreviousRun"] = 96  # reads the previous run record at spider open
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["cineradar.monitors.SpiderCloseSuite"]
+MONITOR_MIN_ITEMS = {"repertuary": 1, "kino_krakow": 1, "tix_movies": 1}  # spider -> items; else 0
+MONITOR_MAX_ERRORS = None  # ERROR lines allowed before the crawl is PARTIAL; None: not checked
+MONITOR_MAX_INVALID_RATIO = 0.05  # items dropped by validation
+MONITOR_MIN_THEATRES_RATIO = 0.7  # tix_movies theatre listings against the previous run
+MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
+MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
+MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
+TIMELINE_FILE = "timeline.toml"  # `scrapy timeline`'s schedule (cineradar/timeline.py)
 
 # ---------------------------------------------------------------- TMDB
 # Credentials: TMDB_READ_TOKEN (Authorization: Bearer, preferred: the secret stays out of URLs)

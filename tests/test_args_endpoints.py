@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from freezegun import freeze_time
 from scrapy.settings import Settings
 
 from cineradar.args import RepertuaryArgs, SpiderArgumentError, TixArgs
@@ -44,8 +45,19 @@ def test_force_accepts_1():
     assert RepertuaryArgs.parse("repertuary", {"force": "1"}).force is True
 
 
-def test_date_defaults_to_today_in_warsaw():
-    assert isinstance(RepertuaryArgs.parse("repertuary", {}).day, dt.date)
+@pytest.mark.parametrize(("utc_now", "warsaw_day"), [
+    ("2026-11-21 23:30:00", dt.date(2026, 11, 22)),  # UTC still on the 21st, Warsaw (UTC+1) on the 22nd
+    ("2026-06-30 22:15:00", dt.date(2026, 7, 1)),  # summer time (UTC+2)
+    ("2026-11-21 22:59:00", dt.date(2026, 11, 21)),  # a minute before Warsaw's midnight
+])
+def test_date_defaults_to_today_in_warsaw(utc_now, warsaw_day):
+    with freeze_time(utc_now):
+        assert RepertuaryArgs.parse("repertuary", {}).day == warsaw_day
+
+
+def test_tix_date_defaults_to_today_in_jakarta():
+    with freeze_time("2026-11-21 17:30:00"):  # 00:30 WIB on the 22nd
+        assert TixArgs.parse("tix_movies", {}).day == dt.date(2026, 11, 22)
 
 
 @pytest.mark.parametrize("spec", ["9/9", "2-9", "0/0", "x"])

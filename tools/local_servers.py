@@ -1,4 +1,4 @@
-"""Throwaway local servers for tests and benchmarks: PostgreSQL 15 and the Firestore emulator.
+"""Throwaway local servers for tests and benchmarks: PostgreSQL 15, the Firestore emulator, Splash.
 
 Both bind 127.0.0.1 only, live in a temporary folder, and are stopped (and the folder
 removed) by ``stop()`` / leaving the ``with`` block. Nothing here is used by the crawler.
@@ -9,8 +9,13 @@ removed) by ``stop()`` / leaving the ``with`` block. Nothing here is used by the
     with FirestoreEmulator() as fs:       # node tools/firestore-emulator.js
         fs.host                           # "127.0.0.1:PORT" for FIRESTORE_EMULATOR_HOST
         fs.clear()                        # wipe every document
+    with SplashServer() as splash:        # Splash 3.5 from scripts/install-splash
+        splash.url                        # "http://127.0.0.1:PORT" for SPLASH_URL
+        splash.log_path                   # its log (the test greps it for secrets)
 
-``postgres_missing()`` / ``firestore_missing()`` say why a server cannot start here
+    python -m tools.local_servers splash [--port 8050]   # a Splash in the foreground (Ctrl-C stops it)
+
+``postgres_missing()`` / ``firestore_missing()`` / ``splash_missing()`` say why a server cannot start here
 (binaries absent), or return None.
 """
 
@@ -20,16 +25,23 @@ import os
 import pwd
 import queue
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
+import time
+import urllib.request
 from pathlib import Path
 from types import TracebackType
 
 ROOT = Path(__file__).resolve().parent.parent
 EMULATOR_SCRIPT = ROOT / "tools" / "firestore-emulator.js"
 EMULATOR_PACKAGE = ROOT / "node_modules" / "@firestore-emulator" / "server"
+SPLASH_PYTHON = Path(os.environ.get("SPLASH_VENV", ROOT / ".venv-splash")) / "bin" / "python"
+# The Lua arguments Splash must never write to its log (cineradar/lua/tix_login.lua).
+SPLASH_SECRET_ARGS = "phone,password"
 
 
 def free_port() -> int:
@@ -217,3 +229,121 @@ class FirestoreEmulator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def splash_missing() -> str | None:
+    if not SPLASH_PYTHON.exists():
+        return f"{SPLASH_PYTHON} missing: run scripts/install-splash (Debian's Qt5 WebKit + Splash 3.5)"
+    if shutil.which("Xvfb") is None:
+        return "Xvfb not found: run scripts/install-splash (apt-get install xvfb)"
+    return None
+
+
+def splash_command(port: int) -> list[str]:
+    """Splash on loopback, no web UI, secret Lua arguments kept out of its log."""
+    return [str(SPLASH_PYTHON), "-m", "splash.server", "-i", "127.0.0.1", "-p", str(port), "--disable-ui",
+            "--max-timeout", "120", "--dont-log-args", SPLASH_SECRET_ARGS]
+
+
+def splash_env() -> dict[str, str]:
+    # Splash also loads QtWebEngine, whose Chromium refuses to start as root without --no-sandbox.
+    flags = "--no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync"
+    return dict(os.environ, QTWEBENGINE_CHROMIUM_FLAGS=flags)
+
+
+class SplashServer:
+    """``python -m splash.server`` (Splash 3.5) on 127.0.0.1; it starts its own Xvfb.
+
+    It runs in its own process group, so ``stop()`` also ends the Xvfb and QtWebEngine
+    processes it started. Its log goes to ``log_path`` (removed by ``close()``).
+    """
+
+    def __init__(self, port: int | None = None) -> None:
+        reason = splash_missing()
+        if reason:
+            raise RuntimeError(reason)
+        self.port = port or free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="cineradar-splash-"))
+        self.log_path = self.dir / "splash.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(splash_command(self.port), cwd=self.dir, env=splash_env(),
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"splash exited ({self.proc.returncode}): {self.log()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_ping", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"splash: no answer on {self.url}/_ping within {timeout} s")
+            time.sleep(0.2)  # waiting for a child process to bind its port, not driving time
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        try:  # children (Xvfb, QtWebEngine) that outlived the server
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc = None
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> SplashServer:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tools.local_servers")
+    parser.add_argument("server", choices=["splash"])
+    parser.add_argument("--port", type=int, default=8050)
+    opts = parser.parse_args(argv)
+    reason = splash_missing()
+    if reason:
+        print(reason, file=sys.stderr)
+        return 1
+    os.execve(str(SPLASH_PYTHON), splash_command(opts.port), splash_env())
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

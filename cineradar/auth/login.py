@@ -9,8 +9,8 @@ number and password into the fields with placeholders "Type your phone number" a
 then wait for /home, read ``authentication_token`` / ``authentication_refresh_token``
 from localStorage and strip their JSON quotes. If the page shows an error in an alert
 (``[role=alert]``, e.g. a wrong password) the login fails at once with that text,
-instead of waiting out the timeout. Another renderer (e.g. Splash) only has to offer
-the same ``login`` method.
+instead of waiting out the timeout. The other renderer, Splash (TIX_RENDERER = "splash",
+cineradar/auth/splash_login.py), offers the same ``login`` method.
 
 Options come from settings when a login is built, never at import:
 TIX_LOGIN_HEADLESS, TIX_CHROMIUM_PATH ($CHROMIUM_PATH, /usr/bin/chromium) and
@@ -88,6 +88,16 @@ class PlaywrightRenderer:
 
 
 PLAYWRIGHT = PlaywrightRenderer()
+
+
+RENDERERS = ("playwright", "splash")  # TIX_RENDERER; splash: cineradar/auth/splash_login.py
+
+
+def renderer_name(settings: SettingsLike) -> str:
+    name = str(settings.get("TIX_RENDERER") or "playwright").strip().lower()
+    if name not in RENDERERS:
+        raise LoginError(f"TIX_RENDERER={name!r}: expected one of {', '.join(RENDERERS)}")
+    return name
 
 
 async def login(credentials: Credentials, options: LoginOptions, renderer: Renderer = PLAYWRIGHT) -> Tokens:

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from cineradar.auth.api import TixAuthClient
-from cineradar.auth.login import LoginOptions, login
+from cineradar.auth.login import PLAYWRIGHT, LoginOptions, Renderer, login, renderer_name
 from cineradar.auth.tokens import (
     DEFAULT_ACCESS_TTL,
     TOKEN_STATE,
@@ -304,14 +304,20 @@ class TokenManager:
 
 def build_manager(settings: SettingsLike, store: TokenStore, *, api_url: str, app_url: str,
                   inc_stat: Callable[[str], None] | None = None, failure_cooldown: float | None = None,
-                  headless: bool | None = None) -> TokenManager:
+                  headless: bool | None = None, clock: Callable[[], dt.datetime] | None = None) -> TokenManager:
     """A TokenManager as the settings say: auth API options, margins, the one browser login."""
     options = LoginOptions.from_settings(app_url, settings)
     if headless is not None:
         options = LoginOptions(options.app_url, headless, options.chromium_path, options.timeout)
 
+    renderer: Renderer = PLAYWRIGHT
+    if renderer_name(settings) == "splash":  # TIX_RENDERER: the same login, rendered by a Splash server
+        from cineradar.auth.splash_login import SplashRenderer
+
+        renderer = SplashRenderer.from_settings(settings, inc_stat)
+
     async def browser_login() -> Tokens:
-        return await login(Credentials.from_env(), options)
+        return await login(Credentials.from_env(), options, renderer)
 
     if failure_cooldown is None:
         failure_cooldown = settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0)
@@ -319,4 +325,4 @@ def build_manager(settings: SettingsLike, store: TokenStore, *, api_url: str, ap
         client=TixAuthClient.from_settings(api_url, settings, inc_stat), store=store,
         login=browser_login, phone=env_phone(),
         margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
-        inc_stat=inc_stat, failure_cooldown=failure_cooldown)
+        inc_stat=inc_stat, failure_cooldown=failure_cooldown, clock=clock or utcnow)

@@ -2,8 +2,9 @@
 
 Each showtime counts once, through its latest ``morning`` snapshot of the day: the original
 summed every document whose scraped_at started with the date, so a showtime snapshotted
-twice counted twice, and its movie count was always 0 (docs/sources/tix.md, daily summary).
-What it does and its exit status for users: ``Command`` below (``scrapy daily-summary -h``).
+twice counted twice, and its movie count was always 0 (docs/sources/tix.md#daily-summary).
+The per-chain lines are stored with the summary. What it does and its exit status for
+users: ``Command`` below (``scrapy daily-summary -h``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
-from cineradar.items import TixDailySummary
+from cineradar.items import ChainLine, TixDailySummary
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -47,14 +48,33 @@ def parse_day(value: str, now: dt.datetime | None = None) -> dt.date:
         raise argparse.ArgumentTypeError(f"--date: expected YYYY-MM-DD, today or yesterday, got {value!r}") from None
 
 
+def _instant(value: Any) -> dt.datetime:
+    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
 def latest_per_showtime(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per showtime: the one with the latest scraped_at."""
+    """One row per showtime: the one with the latest scraped_at (compared as instants: rows
+    stored before scraped_at moved to WIB hold UTC strings, which do not sort with them as text)."""
     latest: dict[str, dict[str, Any]] = {}
     for row in rows:
         sid = str(row["showtime_id"])
-        if sid not in latest or str(row["scraped_at"]) > str(latest[sid]["scraped_at"]):
+        if sid not in latest or _instant(row["scraped_at"]) > _instant(latest[sid]["scraped_at"]):
             latest[sid] = row
     return [latest[k] for k in sorted(latest)]
+
+
+def chain_lines(rows: list[dict[str, Any]]) -> list[ChainLine]:
+    """Per cinema chain, largest capacity first (then by name): the report's lines, stored too."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        line = totals[str(row.get("merchant") or "?")]
+        line[0] += 1
+        line[1] += int(row["unavailable_seats"])
+        line[2] += int(row["total_seats"])
+    return [ChainLine(merchant=chain, showtimes=count, audience=audience, seats=seats,
+                      occupancy_pct=round(audience / seats * 100, 1) if seats else 0.0)
+            for chain, (count, audience, seats) in sorted(totals.items(), key=lambda kv: (-kv[1][2], kv[0]))]
 
 
 def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> TixDailySummary | None:
@@ -71,11 +91,11 @@ def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> Tix
         movie_count=len({r["movie_id"] for r in rows if r.get("movie_id")}),
         theatre_count=len({r["theatre_id"] for r in rows if r.get("theatre_id")}),
         city_count=len({r["city"] for r in rows if r.get("city")}),
-        generated_at=now,
+        generated_at=now, chains=chain_lines(rows),
     )
 
 
-def report(summary: TixDailySummary, rows: list[dict[str, Any]]) -> str:
+def report(summary: TixDailySummary) -> str:
     """A readable terminal report of the summary, with a breakdown per chain."""
     lines = [
         f"TIX.id daily summary - {summary.date} (WIB), latest morning snapshot of each showtime",
@@ -90,15 +110,9 @@ def report(summary: TixDailySummary, rows: list[dict[str, Any]]) -> str:
         "",
         f"  {'chain':<12}{'showtimes':>10}{'audience':>11}{'capacity':>11}{'occupancy':>11}",
     ]
-    per_chain: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in rows:
-        totals = per_chain[str(row.get("merchant") or "?")]
-        totals[0] += 1
-        totals[1] += int(row["unavailable_seats"])
-        totals[2] += int(row["total_seats"])
-    for chain, (count, audience, seats) in sorted(per_chain.items(), key=lambda kv: -kv[1][2]):
-        pct = audience / seats * 100 if seats else 0.0
-        lines.append(f"  {chain:<12}{count:>10,}{audience:>11,}{seats:>11,}{pct:>10.1f}%")
+    for line in summary.chains:
+        lines.append(f"  {line.merchant:<12}{line.showtimes:>10,}{line.audience:>11,}{line.seats:>11,}"
+                     f"{line.occupancy_pct:>10.1f}%")
     return "\n".join(lines)
 
 
@@ -112,7 +126,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
         if summary is None:
             print(f"TIX.id daily summary - {day}: no morning seat snapshot for this day; nothing written")
             return 1
-        print(report(summary, rows))
+        print(report(summary))
         if len(snapshots) > len(rows):
             print(f"\n  ({len(snapshots) - len(rows)} older morning snapshots of the same showtimes not counted)")
         if not opts.no_store:

@@ -150,6 +150,11 @@ class CrawlOutcome:
                 backend.close()
 
     def spider_opened(self, spider: Spider) -> None:
+        # Scrapyd 1.6 passes its job id as the spider argument _job (older ones as SCRAPY_JOB):
+        # the run record then carries the id listjobs.json shows.
+        job = (getattr(getattr(spider, "args", None), "model_extra", None) or {}).get("_job")
+        if job:
+            self.run_id = str(job)
         # Not awaited: a slow or unreachable store must not hold up the crawl's start.
         hub = self.crawler.get_extension(StorageHub)
         if hub is None:  # storage is off for this crawl: nothing stored, its run record neither

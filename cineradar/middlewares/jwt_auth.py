@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.misc import load_object
 
 from cineradar.auth.manager import TokenManager, build_manager
 from cineradar.auth.tokens import APP_HEADERS, TOKEN_STATE, TixAuthError
@@ -105,8 +106,11 @@ class TixJwtAuthMiddleware:
             if stats is not None:
                 stats.inc_value(key)
 
+        # TIX_AUTH_CLOCK: import path of a zero-argument callable giving the aware UTC now;
+        # lets an end-to-end test run the token lifetimes on the replica's clock.
+        clock = load_object(settings["TIX_AUTH_CLOCK"]) if settings.get("TIX_AUTH_CLOCK") else None
         manager = build_manager(settings, HubTokenStore(crawler), api_url=endpoints.tix_api,
-                                app_url=endpoints.tix_app, inc_stat=inc)
+                                app_url=endpoints.tix_app, inc_stat=inc, clock=clock)
         middleware = cls(crawler, manager, endpoints.tix_api, settings.getint("TIX_AUTH_MAX_RETRIES", 3))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)

@@ -2,7 +2,7 @@
 
 E3 ``/v1/movies`` -> movies of a city, E4 ``/v1/schedules/movies/{id}`` -> theatres and
 showtimes of one page, E5 ``/v1/movies/{merchant}/layout`` -> seat occupancy. Shapes and
-rules follow tix.md 2.5 and 5. Every function builds items with ``model_construct`` and
+rules follow docs/sources/tix.md#endpoints and #seats. Every function builds items with ``model_construct`` and
 never validates: the validation pipeline does that, so one bad record costs only itself.
 What looks wrong but is not fatal (a merchant never seen, a status outside 0..2) is
 reported in ``problems`` for the spider to count and log. A movie or theatre seen on
@@ -23,13 +23,13 @@ from cineradar.items import TixMovie, TixSeatSnapshot, TixShowtime, TixTheatre
 
 WIB = ZoneInfo("Asia/Jakarta")
 KNOWN_MERCHANTS = ("XXI", "CGV", "Cinépolis")
-# Spellings the original accepted as the same chains (tix.md 4.3).
+# Spellings the original accepted as the same chains (docs/sources/tix.md#merchants).
 MERCHANT_ALIASES = {"XXI": "XXI", "CGV": "CGV", "CINÉPOLIS": "Cinépolis", "CINEPOLIS": "Cinépolis"}
-# E5 path segment per merchant (tix.md 2.4); any other merchant: its name in lower case.
+# E5 path segment per merchant (docs/sources/tix.md#merchant-paths); any other merchant: its name in lower case.
 MERCHANT_PATHS = {"XXI": "xxi", "CGV": "cgv", "Cinépolis": "cinepolis", "CINEPOLIS": "cinepolis"}
 KNOWN_STATUSES = frozenset({0, 1, 2})
 AVAILABLE, UNAVAILABLE = 1, 0  # codes in the compressed layout
-UNAVAILABLE_STATUSES = frozenset({5, 6})  # sold or blocked, indistinguishable (tix.md 5.2)
+UNAVAILABLE_STATUSES = frozenset({5, 6})  # sold or blocked, indistinguishable (docs/sources/tix.md#seat-statuses)
 _SPACES = re.compile(r"\s+")
 
 
@@ -154,6 +154,23 @@ def starts_at(date: dt.date, hhmm: str) -> dt.datetime | None:
     return dt.datetime.combine(date, dt.time(int(match[1]), int(match[2])), WIB)
 
 
+_RUPIAH = re.compile(r"Rp\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d.,])", re.IGNORECASE)
+_PRICE = re.compile(rf"\s*{_RUPIAH.pattern}\s*(?:-\s*{_RUPIAH.pattern}\s*)?", re.IGNORECASE)
+
+
+def parse_price(text: str | None) -> tuple[int | None, int | None]:
+    """(lowest, highest) whole rupiah of a ``price_string``: ``"Rp30.000"`` -> (30000, 30000),
+    ``"Rp35.000 - Rp50.000"`` -> (35000, 50000); the ``.`` is a thousands separator
+    (docs/sources/tix.md, showtimes). Anything else, or a range that runs backwards: (None, None),
+    and the raw string is still kept beside it."""
+    match = _PRICE.fullmatch(text or "")
+    if not match:
+        return None, None
+    low = int(match[1].replace(".", ""))
+    high = int(match[2].replace(".", "")) if match[2] else low
+    return (low, high) if low <= high else (None, None)
+
+
 def _hhmm(value: Any) -> str:
     text = str(value or "").strip()
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::\d{2})?", text)
@@ -198,14 +215,16 @@ def parse_schedule_page(payload: Any, *, movie_id: str, city: str, date: dt.date
                 if status not in KNOWN_STATUSES:
                     page.problems.append(("unexpected_status", repr(show.get("status"))))
                 hhmm = _hhmm(show.get("display_time"))
+                price_min, price_max = parse_price(price)
                 page.showtimes.append(TixShowtime.model_construct(
                     showtime_id=_str_id(show.get("id")), movie_id=movie_id, theatre_id=theatre_id, city=city,
-                    merchant=merchant, room_category=category, price=price, date=date, time=hhmm,
+                    merchant=merchant, room_category=category, price=price, price_min=price_min, price_max=price_max,
+                    date=date, time=hhmm,
                     starts_at=starts_at(date, hhmm), status=status if status is not None else show.get("status"),
                     is_available=status == 1,
                 ))
         if not rooms:
-            continue  # a theatre with no showtime is not listed (tix.md 4.5)
+            continue  # a theatre with no showtime is not listed (docs/sources/tix.md#showtimes)
         # An unknown chain costs the showtimes that carry it, not the theatre: the theatre is
         # kept without a merchant (a null never overwrites a stored one, storage merge rules).
         page.theatres.append(TixTheatre.model_construct(
@@ -231,7 +250,7 @@ _CODES = {1: AVAILABLE, 5: UNAVAILABLE, 6: UNAVAILABLE}
 
 
 def _seat_code(status: Any, seat_yn: Any = None) -> int | None:
-    """1 available, 0 unavailable, None not a seat (aisle, unknown code): tix.md 5.2."""
+    """1 available, 0 unavailable, None not a seat (aisle, unknown code): docs/sources/tix.md#seat-statuses."""
     if seat_yn is None and type(status) is int:  # the common case, kept cheap (millions of seats a day)
         return _CODES.get(status)
     code = _int(status)
@@ -257,7 +276,7 @@ def _count(rows: Iterable[tuple[str, list[int]]], shape: str) -> Occupancy:
 
 
 def parse_layout(payload: Any) -> Occupancy:
-    """E5: seat counts and the compressed layout, from any of the three shapes (tix.md 5.1).
+    """E5: seat counts and the compressed layout, from any of the three shapes (docs/sources/tix.md#layout-shapes).
 
     Nested (XXI): rows named by ``seat_code`` (``row_name`` as a fallback), seats in
     ``seat_rows`` with ``status``. Flat (Cinépolis): one item per seat with ``row_name``
@@ -341,7 +360,7 @@ def build_snapshot(occupancy: Occupancy, *, showtime: dict[str, Any], mode: str,
     return TixSeatSnapshot.model_construct(
         snapshot_id=snapshot_id(sid, mode, scraped_at), showtime_id=sid, mode=mode,
         scraped_at=scraped_at, date=parse_date(showtime.get("date")) or scraped_at.astimezone(WIB).date(),
-        showtime=showtime.get("time"), movie_id=showtime.get("movie_id"), movie_title=showtime.get("movie_title"),
+        time=showtime.get("time"), movie_id=showtime.get("movie_id"), movie_title=showtime.get("movie_title"),
         theatre_id=showtime.get("theatre_id"), theatre_name=showtime.get("theatre_name"),
         city=showtime.get("city"), merchant=showtime.get("merchant"), room_category=showtime.get("room_category"),
         total_seats=occupancy.total_seats, unavailable_seats=occupancy.unavailable_seats,

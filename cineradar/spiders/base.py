@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError
 from cineradar.endpoints import Endpoints, EndpointsError
@@ -15,6 +16,7 @@ from cineradar.extensions import outcome
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 
 class CineSpider(scrapy.Spider):
@@ -62,6 +64,15 @@ class CineSpider(scrapy.Spider):
         return []
 
     endpoints: Endpoints
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        # Politeness belongs to the project's spiders, not to the process: set here (priority
+        # "project", below -s and custom_settings) so `scrapy bench` is not held to 2 s a page.
+        for name, value in settings.getdict("SPIDER_POLITENESS").items():
+            if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
+                settings.set(name, value, priority="project")
+        super().update_settings(settings)
 
 
 def _guarded(start: Callable[[Any], AsyncIterator[Any]]) -> Callable[[Any], AsyncIterator[Any]]:

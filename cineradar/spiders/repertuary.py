@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -100,6 +102,39 @@ class RepertuarySpider(CineSpider):
         # Everything a chain carries, minus "slug": only its opening request was a film page.
         keep = ("cookiejar", "download_slot", "city", "day", "attempt", "site")
         return {k: response.meta[k] for k in keep}
+
+    # ------------------------------------------------------------------ one page (scrapy parse)
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A page given alone (``scrapy parse --spider repertuary URL``): dispatched by its path.
+
+        ``/film/<slug>.html`` is read as a film page; any other page as the programme of the
+        day the session shows (a fresh session: day 0, i.e. the date argument or today).
+        """
+        self._fill_meta(response)
+        if "slug" in response.meta:
+            yield from self.on_film_page(response)
+        else:
+            yield from self.on_day_page(response)
+
+    def _fill_meta(self, response: Response) -> None:
+        """What a callback needs that a crawl's request carries, derived from the URL when missing."""
+        meta = response.meta
+        if "city" in meta:
+            return  # a request of the crawl: it carries everything
+        meta["city"] = self._city_of(response.url)
+        match = re.search(r"/film/([^/]+)\.html$", urlsplit(response.url).path)
+        if match and "slug" not in meta and "day" not in meta:
+            meta["slug"] = match[1]
+        for key, value in (("day", 0), ("attempt", 1), ("site", SITE), ("cookiejar", f"{meta['city']}:parse"),
+                           ("download_slot", f"repertuary:{meta['city']}:0")):
+            meta.setdefault(key, value)
+
+    def _city_of(self, url: str) -> str:
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        for city, base in self.endpoints.repertuary.items():
+            if base.rstrip("/").startswith(origin):
+                return city
+        return self.args.cities[0]  # an unknown host: the city argument (default krakow)
 
     # ------------------------------------------------------------------ crawl
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -180,6 +215,7 @@ class RepertuarySpider(CineSpider):
                              errback=self.on_failure, meta=self._follow_meta(response), dont_filter=True)
 
     def on_day_page(self, response: Response) -> Iterator[Any]:
+        self._fill_meta(response)
         city, day = response.meta["city"], response.meta["day"]
         guess = self._day0.get(city, self.args.day) + dt.timedelta(days=day)
         try:
@@ -234,6 +270,7 @@ class RepertuarySpider(CineSpider):
             yield self._film_request(city, slug)
 
     def on_film_page(self, response: Response) -> Iterator[Any]:
+        self._fill_meta(response)
         city, slug = response.meta["city"], response.meta["slug"]
         try:
             film = parser.parse_film_page(response.text, city=city, slug=slug, url=response.url)

@@ -81,7 +81,7 @@ class TixMoviesSpider(TixApiSpider):
             yield from self._retry_or_fail(response, "bad_json", f"{city} movies: {exc}", city=city)
             return
         if not movies:
-            # Not counted as covered (the original counted a city with 0 movies as scraped, tix.md B8).
+            # Not counted as covered (the original counted it as scraped, docs/sources/tix.md#original-bugs B8).
             self.city_state[city] = "empty"
             self.stat("cities_empty")
             self.logger.warning("%s: no movies listed for %s", city, self.day)

@@ -191,7 +191,7 @@ class TixSeatsSpider(TixApiSpider):
         sid = row["showtime_id"]
         query = f"show_time_id={sid}&tz=7" if sid.isdigit() else urlencode({"show_time_id": sid, "tz": 7})
         path = parser.merchant_path(str(row.get("merchant") or ""))
-        # As the original: Bearer token and Accept only (tix.md 2.4 E5), no app headers.
+        # As the original: Bearer token and Accept only (docs/sources/tix.md#e5-seat-layout), no app headers.
         return scrapy.Request(f"{self.api}/v1/movies/{path}/layout?{query}", callback=self.on_layout,
                               errback=self.on_failure, dont_filter=True, headers=LAYOUT_HEADERS,
                               meta={"showtime": row, "tix_auth": "user", "download_slot": SLOT,
@@ -282,7 +282,7 @@ class TixSeatsSpider(TixApiSpider):
         return TixSeatFailure.model_construct(
             failure_id=parser.snapshot_id(row["showtime_id"], self.mode, now), showtime_id=row["showtime_id"],
             mode=self.mode, scraped_at=now, date=parser.parse_date(row.get("date")) or now.astimezone(WIB).date(),
-            showtime=row.get("time"), movie_id=row.get("movie_id"), theatre_id=row.get("theatre_id"),
+            time=row.get("time"), movie_id=row.get("movie_id"), theatre_id=row.get("theatre_id"),
             merchant=row.get("merchant"), reason=reason, detail=detail,
         )
 

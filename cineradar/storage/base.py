@@ -12,7 +12,7 @@ import datetime as dt
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -31,6 +31,7 @@ class EntitySpec:
 
     @classmethod
     def from_model(cls, model: type[BaseModel]) -> EntitySpec:
+        # ``entity`` is not a column: feeds carry it (items.CineItemAdapter), the table is the entity
         columns = {name: _kind(f.annotation) for name, f in model.model_fields.items()}
         return cls(name=model.entity, key=tuple(model.key), columns=columns,  # type: ignore[attr-defined]
                    merge=dict(getattr(model, "merge_rules", {})))
@@ -59,6 +60,26 @@ def _kind(annotation: Any) -> ColumnKind:
     if annotation is dt.date:
         return "date"
     return "text"
+
+
+class ColumnRename(NamedTuple):
+    """A field renamed in an item: a table made before the rename has the old column."""
+
+    table: str
+    old: str
+    new: str
+
+
+# Item fields renamed for one name per concept (docs/data.md): numbered steps of each SQL
+# backend's MIGRATIONS (the same numbers in SQLite and PostgreSQL), applied once each. The
+# column is renamed in place, so every stored row keeps its value under the new name; a
+# table that does not exist yet, or was already renamed, is left alone. Firestore keeps
+# the original's field names instead (storage/firestore.py FIELD_NAMES).
+COLUMN_RENAMES: list[tuple[int, ColumnRename]] = [
+    (4, ColumnRename("tix_seat_snapshots", "showtime", "time")),
+    (5, ColumnRename("tix_seat_failures", "showtime", "time")),
+    (6, ColumnRename("tix_schedules", "poster", "poster_url")),
+]
 
 
 class StorageError(Exception):

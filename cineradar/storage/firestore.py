@@ -2,7 +2,7 @@
 
 ``FirestoreStorage(project)`` talks to Google Cloud, or to a local emulator when
 ``FIRESTORE_EMULATOR_HOST`` (or ``emulator_host=``) is set. Layout, as the original's
-(tix.md 7.1), plus one collection per other entity:
+(docs/sources/tix.md#firestore-layout), plus one collection per other entity:
 
 ==========================  =================================================================
 entity / state              documents
@@ -12,9 +12,11 @@ tix_theatres                ``theatres/{theatre_id}``: ``room_types`` a list of 
                             never overwritten by null, ``created_at`` set on creation,
                             ``last_seen`` an instant (the day's start in WIB, naive UTC ISO)
 tix_seat_snapshots          ``seat_snapshots/{snapshot_id}``; ``layout`` as
-                            ``[{row, seats}]`` (Firestore holds no array in an array)
+                            ``[{row, seats}]`` (Firestore holds no array in an array),
+                            ``time`` as ``showtime`` (FIELD_NAMES: the original's names)
 tix_daily_summaries         ``daily_summaries/{date}``
-tix_schedules               ``schedules/{date}/movies/{movie_id}`` (and ``schedules/{date}``
+tix_schedules               ``schedules/{date}/movies/{movie_id}``, ``poster_url`` as ``poster``
+                            (and ``schedules/{date}``
                             holding only ``date``, so the dates can be listed)
 tix_day_snapshots           ``snapshots/{date}`` and ``snapshots/latest``
 crawl_runs                  ``scraper_runs/{run_id}``
@@ -69,7 +71,7 @@ MAX_ID_BYTES = 1500
 
 SCHEDULES = "tix_schedules"  # schedules/{date}/movies/{movie_id}
 SNAPSHOTS = "tix_day_snapshots"  # snapshots/{date} and snapshots/latest
-COLLECTIONS = {  # entity -> the original's collection (tix.md 7.1)
+COLLECTIONS = {  # entity -> the original's collection (docs/sources/tix.md#firestore-layout)
     "tix_theatres": "theatres",
     "tix_seat_snapshots": "seat_snapshots",
     "tix_daily_summaries": "daily_summaries",
@@ -281,7 +283,7 @@ class FirestoreStorage:
                 if kind == "json":
                     local[column] = value  # compared after decoding
                 else:
-                    query = query.where(filter=FieldFilter(column, "==", _encode(value, kind)))
+                    query = query.where(filter=FieldFilter(field_name(entity, column), "==", _encode(value, kind)))
             rows += [_decode_row(snap.to_dict() or {}, spec) for snap in self._stream(query, f"fetch from {entity}")]
         rows = [row for row in rows if all(row.get(c) == v for c, v in local.items())]
         rows.sort(key=lambda row: tuple(row.get(k) for k in spec.key))
@@ -351,12 +353,17 @@ class FirestoreStorage:
 
 
 # --------------------------------------------------------------------------- values
+def field_name(entity: str, column: str) -> str:
+    """The document field holding an item's column (the original's name where it differs)."""
+    return FIELD_NAMES.get((entity, column), column)
+
+
 def _encode_row(row: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
     data = {column: _encode(row.get(column), kind) for column, kind in spec.columns.items()}
     for (entity, column), (encode, _) in SHAPES.items():
         if entity == spec.name and row.get(column) is not None:
             data[column] = encode(row[column])
-    return data
+    return {field_name(spec.name, column): value for column, value in data.items()}
 
 
 def _encode(value: Any, kind: str) -> Any:
@@ -399,7 +406,7 @@ def _decode_json(value: Any) -> Any:
 def _decode_row(data: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column, kind in spec.columns.items():
-        value = data.get(column)
+        value = data.get(field_name(spec.name, column))
         shape = SHAPES.get((spec.name, column))
         if value is not None and shape is not None:
             value = shape[1](value)
@@ -446,6 +453,14 @@ def _maps_to_layout(value: Any) -> list[list[Any]]:
 SHAPES = {
     ("tix_theatres", "last_seen"): (_day_to_instant, _instant_to_day),
     ("tix_seat_snapshots", "layout"): (_layout_to_maps, _maps_to_layout),
+}
+# (entity, column) -> document field, where the item's name for a concept (one name across
+# entities, docs/data.md) is not the field the original's clients read (docs/firestore.md).
+# Documents written before a rename already use these names: nothing to migrate.
+FIELD_NAMES = {
+    ("tix_seat_snapshots", "time"): "showtime",
+    ("tix_seat_failures", "time"): "showtime",  # beside the snapshots, in the same shape
+    ("tix_schedules", "poster_url"): "poster",
 }
 TOKEN_STAMP = "stored_at"  # the original's token check compares it with a naive utcnow()
 TOKEN_STAMP_AWARE = "stored_at_utc"  # ours, zone-aware, kept beside it

@@ -41,10 +41,16 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import Jsonb
-from pydantic import TypeAdapter
 
 from cineradar.storage import merge
-from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
+from cineradar.storage.base import (
+    COLUMN_RENAMES,
+    ColumnRename,
+    EntitySpec,
+    PermanentStorageError,
+    RejectedDataError,
+    StorageError,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,17 +59,18 @@ SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "bool
              "date": "date", "datetime": "timestamp with time zone", "json": "jsonb"}
 OFFSET_SUFFIX = "__offset"  # companion column of a datetime column: UTC offset in seconds (NULL = naive)
 
-# Structural migrations, applied once each, in order (entity tables come from the specs).
-MIGRATIONS: list[tuple[int, str]] = [
+# Structural migrations, applied once each, in order (entity tables come from the specs),
+# then the columns renamed in items (storage/base.py COLUMN_RENAMES, same numbers as SQLite).
+MIGRATIONS: list[tuple[int, str | ColumnRename]] = [
     (1, "CREATE TABLE IF NOT EXISTS cineradar_state (name text PRIMARY KEY, value jsonb NOT NULL, "
         "updated_at timestamptz NOT NULL DEFAULT now())"),
     (2, "CREATE TABLE IF NOT EXISTS cineradar_seen (source text NOT NULL, key text NOT NULL, "
         "last_seen_at timestamptz NOT NULL, PRIMARY KEY (source, key))"),
     (3, "CREATE INDEX IF NOT EXISTS cineradar_seen_time ON cineradar_seen (source, last_seen_at)"),
+    *COLUMN_RENAMES,
 ]
 MIGRATION_LOCK = 0x43696E6552  # pg_advisory_xact_lock key shared by every CineRadar process
 
-_DATETIME = TypeAdapter(dt.datetime)
 
 # libpq connection failures carry no SQLSTATE; these messages mean the configuration
 # (DATABASE_URL, the server's pg_hba or roles) is wrong, not that the server is away.
@@ -187,9 +194,12 @@ class PostgresStorage:
             conn.execute("CREATE TABLE IF NOT EXISTS cineradar_migrations (version integer PRIMARY KEY, "
                          "applied_at timestamptz NOT NULL DEFAULT now())")
             done = {row[0] for row in conn.execute("SELECT version FROM cineradar_migrations")}
-            for version, statement in MIGRATIONS:
+            for version, step in MIGRATIONS:
                 if version not in done:
-                    conn.execute(statement)  # type: ignore[arg-type]  # a constant of this module
+                    if isinstance(step, ColumnRename):
+                        _rename_column(conn, step)
+                    else:
+                        conn.execute(step)  # type: ignore[arg-type]  # a constant of this module
                     conn.execute("INSERT INTO cineradar_migrations (version) VALUES (%s)", (version,))
 
     def _ensure_tables(self, conn: psycopg.Connection[Any], specs: list[EntitySpec]) -> None:
@@ -334,6 +344,23 @@ class PostgresStorage:
             (source, when, unique)), "mark_seen")
 
 
+def _rename_column(conn: psycopg.Connection[Any], step: ColumnRename) -> None:
+    """Rename an item's column in place (with a datetime's offset column), keeping every row."""
+    existing = {row[0] for row in conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(quote_ident(%s)) AND attnum > 0 "
+        "AND NOT attisdropped", (step.table,))}
+    table = sql.Identifier(step.table)
+    for old, new in ((step.old, step.new), (step.old + OFFSET_SUFFIX, step.new + OFFSET_SUFFIX)):
+        if old not in existing:
+            continue  # no such table yet (it is made with the new name) or renamed already
+        if new in existing:  # both (the new one added first): keep the old values, in the new column
+            conn.execute(sql.SQL("UPDATE {} SET {} = coalesce({}, {})").format(
+                table, sql.Identifier(new), sql.Identifier(new), sql.Identifier(old)))
+        else:
+            conn.execute(sql.SQL("ALTER TABLE {} RENAME COLUMN {} TO {}").format(
+                table, sql.Identifier(old), sql.Identifier(new)))
+
+
 def _merged(spec: EntitySpec, column: str) -> sql.Composable:
     """The value of a physical column after a conflict: the merge rule of storage/merge.py."""
     base = column[: -len(OFFSET_SUFFIX)] if column.endswith(OFFSET_SUFFIX) else column
@@ -452,7 +479,7 @@ def _decode_row(record: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:
                 value = value.astimezone(dt.UTC).replace(tzinfo=None)
             else:
                 value = value.astimezone(dt.UTC if offset == 0 else dt.timezone(dt.timedelta(seconds=offset)))
-            row[column] = _DATETIME.dump_python(value, mode="json")  # the very string model_dump wrote
+            row[column] = value.isoformat()  # the very string model_dump wrote (items.py: isoformat)
         elif kind == "date":
             row[column] = value.isoformat()
         else:

@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cineradar.storage import merge
-from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
+from cineradar.storage.base import (
+    COLUMN_RENAMES,
+    ColumnRename,
+    EntitySpec,
+    PermanentStorageError,
+    RejectedDataError,
+    StorageError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,13 +41,15 @@ SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER
              "datetime": "TEXT", "json": "TEXT"}
 
 # Structural migrations, applied once each, in order. Entity tables are derived from
-# the item models (see _ensure_table); these hold the tables that are not items.
-MIGRATIONS: list[tuple[int, str]] = [
+# the item models (see _ensure_table); these hold the tables that are not items, and
+# the columns renamed in items (storage/base.py COLUMN_RENAMES).
+MIGRATIONS: list[tuple[int, str | ColumnRename]] = [
     (1, "CREATE TABLE IF NOT EXISTS cineradar_state (name TEXT PRIMARY KEY, value TEXT NOT NULL, "
         "updated_at TEXT NOT NULL)"),
     (2, "CREATE TABLE IF NOT EXISTS cineradar_seen (source TEXT NOT NULL, key TEXT NOT NULL, "
         "last_seen_at TEXT NOT NULL, PRIMARY KEY (source, key))"),
     (3, "CREATE INDEX IF NOT EXISTS cineradar_seen_time ON cineradar_seen (source, last_seen_at)"),
+    *COLUMN_RENAMES,
 ]
 
 
@@ -130,12 +139,26 @@ class SQLiteStorage:
         conn.execute("CREATE TABLE IF NOT EXISTS cineradar_migrations (version INTEGER PRIMARY KEY, "
                      "applied_at TEXT NOT NULL)")
         done = {row[0] for row in conn.execute("SELECT version FROM cineradar_migrations")}
-        for version, sql in MIGRATIONS:
+        for version, step in MIGRATIONS:
             if version in done:
                 continue
             with self._transaction():
-                conn.execute(sql)
+                if isinstance(step, ColumnRename):
+                    self._rename_column(step)
+                else:
+                    conn.execute(step)
                 conn.execute("INSERT INTO cineradar_migrations VALUES (?, ?)", (version, _now()))
+
+    def _rename_column(self, step: ColumnRename) -> None:
+        table = _quote(step.table)
+        existing = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+        if step.old not in existing:
+            return  # no such table yet (it is made with the new name) or renamed already
+        if step.new in existing:  # both (the new one added first): keep the old values, in the new column
+            self.conn.execute(f"UPDATE {table} SET {_quote(step.new)} = coalesce({_quote(step.new)}, "
+                              f"{_quote(step.old)})")
+        else:
+            self.conn.execute(f"ALTER TABLE {table} RENAME COLUMN {_quote(step.old)} TO {_quote(step.new)}")
 
     def _ensure_table(self, spec: EntitySpec) -> None:
         conn = self.conn

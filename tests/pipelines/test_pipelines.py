@@ -36,8 +36,15 @@ def showtime(time: str = "18:00", film: str = "bugonia", **overrides: object) ->
 # ------------------------------------------------------------------ validation
 def test_validation_keeps_a_valid_item_and_returns_it_validated(make_crawler):
     crawler = make_crawler()
-    item = ValidationPipeline.from_crawler(crawler).process_item(showtime())
+    # Raw values as a parser may leave them: strings where the model wants a date and a datetime.
+    raw = showtime(date="2026-11-21", starts_at="2026-11-21T18:00:00+01:00")
+    item = ValidationPipeline.from_crawler(crawler).process_item(raw)
     assert isinstance(item, RepertuaryShowtime)
+    assert item is not raw
+    assert item.date == dt.date(2026, 11, 21) and type(item.date) is dt.date
+    assert item.starts_at == dt.datetime(2026, 11, 21, 18, 0, tzinfo=WARSAW)
+    assert isinstance(item.starts_at, dt.datetime)
+    assert item.row()["starts_at"] == "2026-11-21T18:00:00+01:00"
     assert crawler.stats.get_value("cineradar/valid/repertuary_showtimes") == 1
 
 
@@ -69,7 +76,7 @@ def test_validation_rejects_sold_above_total(make_crawler):
     crawler = make_crawler()
     snap = TixSeatSnapshot.model_construct(
         snapshot_id="1_morning_0640", showtime_id="1", mode="morning",
-        scraped_at=dt.datetime(2026, 11, 21, 6, 40, tzinfo=dt.UTC), date=dt.date(2026, 11, 21), showtime="13:35",
+        scraped_at=dt.datetime(2026, 11, 21, 6, 40, tzinfo=dt.UTC), date=dt.date(2026, 11, 21), time="13:35",
         merchant="XXI", total_seats=10, unavailable_seats=11, available_seats=-1, occupancy_pct=110.0)
     with pytest.raises(DropItem):
         ValidationPipeline.from_crawler(crawler).process_item(snap)

@@ -49,7 +49,7 @@ def tix_showtime(i: int, day: dt.date = DAY, movies: int = 5, theatres: int = 7)
 
 def tix_seat_snapshot(i: int) -> m.TixSeatSnapshot:
     return m.TixSeatSnapshot(snapshot_id=f"{2_000_000_000 + i}_morning_0640", showtime_id=str(2_000_000_000 + i),
-                             mode="morning", scraped_at=_stamp(i), date=DAY, showtime="19:30",
+                             mode="morning", scraped_at=_stamp(i), date=DAY, time="19:30",
                              movie_id=str(1000 + i % 5), movie_title="Film", theatre_id=str(900000 + i % 7),
                              theatre_name="MALL XXI", city="JAKARTA", merchant="XXI", room_category=None,
                              total_seats=10, unavailable_seats=3, available_seats=7, occupancy_pct=30.0,
@@ -58,7 +58,7 @@ def tix_seat_snapshot(i: int) -> m.TixSeatSnapshot:
 
 def tix_seat_failure(i: int) -> m.TixSeatFailure:
     return m.TixSeatFailure(failure_id=f"{2_100_000_000 + i}_jit_1905", showtime_id=str(2_100_000_000 + i),
-                            mode="jit", scraped_at=_stamp(i, dt.UTC), date=DAY, showtime=None if i % 2 else "19:30",
+                            mode="jit", scraped_at=_stamp(i, dt.UTC), date=DAY, time=None if i % 2 else "19:30",
                             movie_id=None, theatre_id=str(900000 + i), merchant="CGV", reason="started",
                             detail='401 {"code": "EXPIRED_EVENT_DETAIL"}')
 
@@ -78,7 +78,8 @@ def tix_schedule(i: int) -> m.TixSchedule:
                                              "showtime_id": str(2_000_000_100 + i)}],
                           "past_showtimes": ["10:00"]}]}
     return m.TixSchedule(date=DAY + dt.timedelta(days=i % 2), movie_id=str(1000 + i), title=f"Film {i}",
-                         poster=None, genres=["Drama"], age_category="R13+", merchants=["XXI"], is_presale=i % 2 == 0,
+                         poster_url=None, genres=["Drama"], age_category="R13+", merchants=["XXI"],
+                         is_presale=i % 2 == 0,
                          uploaded_at=_stamp(i, dt.UTC), cities={CITIES[i % 3]: [theatre]} if i % 4 else {})
 
 

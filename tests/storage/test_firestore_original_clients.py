@@ -78,6 +78,7 @@ def test_the_original_clients_read_every_document_they_need(day_in_firestore):
     for movie in latest["movies"]:
         doc = db.document(f"schedules/{date}/movies/{movie['id']}").get().to_dict()
         assert (doc["movie_id"], doc["title"], doc["date"]) == (movie["id"], movie["title"], date)
+        assert doc["poster"] == movie["poster"] and "poster_url" not in doc
         assert set(doc["cities"]) == set(movie["cities"])
         for city, theatres in doc["cities"].items():
             assert isinstance(theatres, list) and theatres
@@ -108,7 +109,9 @@ def test_the_original_clients_read_every_document_they_need(day_in_firestore):
     query = db.collection("seat_snapshots").where(filter=FieldFilter("date", "==", date))
     snaps = [s.to_dict() for s in query.stream()]
     assert {s["showtime_id"] for s in snaps} == set(truth["seats"])
+    times = {s["showtime_id"]: s["time"] for s in truth["showtimes"]}
     for snap in snaps:
+        assert snap["showtime"] == times[snap["showtime_id"]] and "time" not in snap  # the original's field name
         layout = [[r["row"], r["seats"]] for r in snap["layout"]]
         assert sum(len(seats) for _, seats in layout) == snap["total_seats"]
         assert snap["unavailable_seats"] == truth["seats"][snap["showtime_id"]]["unavailable"]

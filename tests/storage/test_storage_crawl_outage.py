@@ -58,7 +58,14 @@ def test_a_crawl_survives_postgres_going_down_and_stores_every_item_once(own_pg_
             probe.close()
             assert crawl.poll() is None, "the crawl ended before the outage"
             own_pg_server.stop()
-            time.sleep(6)  # the crawl goes on for several seconds without its database
+            # The outage lasts until the crawl has gone on without its database: rows spooled and
+            # more pages served by the replica (its request log), however fast or slow the machine.
+            served, spool = len(replica.ctx.log), tmp_path / "spool" / "postgres.jsonl"
+            deadline = time.monotonic() + 120
+            while not (spool.exists() and len(replica.ctx.log) >= served + 4):
+                assert crawl.poll() is None, "the crawl ended during the outage"
+                assert time.monotonic() < deadline, "the crawl made no progress during the outage"
+                time.sleep(0.05)  # polling, not driving time
             assert crawl.poll() is None, "the crawl ended during the outage"
             own_pg_server.start()
             _, stderr = crawl.communicate(timeout=300)

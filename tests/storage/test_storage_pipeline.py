@@ -49,25 +49,45 @@ async def test_the_same_items_give_the_same_rows_in_all_three_backends(make_craw
         store.close()
 
 
+class LoopClock:
+    """The event loop's clock, moved on by the test: the store pipeline schedules its spool
+    replays on ``loop.time()``, so the retry interval passes without sleeping through it."""
+
+    def __init__(self, monkeypatch) -> None:  # noqa: ANN001
+        loop = asyncio.get_running_loop()
+        real, self.offset = loop.time, 0.0
+        monkeypatch.setattr(loop, "time", lambda: real() + self.offset)
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 async def test_postgres_stopped_mid_crawl_loses_nothing_and_stores_each_item_once(make_crawler, own_pg_server,
-                                                                                   tmp_path):
+                                                                                   tmp_path, monkeypatch):
+    interval = 60.0
     crawler = make_crawler(STORAGE_BACKENDS=["sqlite", "postgres"], DATABASE_URL=own_pg_server.dsn,
                            STORAGE_BATCH_SIZE=10, STORAGE_RETRY_TIMES=1, STORAGE_RETRY_BACKOFF=0.05,
-                           STORAGE_SPOOL_RETRY_INTERVAL=0.5)
+                           STORAGE_SPOOL_RETRY_INTERVAL=interval)
+    clock = LoopClock(monkeypatch)
     pipeline = StorePipeline.from_crawler(crawler)
     spool = tmp_path / "spool" / "postgres.jsonl"
 
     await _feed(pipeline, [tix_showtime(i) for i in range(100)])
     own_pg_server.stop()
     during = [tix_showtime(i) for i in range(100, 200)] + [tix_showtime(5).model_copy(update={"price": "during"})]
-    await _feed(pipeline, during, pause=0.03)  # ~3 s of crawling while the server is down
+    await _feed(pipeline, during[:50])
+    clock.advance(interval + 1)  # a replay falls due while the server is still down: it fails, rows stay
+    await _feed(pipeline, during[50:])
     assert spool.exists()
     spooled = crawler.stats.get_value("cineradar/storage/postgres/spooled")
     assert spooled >= 90
+    assert crawler.stats.get_value("cineradar/storage/postgres/replayed") is None
     own_pg_server.start()
-    await asyncio.sleep(0.6)  # past STORAGE_SPOOL_RETRY_INTERVAL: the next batch replays the spool first
     after = [tix_showtime(i) for i in range(200, 300)] + [tix_showtime(5).model_copy(update={"price": "after"})]
-    await _feed(pipeline, after)
+    await _feed(pipeline, after[:10])
+    assert spool.exists()  # back up, but the next replay is not due yet: new rows queue behind the spooled
+    clock.advance(interval + 1)  # due now: the next batch replays the spool first
+    await _feed(pipeline, after[10:])
     assert not spool.exists()  # caught up mid-crawl, before close
     await pipeline.close_spider()
     await crawler.get_extension(StorageHub).close()

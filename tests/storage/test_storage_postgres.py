@@ -117,7 +117,7 @@ def test_a_field_added_to_an_item_becomes_a_new_column(pg_dsn):
     store = PostgresStorage(pg_dsn)
     store.open([grown])
     assert store.fetch("tix_theatres") == [old_row | {"lat": None, "geocoded_at": None}]
-    new_row = tix_theatre(2).row() | {"lat": -6.2, "geocoded_at": "2026-01-15T06:00:00Z"}
+    new_row = tix_theatre(2).row() | {"lat": -6.2, "geocoded_at": "2026-01-15T06:00:00+00:00"}  # UTC as items write it
     store.upsert("tix_theatres", [new_row])
     assert store.fetch("tix_theatres", {"theatre_id": new_row["theatre_id"]}) == [new_row]
     store.close()

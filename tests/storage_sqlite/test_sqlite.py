@@ -45,12 +45,19 @@ def test_a_field_added_to_an_item_is_migrated_in(tmp_path):
 
 def test_migrations_are_applied_once(tmp_path):
     path = tmp_path / "x.db"
+    applied = []
     for _ in range(2):
         store = SQLiteStorage(path)
         store.open(SPECS)
         store.close()
-    versions = [r[0] for r in sqlite3.connect(path).execute("SELECT version FROM cineradar_migrations")]
-    assert versions == sorted(set(versions))
+        applied.append(sqlite3.connect(path).execute(
+            "SELECT version, applied_at FROM cineradar_migrations ORDER BY version").fetchall())
+    # Each structural table/index the store relies on exists, recorded under one version ...
+    schema = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert {"cineradar_state", "cineradar_seen", "cineradar_seen_time"} <= schema
+    assert [v for v, _ in applied[0]] == [1, 2, 3]
+    # ... and the second open re-applied none of them (same rows, same applied_at).
+    assert applied[1] == applied[0]
 
 
 def test_state_documents_are_replaced(tmp_path):

@@ -77,19 +77,26 @@ def post(url: str, body: dict[str, Any], token: str | None = None) -> dict[str, 
         return json.loads(response.read())
 
 
+def get(url: str, token: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers=APP_HEADERS | {"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
 def api_login(api: str) -> dict[str, str]:
     """The replica's (designed) login call: what the browser form posts."""
     return post(f"{api}/v1/users/login", {"phone_number": PHONE, "password": PASSWORD})["data"]
 
 
-def seed_token(store_path: Path, api: str, *, quoted: bool = False) -> dict[str, Any]:
-    """Store a token document as ``tix_login`` would, without a browser (test setup)."""
+def seed_token(store_path: Path, api: str, *, quoted: bool = False, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Store a token document as ``tix_login`` would, without a browser (test setup), at
+    ``now`` by the crawler's clock (default: the real one)."""
     from cineradar.auth.tokens import TOKEN_STATE, Tokens, token_doc
 
     data = api_login(api)
-    doc = token_doc(Tokens(data["token"], data["refresh_token"]), phone=PHONE, now=dt.datetime.now(dt.UTC),
+    doc = token_doc(Tokens(data["token"], data["refresh_token"]), phone=PHONE, now=now or dt.datetime.now(dt.UTC),
                     source="login")
-    if quoted:  # as the original stored them before its fix (tix.md 3.1)
+    if quoted:  # as the original stored them before its fix (docs/sources/tix.md#login-flow)
         doc["token"], doc["refresh_token"] = f'"{doc["token"]}"', f'"{doc["refresh_token"]}"'
     store = open_store(store_path)
     store.put_state(TOKEN_STATE, doc)

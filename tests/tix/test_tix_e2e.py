@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -28,8 +31,11 @@ from tests.tix.helpers import (
     DAY,
     MORNING,
     PASSWORD,
+    ROOT,
+    api_login,
     clean,
     crawl,
+    get,
     open_store,
     scrapy,
     seed_token,
@@ -209,6 +215,22 @@ def test_daily_summary_counts_movies_theatres_cities(day, morning):
         len(truth["movies"]), len(truth["theatres"]), len(truth["cities"]))
 
 
+def test_daily_summary_stores_its_chain_lines(day, morning):
+    """The per-chain lines are stored with the summary, as printed, from the replica's truth."""
+    merchant = {s["showtime_id"]: s["merchant"] for s in day["truth"]["showtimes"]}
+    expected: dict[str, list[int]] = {}
+    for sid, seats in day["truth"]["seats"].items():
+        line = expected.setdefault(merchant[sid], [0, 0, 0])
+        line[0], line[1], line[2] = line[0] + 1, line[1] + seats["total"], line[2] + seats["unavailable"]
+    chains = morning["store"].fetch("tix_daily_summaries")[0]["chains"]
+    assert {c["merchant"]: [c["showtimes"], c["seats"], c["audience"]] for c in chains} == expected
+    assert [c["seats"] for c in chains] == sorted((c["seats"] for c in chains), reverse=True)
+    for c in chains:
+        assert c["occupancy_pct"] == round(c["audience"] / c["seats"] * 100, 1)
+        printed = f"{c['merchant']:<12}{c['showtimes']:>10,}{c['audience']:>11,}{c['seats']:>11,}"
+        assert printed in morning["summary"]["stdout"]
+
+
 def test_daily_summary_prints_a_report(morning):
     assert "Occupancy" in morning["summary"]["stdout"] and "Audience" in morning["summary"]["stdout"]
 
@@ -259,24 +281,54 @@ def test_showtimes_from_a_file(day, replica, tmp_path):
 
 
 # ------------------------------------------------------------------ reliability
+PACE = 0.5  # replica seconds per layout served
+
+
 def test_sixty_second_tokens_during_a_whole_seat_crawl(tmp_path):
-    """Real clock (tomorrow's programme, so nothing starts), 60 s access tokens, a ~70 s crawl."""
-    tomorrow = dt.datetime.now(JAKARTA).date() + dt.timedelta(days=1)
-    with Replica(preset="tiny", date=tomorrow, knobs=Knobs(access_ttl_s=60)) as replica:
-        crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={tomorrow}")
-        replica.knobs.update({"latency_ms": 560})  # 2 requests in flight: ~70 s for the tiny day
-        seeded = time.monotonic()
-        seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"])
-        result = crawl("tix_seats", replica.urls, tmp_path, "mode=morning", f"date={tomorrow}",
-                       settings={"TIX_SEATS_CONCURRENCY": 2})
-        lived = time.monotonic() - seeded
+    """60 s access tokens over some 100 s of crawl, on the replica's clock (the crawler reads it
+    through TIX_AUTH_CLOCK): the test moves it on by half a second per layout served, about the
+    pace of the real-clock version of this test (2 in flight, 560 ms latency). A faster pace
+    outruns the refresh margin: a request takes its token when it enters the downloader, and
+    waits in the slot's queue (up to 14 others) before it is sent."""
+    with Replica(preset="tiny", date=DAY, now=MORNING, knobs=Knobs(access_ttl_s=60)) as replica:
+        crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={DAY}")
+        seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"], now=replica.clock.now())
+        replica.knobs.update({"latency_ms": 100})  # a few layouts per poll: the clock moves in small steps
+        replica.ctx.log.clear()
+        (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={DAY}"]
+        for key, value in {"ENDPOINTS": tmp_path / "endpoints.json", "SQLITE_PATH": tmp_path / "cineradar.db",
+                           "STORAGE_SPOOL_DIR": tmp_path / "spool", "REMOTE_CONTROL_ENABLED": "False",
+                           "TIX_SEATS_CONCURRENCY": 2, "LOG_FILE": tmp_path / "seats.log",
+                           "TIX_AUTH_CLOCK": "tests.tix.replica_clock.now"}.items():
+            cmd += ["-s", f"{key}={value}"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TIX_")} | {
+            "PYTHONPATH": str(ROOT), "REPLICA_CLOCK_URL": replica.urls["tix_api"] + "/_replica/clock"}
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        moved, deadline = 0, time.monotonic() + 300
+        try:
+            while proc.poll() is None:
+                served = sum(1 for e in replica.ctx.log if "/layout?" in e["path"] and e["status"] is not None)
+                if served > moved:
+                    replica.clock.advance(PACE * (served - moved))
+                    moved = served
+                assert time.monotonic() < deadline, "the crawl did not end"
+                time.sleep(0.02)  # polling the replica's log; the clock moves by progress, not by time
+            _, stderr = proc.communicate()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == 0, stderr[-3000:]
         truth = replica.truth("tix")
-    stats = result["stats"]
-    refreshes = stats.get("cineradar/tix/auth/refresh", 0)
+        log = list(replica.ctx.log)
+    refreshes = sum(1 for e in log if e["path"] == "/v1/users/refresh" and e["status"] == 200)
+    refused = sum(1 for e in log if "/layout?" in e["path"] and e["status"] == 401)
     assert seat_counts(open_store(tmp_path / "cineradar.db")) == truth_counts(truth)
-    assert lived > 62  # the first token expired while the crawl ran
-    assert 1 <= refreshes <= lived // 45 + 1  # renewed 15 s before each expiry, once per token
-    assert stats.get("cineradar/tix/auth/401/user", 0) == 0  # proactively: no request was refused
+    lived = PACE * moved
+    assert moved == len(truth["showtimes"]) and lived > 100  # the replica's clock went through the token's lifetime
+    assert lived // 60 <= refreshes <= lived // 45 + 1  # renewed 15 s before each expiry, once per token
+    assert refused == 0  # proactively: no layout request was refused
 
 
 def test_refresh_token_revoked_mid_crawl_one_relogin(tmp_path):
@@ -316,25 +368,53 @@ def test_an_odd_record_costs_only_itself(tmp_path):
         replica.knobs.update({"faults": ["unknown_merchant:at=1", "bad_status:at=2"]})
         result = crawl("tix_movies", replica.urls, tmp_path, TINY_CITIES, f"date={DAY}")
         truth = replica.truth("tix")
-    stats = result["stats"]
-    stored = open_store(tmp_path / "cineradar.db").count("tix_showtimes")
-    dropped = stats["cineradar/invalid/tix_showtimes"]
-    assert (stats["cineradar/tix/movies/unknown_merchant"], stats["cineradar/tix/movies/unexpected_status"]) == (1, 1)
-    assert stored == len(truth["showtimes"]) - dropped and 1 < dropped < 40
+        # The replica's own answers, replayed without faults: the pages the two faults altered are the
+        # first and second schedules answers that listed any theatre (the faults count only those).
+        replica.knobs.update({"faults": []})
+        token = api_login(replica.urls["tix_api"])["token"]
+        pages = [e["path"] for e in replica.ctx.log
+                 if e["site"] == "tix_api" and e["path"].startswith("/v1/schedules/movies/")]
+        altered = []
+        for path in pages:
+            theatres = get(replica.urls["tix_api"] + path, token)["data"]["theaters"]
+            if theatres:
+                altered.append((path, theatres[0]))
+            if len(altered) == 2:
+                break
+    (merchant_path, merchant_theatre), (_, status_theatre) = altered
+    movie_id = merchant_path.split("?")[0].rsplit("/", 1)[1]
+    lost = {s["showtime_id"] for s in truth["showtimes"]
+            if (s["movie_id"], s["theatre_id"]) == (movie_id, merchant_theatre["id"])}
+    lost.add(status_theatre["price_groups"][0]["show_time"][0]["id"])
+    stored = set(stored_showtimes(open_store(tmp_path / "cineradar.db")))
+    assert stored == {s["showtime_id"] for s in truth["showtimes"]} - lost and 1 < len(lost) < 40
     assert open_store(tmp_path / "cineradar.db").count("tix_theatres") == len(truth["theatres"])
+    stats = result["stats"]
+    assert (stats["cineradar/tix/movies/unknown_merchant"], stats["cineradar/tix/movies/unexpected_status"]) == (1, 1)
 
 
 # ------------------------------------------------------------------ commands and the shell
-def test_token_check_passes_above_the_minimum_ttl(day, tmp_path):
-    work = copy_store(day["work"], tmp_path)
-    result = scrapy(["tix-token", "--check", "--min-ttl", "20"], day["urls"], work, name="check", check=False)
-    assert (result["returncode"], "status         OK" in result["stdout"]) == (0, True)
+def store_aged(day: dict[str, Any], work: Path, minutes: float) -> None:
+    """The login's token as if stored ``minutes`` ago (30 min tokens: 30 - minutes left), whenever the fixture ran."""
+    work = copy_store(day["work"], work)
+    store = open_store(work / "cineradar.db")
+    doc = store.get_state(TOKEN_STATE)
+    doc["stored_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)).isoformat()
+    store.put_state(TOKEN_STATE, doc)
+    store.close()
 
 
-def test_token_check_fails_below_the_minimum_ttl(day, tmp_path):
-    work = copy_store(day["work"], tmp_path)
-    result = scrapy(["tix-token", "--check", "--min-ttl", "45"], day["urls"], work, name="check", check=False)
-    assert (result["returncode"], "BELOW MIN TTL" in result["stdout"]) == (1, True)
+@pytest.mark.parametrize(("age", "min_ttl", "code", "says"), [
+    (5, 20, 0, "status         OK"),  # 25 min left (less the command's own seconds), 20 wanted
+    (5, 26, 1, "BELOW MIN TTL"),
+    (25, 4, 0, "status         OK"),  # the 4-minute subprocess timeout keeps this above 4
+    (25, 6, 1, "BELOW MIN TTL"),
+])
+def test_token_check_against_the_minimum_ttl(day, tmp_path, age, min_ttl, code, says):
+    store_aged(day, tmp_path, age)
+    result = scrapy(["tix-token", "--check", "--min-ttl", str(min_ttl)], day["urls"], tmp_path, name="check",
+                    check=False)
+    assert (result["returncode"], says in result["stdout"]) == (code, True)
 
 
 def test_token_check_without_a_token_fails(day, tmp_path):

@@ -428,8 +428,8 @@ def test_snapshot_room_category_filled(snapshot):
     assert snapshot.room_category == "2D"
 
 
-def test_snapshot_showtime(snapshot):
-    assert snapshot.showtime == "11:15"
+def test_snapshot_time(snapshot):
+    assert snapshot.time == "11:15"
 
 
 def test_snapshot_validates(snapshot):
@@ -446,3 +446,60 @@ def test_clean_text_collapses_crlf_and_spaces():
 
 def test_fixture_bodies_are_json():
     assert json.loads((FIXTURES / "layout_cgv.json").read_text())["success"] is True
+
+
+# ------------------------------------------------------------------ prices (real strings)
+REAL_DAY = FIXTURES.parent / "real" / "tix_movies_2025-12-19.json"
+
+
+def _real_prices() -> set[str]:
+    capture = json.loads(REAL_DAY.read_text(encoding="utf-8"))
+    return {room["price"] for movie in capture["movies"] for theatres in movie["schedules"].values()
+            for theatre in theatres for room in theatre["rooms"]}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rp30.000", (30000, 30000)),  # the real day's most frequent price
+    ("Rp140.000", (140000, 140000)),
+    ("Rp35.000 - Rp40.000", (35000, 40000)),
+    ("Rp68.000 - Rp83.000", (68000, 83000)),
+    ("Rp46.000 - Rp51.000", (46000, 51000)),
+])
+def test_price_real_strings(text, expected):
+    assert text in _real_prices()
+    assert p.parse_price(text) == expected
+
+
+def test_every_real_price_string_parses_to_its_amounts():
+    prices = _real_prices()
+    assert len(prices) > 30 and any(" - " in t for t in prices)
+    for text in prices:
+        low, high = p.parse_price(text)
+        assert low is not None and high is not None and low <= high, text
+        # formatted back the site's way, the amounts are the string
+        assert text in (f"Rp{low:,}".replace(",", "."), f"Rp{low:,} - Rp{high:,}".replace(",", ".")), text
+
+
+@pytest.mark.parametrize("text", [None, "", "Rp", "30.000", "Rp30.00", "Rp30,000", "Rp50.000 - Rp40.000",
+                                  "Rp30.000 - ", "gratis", "Rp30.000 Rp40.000"])
+def test_price_unreadable_gives_no_amounts(text):
+    assert p.parse_price(text) == (None, None)
+
+
+def test_showtime_carries_integer_prices_beside_the_raw_string():
+    page = p.parse_schedule_page(load("schedule_jakarta_page1.json"), movie_id="1", city="JAKARTA",
+                                 date=dt.date(2026, 1, 15))
+    priced = [s for s in page.showtimes if s.price]
+    assert priced
+    for show in priced:
+        assert (show.price_min, show.price_max) == p.parse_price(show.price)
+        valid = TixShowtime.validate_constructed(show)
+        assert isinstance(valid.price_min, int) and valid.price_min <= valid.price_max
+
+
+def test_a_backwards_price_range_is_refused():
+    row = dict(showtime_id="1", movie_id="2", theatre_id="3", city="JAKARTA", merchant="XXI", room_category="2D",
+               price="x", price_min=50000, price_max=40000, date=dt.date(2026, 1, 15), time="10:00",
+               starts_at=dt.datetime(2026, 1, 15, 10, tzinfo=WIB), status=1, is_available=True)
+    with pytest.raises(ValueError, match="price_min exceeds price_max"):
+        TixShowtime.model_validate(row)

@@ -326,3 +326,23 @@ def test_server_pages_by_ten(server):
 def test_server_refuses_a_call_without_the_guest_token(server):
     assert _get(server, f"/v1/movies?city_id={CITY_IDS['AMBON']}&movie_type=NOW_PLAYING&timezone=7",
                 token=None)[0] == 401
+
+
+def _rupiah(price: str) -> tuple[int, int]:
+    """Independent of the parser: the capture's amounts, `.` as the thousands separator."""
+    amounts = [int(a.replace(".", "")) for a in re.findall(r"\d[\d.]*\d|\d", price)]
+    return min(amounts), max(amounts)
+
+
+def test_showtime_prices_as_integer_rupiah(day):
+    fields = ("movie_id", "theatre_id", "room_category", "time", "price_min", "price_max")
+    expected = [r | dict(zip(("price_min", "price_max"), _rupiah(r["price"]), strict=True))
+                for r in captured_showtimes(day["capture"])]
+    assert shows(day["showtimes"], *fields) == shows(expected, *fields, cleaned=("room_category",))
+    ranges = [s for s in day["showtimes"] if s["price_min"] != s["price_max"]]
+    assert ranges and all(" - " in s["price"] for s in ranges)  # the capture quotes real ranges
+
+
+def test_every_datetime_is_iso_with_its_offset(day):
+    assert day["showtimes"] and all(s["starts_at"].endswith("+07:00") for s in day["showtimes"])
+    assert all(dt.datetime.fromisoformat(s["starts_at"]).isoformat() == s["starts_at"] for s in day["showtimes"])

@@ -1,0 +1,228 @@
+"""Spidermon monitors run at spider close: a crawl below its thresholds is not a success.
+
+Each monitor reads the crawl's stats (and, for the drop checks, the previous successful run
+of the same spider and arguments, read from the run records when the spider opened). A
+failed monitor marks the crawl through ``outcome`` (``severity`` "partial": data missing, exit
+3; "failed": nothing usable, exit 1), so the run record, the last log line and the exit code
+say it; ``MonitorOutcome`` also logs one summary line of every monitor that failed and, with
+``MONITOR_WEBHOOK_URL`` set, posts that line as JSON.
+
+Thresholds are settings (see cineradar/settings.py, "monitors").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import urllib.request
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy import signals
+from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.core.actions import Action
+
+from cineradar.extensions import outcome
+from cineradar.extensions.storage_hub import StorageHub
+from cineradar.items import CrawlRun
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.spiders import Spider
+
+logger = logging.getLogger(__name__)
+
+PREVIOUS: dict[int, dict[str, Any] | None] = {}  # id(crawler) -> the previous run record (or None)
+
+
+class CineMonitor(Monitor):
+    severity: ClassVar[str] = "partial"
+    longMessage = False  # the failure reason is our message alone, not unittest's "0 not >= 1 : ..."
+
+    @property
+    def crawler(self) -> Crawler:
+        return self.data.crawler  # type: ignore[no-any-return]
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.data.stats  # type: ignore[no-any-return]
+
+    @property
+    def spider(self) -> Spider:
+        return self.data.spider  # type: ignore[no-any-return]
+
+    def setting(self, name: str) -> Any:
+        return self.crawler.settings.get(name)
+
+    def items(self, stats: dict[str, Any]) -> int:
+        """Items stored, or skipped as still fresh (a re-run within FRESHNESS_HOURS is complete)."""
+        return int(stats.get("item_scraped_count", 0)) + sum(
+            v for k, v in stats.items() if k.startswith("cineradar/fresh_skipped/"))
+
+
+@monitors.name("finish")
+class FinishMonitor(CineMonitor):
+    severity = "failed"
+
+    @monitors.name("items at least the spider's minimum")
+    def test_min_items(self) -> None:
+        minimum = self.crawler.settings.getdict("MONITOR_MIN_ITEMS").get(self.spider.name, 0)
+        if self.stats.get(outcome.FAILED_KEY) is not None:
+            return  # already failed, with its own reason
+        scraped = self.items(self.stats)
+        self.assertGreaterEqual(scraped, minimum, f"{scraped} items stored, at least {minimum} expected")
+
+    @monitors.name("ERROR lines at most MONITOR_MAX_ERRORS")
+    def test_errors(self) -> None:
+        limit = self.setting("MONITOR_MAX_ERRORS")
+        if limit is None:
+            return
+        errors = self.stats.get("log_count/ERROR", 0)
+        self.assertLessEqual(errors, int(limit), f"{errors} ERROR lines (at most {limit})")
+
+
+@monitors.name("validation")
+class ValidationMonitor(CineMonitor):
+    @monitors.name("validation drops at most MONITOR_MAX_INVALID_RATIO")
+    def test_invalid(self) -> None:
+        invalid = sum(v for k, v in self.stats.items() if k.startswith("cineradar/invalid/") and k.count("/") == 2)
+        valid = sum(v for k, v in self.stats.items() if k.startswith("cineradar/valid/"))
+        ratio = float(self.setting("MONITOR_MAX_INVALID_RATIO"))
+        if invalid + valid:
+            self.assertLessEqual(invalid / (invalid + valid), ratio,
+                                 f"{invalid} of {invalid + valid} items dropped by validation (at most {ratio:.0%})")
+
+
+@monitors.name("repertuary")
+class RepertuaryMonitor(CineMonitor):
+    @monitors.name("days covered = days requested, every city")
+    def test_days_covered(self) -> None:
+        if self.spider.name not in ("repertuary", "kino_krakow"):
+            return
+        args: Any = getattr(self.spider, "args", None)
+        short = {city: self.stats.get(f"cineradar/days_covered/{city}", 0) for city in args.cities
+                 if self.stats.get(f"cineradar/days_covered/{city}", 0) < args.days}
+        self.assertFalse(short, "days covered below the " + f"{args.days} requested: "
+                         + ", ".join(f"{c} {n}" for c, n in sorted(short.items())))
+
+
+@monitors.name("tix")
+class TixMonitor(CineMonitor):
+    @monitors.name("tix_movies: no schedule page or city failed")
+    def test_movies_pages(self) -> None:
+        if self.spider.name != "tix_movies":
+            return
+        failed = {k: self.stats.get(f"cineradar/tix/movies/{k}", 0) for k in ("pages_failed", "cities_failed")}
+        self.assertFalse(any(failed.values()), "tix_movies: schedule pages failed "
+                         f"{failed['pages_failed']}, cities failed {failed['cities_failed']}")
+
+    @monitors.name("tix_movies: theatres not below MONITOR_MIN_THEATRES_RATIO of the previous run")
+    def test_movies_theatres(self) -> None:
+        previous = PREVIOUS.get(id(self.crawler))
+        if self.spider.name != "tix_movies" or not previous:
+            return
+        before = previous["stats"].get("cineradar/tix/movies/theatres", 0)
+        now = self.stats.get("cineradar/tix/movies/theatres", 0)
+        ratio = float(self.setting("MONITOR_MIN_THEATRES_RATIO"))
+        self.assertGreaterEqual(now, before * ratio, f"tix_movies: {now} theatre listings, previous run "
+                                f"{previous['run_id']} had {before} (at least {ratio:.0%})")
+
+    @monitors.name("tix_seats: failures other than 'started' at most MONITOR_MAX_SEAT_FAILURE_RATIO")
+    def test_seat_failures(self) -> None:
+        if self.spider.name != "tix_seats":
+            return
+        requested = self.stats.get("cineradar/tix/seats/requested", 0)
+        prefix = "cineradar/tix/seats/failed/"
+        failed = sum(v for k, v in self.stats.items() if k.startswith(prefix) and k[len(prefix):] != "started")
+        ratio = float(self.setting("MONITOR_MAX_SEAT_FAILURE_RATIO"))
+        if requested:
+            self.assertLessEqual(failed / requested, ratio, f"tix_seats: {failed} of {requested} seat maps "
+                                 f"failed (at most {ratio:.0%})")
+
+
+@monitors.name("history")
+class DropMonitor(CineMonitor):
+    @monitors.name("items not below MONITOR_MIN_ITEMS_RATIO of the previous successful run")
+    def test_item_drop(self) -> None:
+        previous = PREVIOUS.get(id(self.crawler))
+        if not previous:
+            return
+        before = self.items(previous["stats"])
+        now = self.items(self.stats)
+        ratio = float(self.setting("MONITOR_MIN_ITEMS_RATIO"))
+        self.assertGreaterEqual(now, before * ratio, f"{now} items, previous successful run {previous['run_id']} "
+                                f"with the same arguments had {before} (at least {ratio:.0%})")
+
+
+class MarkOutcome(Action):
+    """Turns failed monitors into the crawl's outcome: one summary line, PARTIAL or FAILED."""
+
+    def run_action(self) -> None:
+        crawler = self.data.crawler
+        failed = [(r.item, (r.reason or "").strip()) for r in self.result.monitors_failed_results]
+        worst = "failed" if any(getattr(m, "severity", "partial") == "failed" for m, _ in failed) else "partial"
+        line = f"{crawler.spider.name}: monitors failed: " + "; ".join(
+            reason.split("\n")[0] for _, reason in failed)
+        if worst == "failed":
+            outcome.fail(crawler, line, close=False)
+        else:
+            logger.error("%s", line)
+            outcome.partial(crawler, "monitors failed", len(failed))
+        url = crawler.settings.get("MONITOR_WEBHOOK_URL")
+        if url:
+            _post(url, {"spider": crawler.spider.name, "status": worst, "summary": line})
+
+
+def _post(url: str, payload: dict[str, Any]) -> None:
+    # In a thread: a slow webhook must not block the reactor; its failure is only a warning.
+    def send() -> None:
+        try:
+            request = urllib.request.Request(url, data=json.dumps(payload).encode(),
+                                             headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - an operator-set URL
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("monitor webhook %s failed: %s", url, exc)
+
+    asyncio.get_event_loop().run_in_executor(None, send)
+
+
+class SpiderCloseSuite(MonitorSuite):
+    monitors = [FinishMonitor, ValidationMonitor, RepertuaryMonitor, TixMonitor, DropMonitor]
+    monitors_failed_actions = [MarkOutcome]
+
+
+class PreviousRun:
+    """At spider open, reads the previous successful run of the same spider and arguments
+    (on a storage worker thread) for the drop monitors."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PreviousRun:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        return ext
+
+    async def spider_opened(self, spider: Spider) -> None:
+        args: Any = getattr(spider, "args", None)
+        wanted = args.model_dump(mode="json", exclude_none=True) if args is not None else {}
+        wanted = {k: v for k, v in wanted.items() if not k.startswith("_") and k not in ("date", "now")}
+        hub = self.crawler.get_extension(StorageHub)
+        if hub is None:  # storage is off for this crawl: no history
+            PREVIOUS[id(self.crawler)] = None
+            return
+        try:
+            rows = await hub.call(hub.primary, lambda b: b.fetch(CrawlRun.entity, {"spider": spider.name}))
+        except Exception as exc:  # noqa: BLE001 - no history: the drop checks are skipped
+            logger.warning("previous runs not read (%s): drop monitors skipped", exc)
+            rows = []
+        runs = []
+        for row in rows:
+            run = {k: json.loads(v) if k in ("args", "stats") and isinstance(v, str) else v for k, v in row.items()}
+            given = {k: v for k, v in (run.get("args") or {}).items()
+                     if not k.startswith("_") and k not in ("date", "now")}
+            if run.get("status") == "success" and given == wanted:
+                runs.append(run)
+        runs.sort(key=lambda r: str(r.get("finished_at") or ""))
+        PREVIOUS[id(self.crawler)] = runs[-1] if runs else None

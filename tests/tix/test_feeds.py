@@ -1,0 +1,65 @@
+"""Feeds of a real ``scrapy crawl``: every item carries its entity; per-entity FEEDS split them.
+
+Two real ``scrapy crawl tix_movies`` subprocesses against the replica (three cities): one
+with ``-o all.jsonl`` (one mixed feed), one with ``FEEDS`` whose ``item_classes`` send the
+showtimes to a CSV and the movies to another. Counts and ids are checked against the
+replica's truth, the CSV header against the showtime model (docs/data.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+
+import pytest
+
+from cineradar.items import TixMovie, TixShowtime
+from tests.tix.helpers import DAY, crawl, scrapy
+
+pytestmark = pytest.mark.e2e
+CITIES = "cities=AMBON,BANDUNG,JAKARTA"
+
+
+def test_a_mixed_jsonl_feed_names_the_entity_of_every_line(replica, tmp_path):
+    feed = tmp_path / "all.jsonl"
+    scrapy(["crawl", "tix_movies", "-a", CITIES, "-a", f"date={DAY}", "-o", str(feed)], replica.urls, tmp_path,
+           name="jsonl")
+    truth = replica.truth("tix")
+    lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert lines and all("entity" in line for line in lines)
+    by_entity = Counter(line["entity"] for line in lines)
+    assert set(by_entity) == {"tix_movies", "tix_theatres", "tix_showtimes"}
+    showtimes = [line for line in lines if line["entity"] == "tix_showtimes"]
+    assert {s["showtime_id"] for s in showtimes} == {s["showtime_id"] for s in truth["showtimes"]}
+    assert len(showtimes) == len(truth["showtimes"])
+    for show in showtimes:
+        assert set(show) == {"entity", *TixShowtime.model_fields}
+        assert dt.datetime.fromisoformat(show["starts_at"]).isoformat() == show["starts_at"]
+        assert show["starts_at"].endswith("+07:00")
+
+
+def test_per_entity_feeds_give_a_showtime_csv_with_the_showtime_columns(replica, tmp_path):
+    feeds = {str(tmp_path / "showtimes.csv"): {"format": "csv", "item_classes": ["cineradar.items.TixShowtime"]},
+             str(tmp_path / "movies.csv"): {"format": "csv", "item_classes": ["cineradar.items.TixMovie"]}}
+    crawl("tix_movies", replica.urls, tmp_path, CITIES, f"date={DAY}", settings={"FEEDS": json.dumps(feeds)})
+    truth = replica.truth("tix")
+    with (tmp_path / "showtimes.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        assert reader.fieldnames == ["entity", *TixShowtime.model_fields]
+    assert {r["entity"] for r in rows} == {"tix_showtimes"}
+    expected = {s["showtime_id"]: s for s in truth["showtimes"]}
+    assert sorted(r["showtime_id"] for r in rows) == sorted(expected)
+    for row in rows:
+        assert row["time"] == expected[row["showtime_id"]]["time"]
+        start = dt.datetime.fromisoformat(row["starts_at"])  # ISO 8601 with its offset, a T, no space
+        assert "T" in row["starts_at"] and start.utcoffset() == dt.timedelta(hours=7)
+        if row["price"]:
+            assert int(row["price_min"]) <= int(row["price_max"])
+    with (tmp_path / "movies.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        movies = list(reader)
+        assert reader.fieldnames == ["entity", *TixMovie.model_fields]
+    assert {m["movie_id"] for m in movies} == {m["movie_id"] for m in truth["movies"]}
