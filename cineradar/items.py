@@ -661,7 +661,7 @@ class TmdbMatch(CineItem):
     reason: str | None = D("Why this status, in words.", None)
     decided_by: Literal["auto", "person"] = D("`person` when set by `scrapy tmdb-review`: never changed by a "
                                               "crawl.", "auto")
-    checked_at: AwareDatetime | None = D("When the listing was last matched: ISO 8601, UTC.", None)
+    checked_at: UtcDatetime | None = D("When the listing was last matched: ISO 8601 in UTC (`+00:00`).", None)
     region: str | None = D("The cinema's country (ISO 3166-1), whose now_playing confirms a 60-69 match.", None)
 
 

@@ -92,6 +92,7 @@ class TmdbMatchSpider(TmdbSpider):
             return True
         if row.get("decided_by") == "person":
             self.stat(f"{listing.source}/skipped_person")
+            self.skipped_as_current()
             return False
         if self.force:
             return True
@@ -100,10 +101,18 @@ class TmdbMatchSpider(TmdbSpider):
             when = dt.datetime.fromisoformat(checked) if isinstance(checked, str) else checked
             if when is not None and self.now - when < RECHECK_AFTER:
                 self.stat(f"{listing.source}/skipped_recent_no_match")
+                self.skipped_as_current()
                 return False
             return True
         self.stat(f"{listing.source}/skipped_done")
+        self.skipped_as_current()
         return False
+
+    def skipped_as_current(self) -> None:
+        # Counted like an item skipped as fresh: its stored outcome stands, so a run that has
+        # nothing to match is complete (the item-count monitor adds these to the items).
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"cineradar/fresh_skipped/{TmdbMatch.entity}")
 
     async def _get(self, path: str, **params: Any) -> dict[str, Any] | None:
         """One TMDB request through the downloader (retries, rate cap); None for a 404."""

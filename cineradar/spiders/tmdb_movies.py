@@ -185,9 +185,16 @@ class TmdbMoviesSpider(TmdbSpider):
                 row = None  # the validation pipeline drops it with its reason
             if row is not None and merge.merge_row(SPEC, stored, row) == stored:
                 self.stat("unchanged")
+                self.skipped_as_current()
                 return
         self.stat("changed" if stored is not None else "new")
         yield item
+
+    def skipped_as_current(self) -> None:
+        # Counted like an item skipped as fresh: the stored row is current, so a run that
+        # rewrites nothing is complete (the item-count monitor adds these to the items).
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"cineradar/fresh_skipped/{TmdbMovie.entity}")
 
     def gone(self, movie_id: int) -> Iterator[TmdbMovie]:
         self.stat("gone")
@@ -197,6 +204,7 @@ class TmdbMoviesSpider(TmdbSpider):
             return
         if stored.get("gone"):
             self.stat("unchanged")
+            self.skipped_as_current()
             return
         self.logger.info("movie %d: TMDB answers 404: stored movie marked gone", movie_id)
         yield TmdbMovie.model_construct(**{**stored, "gone": True})
