@@ -144,3 +144,18 @@ MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
 MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
 MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
 TIMELINE_FILE = "timeline.toml"  # `scrapy timeline`'s schedule (cineradar/timeline.py)
+
+# ---------------------------------------------------------------- TMDB
+# Credentials: TMDB_READ_TOKEN (Authorization: Bearer, preferred: the secret stays out of URLs)
+# or TMDB_API_KEY (api_key query parameter, added only at download time, see cineradar/tmdb_auth.py).
+# Set them in the environment (or -s); a TMDB crawl without either fails before any request.
+TMDB_READ_TOKEN = None
+TMDB_API_KEY = None
+TMDB_RATE_LIMIT = 35.0  # requests/s over every TMDB request of a crawl (TMDB answers 429 around 40/s);
+# the TMDB spiders put it into SITE_RATE_LIMITS["tmdb"] (cineradar/spiders/tmdb_base.py)
+TMDB_CONCURRENCY = 16  # TMDB requests in flight: enough to reach the rate at ~0.4 s latency
+TMDB_LANGUAGE = "en-US"
+TMDB_REGION = "PL"
+TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from here (+ the logo path)
+TMDB_LOGOS_STORE = "data"  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set: data/logos/...
+ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True

@@ -119,7 +119,7 @@ def test_one_pipeline_class_per_file():
 ITEM_PIPELINE_EXEMPT = {"tix_login": "makes the token, yields no items"}
 RETRY_EXEMPT = {"tix_login": "a failed login is reported, not hammered"}
 # Per-slot concurrency above 1 only for APIs whose load the original itself put on them.
-API_CONCURRENCY = {"tix_movies": 4, "tix_seats": 32, "tix_login": 1}
+API_CONCURRENCY = {"tix_movies": 4, "tix_seats": 32, "tix_login": 1, "tmdb_movies": 16, "tmdb_match": 16, "tmdb_tv": 16}
 PROJECT_PIPELINES = set(get_project_settings().getdict("ITEM_PIPELINES"))
 
 

@@ -15,12 +15,20 @@ The site of a request is ``request.meta["site"]`` when the spider sets it (the r
 every city on its own 127.0.0.1 port, so only the spider knows they are one site), else the
 site SITE_DOMAINS gives its host or a parent domain, else its registered domain (tldextract,
 bundled suffix list). Sites not in SITE_RATE_LIMITS are not capped.
+
+A 429 from a capped site means its real limit is below ours (TMDB's may change, and may be
+shared with other clients of the key): every request of the site waits for the 429's
+Retry-After (1 s without one), and the site's rate is halved (once a second at most), then
+regained by a twentieth of SITE_RATE_LIMITS per successful answer (AIMD). Without this, the requests not yet
+answered keep arriving at the full rate, and a limiter that counts rejected requests
+(TMDB's, as the replica copies it) keeps all of them out. Stats: site_rate/<site>/slowdowns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
+import datetime as dt
 import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Protocol
@@ -29,9 +37,12 @@ from urllib.parse import urlsplit
 import tldextract
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from cineradar.middlewares.retry import retry_after_seconds
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 
 class Clock(Protocol):
@@ -49,6 +60,9 @@ class MonotonicClock:
 
 
 STOP_CHECK_SECONDS = 0.5
+SLOWEST_GAP = 1.0  # seconds: halving after 429s never goes below one request a second
+MAX_LATE_RETAKES = 3  # new send times a request late by more than a gap may take (no starving)
+RECOVERY_STEP = 0.05  # of the configured rate, regained per successful answer (20 answers from 0 to full)
 
 # The bundled public suffix list only: a crawler must not fetch it from the network at start.
 _extract = tldextract.TLDExtract(suffix_list_urls=())
@@ -58,6 +72,9 @@ class SiteRateMiddleware:
     def __init__(self, limits: dict[str, float], domains: dict[str, str] | None = None, slot_delay: float = 0.0,
                  clock: Clock | None = None) -> None:
         self.gaps = {site: 1.0 / float(rate) for site, rate in limits.items() if float(rate) > 0}
+        self.base_gaps = dict(self.gaps)
+        self._paused_until: dict[str, float] = {}  # site -> no request before this (a 429's Retry-After)
+        self._slowed_at: dict[str, float] = {}  # site -> when its rate was last halved
         self.domains = {host.lower().lstrip("."): site for host, site in (domains or {}).items()}
         self.slot_delay = slot_delay
         self.clock = clock or MonotonicClock()
@@ -100,7 +117,7 @@ class SiteRateMiddleware:
         now = self.clock.now()
         times = self._taken[site]
         del times[: bisect.bisect_right(times, now - gap)]  # too old to constrain anything
-        at = max(now, self._slot_next.get((site, slot), now))
+        at = max(now, self._slot_next.get((site, slot), now), self._paused_until.get(site, now))
         for taken in times[bisect.bisect_right(times, at - gap):]:
             if taken >= at + gap:
                 break  # the gap before this one is wide enough
@@ -115,8 +132,36 @@ class SiteRateMiddleware:
             return
         slot = str(request.meta.get("download_slot") or urlsplit(request.url).netloc)
         at = self.reserve(site, slot)
+        late_retakes = 0
         # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
-        while (wait := at - self.clock.now()) > 0:
+        while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at or (
+                -wait > self.gaps[site] and late_retakes < MAX_LATE_RETAKES):
+            if wait <= 0:
+                # A 429 paused the site after this request got its time, or the event loop woke it
+                # more than a gap late (busy parsing): the requests due meanwhile would all go at
+                # once, a burst over the cap. Take a new time from now.
+                late_retakes += self._paused_until.get(site, at) <= at
+                at = self.reserve(site, slot)
+                continue
             if self.stopping():
                 raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
             await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        site = self.site_of(request)
+        if site not in self.gaps:
+            return response
+        now = self.clock.now()
+        if response.status == 429:
+            delay = retry_after_seconds(response.headers.get(b"Retry-After"), dt.datetime.now(dt.UTC))
+            self._paused_until[site] = max(self._paused_until.get(site, now), now + (delay if delay else 1.0))
+            if now - self._slowed_at.get(site, -1e9) >= 1.0:  # once per burst of 429s, not per answer
+                self._slowed_at[site] = now
+                self.gaps[site] = min(max(SLOWEST_GAP, self.base_gaps[site]), self.gaps[site] * 2)
+                if self.crawler is not None and self.crawler.stats is not None:
+                    self.crawler.stats.inc_value(f"site_rate/{site}/slowdowns")
+        elif response.status < 400 and self.gaps[site] > self.base_gaps[site]:
+            # Additive increase: a twentieth of the configured rate per successful answer.
+            rate = 1.0 / self.gaps[site] + RECOVERY_STEP / self.base_gaps[site]
+            self.gaps[site] = max(self.base_gaps[site], 1.0 / rate)
+        return response

@@ -243,7 +243,8 @@ def build_show(spec: ShowSpec, seed: int, date: dt.date, people: People) -> Show
     for cid, cname in rng.sample(tables.COMPANIES.get(spec.origin, tables.COMPANIES["US"]), 1):
         companies.append({"id": cid, "logo_path": image_path(random.Random(stable_seed("tmdb-logo", cid)), ".png"),
                           "name": cname, "origin_country": spec.origin})
-    companies.append({"id": 12_525 + spec.id % 50, "logo_path": None, "name": f"{spec.name} Productions",
+    # One id per company, as on TMDB (the id range is designed; ids near the real 12525).
+    companies.append({"id": 12_525 + spec.id, "logo_path": None, "name": f"{spec.name} Productions",
                       "origin_country": ""})  # TMDB has companies with no logo and no country
     networks = [{"id": n, "logo_path": image_path(random.Random(stable_seed("tmdb-network", n)), ".png"),
                  "name": tables.NETWORKS[n][0], "origin_country": tables.NETWORKS[n][1]} for n in spec.networks]

@@ -136,6 +136,12 @@ def tmdb_match(i: int) -> m.TmdbMatch:
                        status="matched" if i % 3 else "no_results", candidates=[{"id": 500 + i, "score": 0.93}])
 
 
+def tmdb_logo_entity(cls: type[m.TmdbLogoEntity], i: int) -> m.TmdbLogoEntity:
+    return cls(tmdb_id=40 + i, name=f"{cls.logo_kind} {i}", origin_country=None if i % 2 else "PL",
+               logo_path=None if i % 3 == 0 else f"/logo{i}.png",
+               logo_file=None if i % 3 == 0 else f"logos/{cls.logo_kind}/{40 + i}/{'ab' * 32}.png")
+
+
 def crawl_run(i: int) -> m.CrawlRun:
     return m.CrawlRun(run_id=f"2026-01-15T06-00-0{i % 10}_movies/{i}", spider="tix", status="success",
                       started_at=_stamp(i, dt.UTC), finished_at=None if i % 2 else _stamp(i + 1, dt.UTC),
@@ -149,6 +155,9 @@ FACTORIES: dict[str, Any] = {
     "repertuary_films": repertuary_film,
     "repertuary_cinemas": repertuary_cinema, "repertuary_showtimes": repertuary_showtime,
     "tmdb_movies": tmdb_movie, "tmdb_shows": tmdb_show, "tmdb_matches": tmdb_match, "crawl_runs": crawl_run,
+    "tmdb_networks": lambda i: tmdb_logo_entity(m.TmdbNetwork, i),
+    "tmdb_companies": lambda i: tmdb_logo_entity(m.TmdbCompany, i),
+    "tmdb_watch_providers": lambda i: tmdb_logo_entity(m.TmdbWatchProvider, i),
 }
 
 

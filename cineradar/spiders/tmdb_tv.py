@@ -1,0 +1,146 @@
+"""``tmdb_tv``: TV shows from TMDB, by IMDb id, with networks, companies, providers and logos.
+
+    scrapy crawl tmdb_tv -a imdb_ids=tt0944947,tt0903747
+    scrapy crawl tmdb_tv -a file=shows.txt          # one IMDb id a line
+    scrapy crawl tmdb_tv                            # refresh every stored show
+
+Per IMDb id: ``/3/find/{imdb_id}?external_source=imdb_id`` gives the TMDB id (a miss is five
+empty arrays: counted, not an error), then one ``/3/tv/{id}?append_to_response=external_ids,
+watch/providers`` gives the typed show (plus the whole answer in ``raw``), its networks and
+production companies (their own rows, linked from the show by id) and its watch providers per
+region and offer type. Logos of networks, companies and providers go to the logo pipeline
+(cineradar/pipelines/logos.py) only when their TMDB path differs from the stored one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from cineradar.args import SpiderArgs, SpiderInputError
+from cineradar.extensions import outcome
+from cineradar.extensions.storage_hub import storage_hub
+from cineradar.items import TmdbCompany, TmdbLogoEntity, TmdbNetwork, TmdbShow, TmdbWatchProvider
+from cineradar.parsers import tmdb as parse
+from cineradar.spiders.tmdb_base import TmdbSpider
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+IMDB_ID = re.compile(r"^tt\d{5,10}$")
+APPENDS = "external_ids,watch/providers"
+
+
+class TmdbTvArgs(SpiderArgs):
+    imdb_ids: str | None = Field(None, description="comma-separated IMDb ids (tt...)")
+    file: str | None = Field(None, description="a file of IMDb ids, one a line")
+
+    @field_validator("imdb_ids")
+    @classmethod
+    def _ids(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        ids = [i.strip() for i in value.split(",") if i.strip()]
+        bad = [i for i in ids if not IMDB_ID.match(i)]
+        if bad or not ids:
+            raise ValueError(f"expected IMDb ids like tt0944947, got {bad or value!r}")
+        return ",".join(dict.fromkeys(ids))
+
+    @field_validator("file")
+    @classmethod
+    def _file(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+
+class TmdbTvSpider(TmdbSpider):
+    name = "tmdb_tv"
+    store_logos = True  # enables cineradar.pipelines.logos.LogoPipeline
+    stats_prefix: ClassVar[str] = "cineradar/tmdb_tv"
+    args_model: ClassVar[type[SpiderArgs]] = TmdbTvArgs
+    args: TmdbTvArgs
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.stored_logos: dict[tuple[str, int], dict[str, Any]] = {}
+        self.entities_sent: set[tuple[str, int]] = set()
+
+    async def start(self) -> AsyncIterator[Any]:
+        hub = storage_hub(self.crawler, "tmdb_tv (it reads the stored shows and logos)")
+        for cls in (TmdbNetwork, TmdbCompany, TmdbWatchProvider):
+            for row in await hub.call(hub.primary, lambda b, e=cls.entity: b.fetch(e)):
+                self.stored_logos[(cls.entity, int(row["tmdb_id"]))] = row
+        ids = self._imdb_ids()
+        if ids:
+            for imdb_id in ids:
+                yield self.api_request(self.url(f"/find/{imdb_id}", external_source="imdb_id"), self.parse_find,
+                                       errback=self.failed, cb_kwargs={"imdb_id": imdb_id})
+            return
+        shows = await hub.call(hub.primary, lambda b: b.fetch(TmdbShow.entity))
+        self.logger.info("tmdb_tv: no imdb_ids or file: refreshing %d stored shows", len(shows))
+        for row in shows:
+            yield self.show_request(int(row["tmdb_id"]), row.get("imdb_id") or "")
+
+    def _imdb_ids(self) -> list[str]:
+        ids = self.args.imdb_ids.split(",") if self.args.imdb_ids else []
+        if self.args.file:
+            lines = [line.strip() for line in Path(self.args.file).read_text().splitlines()]
+            lines = [line for line in lines if line and not line.startswith("#")]
+            bad = [line for line in lines if not IMDB_ID.match(line)]
+            if bad:
+                raise SpiderInputError(f"{self.args.file}: not IMDb ids: {', '.join(bad[:5])}")
+            ids += lines
+        return list(dict.fromkeys(ids))
+
+    def show_request(self, tmdb_id: int, imdb_id: str) -> Any:
+        return self.api_request(self.url(f"/tv/{tmdb_id}", append_to_response=APPENDS), self.parse_show,
+                                errback=self.failed, cb_kwargs={"imdb_id": imdb_id})
+
+    def parse_find(self, response: Response, imdb_id: str) -> Iterator[Any]:
+        body = self.json_or_stop(response)
+        if not isinstance(body, dict):
+            return
+        tmdb_id = parse.find_tv_id(body)
+        if tmdb_id is None:
+            self.stat("not_found")
+            self.logger.info("%s: no TV show on TMDB", imdb_id)
+            return
+        yield self.show_request(tmdb_id, imdb_id)
+
+    def parse_show(self, response: Response, imdb_id: str) -> Iterator[Any]:
+        if response.status == 404:
+            self.stat("gone")
+            self.logger.info("%s: TMDB answers 404 for %s", imdb_id, response.url)
+            return
+        body = self.json_or_stop(response)
+        if not isinstance(body, dict):
+            return
+        show, networks, companies, providers = parse.show_from_details(body)
+        self.stat("shows")
+        yield show
+        for entity in (*networks, *companies, *providers):
+            yield from self.with_logo(entity)
+
+    def with_logo(self, entity: TmdbLogoEntity) -> Iterator[TmdbLogoEntity]:
+        key = (entity.entity, entity.tmdb_id)
+        if key in self.entities_sent:  # many shows share a network or provider
+            return
+        self.entities_sent.add(key)
+        stored = self.stored_logos.get(key) or {}
+        if entity.logo_path and (stored.get("logo_path") != entity.logo_path or not stored.get("logo_file")):
+            entity.logo_urls = [self.settings.get("TMDB_IMAGE_URL").rstrip("/") + entity.logo_path]
+        elif entity.logo_path:
+            self.stat("logos_unchanged")
+        yield entity
+
+    def failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.stat("failed")
+        outcome.partial(self.crawler, "tmdb tv shows not fetched", 1)
+        self.logger.warning("%s failed: %s", request.url, failure.getErrorMessage())
