@@ -11,6 +11,7 @@ COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/com
     "tix-aggregates": "tix_aggregates",
     "tix-token": "tix_token",
     "timeline": "timeline",
+    "tmdb-review": "tmdb_review",
 }
 
 setup(
