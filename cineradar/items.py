@@ -62,6 +62,7 @@ UtcDatetime = Annotated[AwareDatetime, _in(dt.UTC), _ISO, _ISO_SCHEMA]
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(lambda v: _non_blank(v))]
 NonNegative = Annotated[int, Field(ge=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 TixId = Annotated[str, Field(pattern=r"^\d{1,20}$")]
 Rupiah = Annotated[int, Field(ge=0)]
@@ -681,6 +682,12 @@ class CrawlRun(CineItem):
     started_at: UtcDatetime = D("When the crawl started, ISO 8601 in UTC (`+00:00`).")
     finished_at: UtcDatetime | None = D("When it ended, ISO 8601 in UTC; null while running.", None)
     args: dict[str, Any] = D("The spider arguments (`-a name=value`), secrets left out.", {})
+    reason: str | None = D("Why the run ended as it did: `complete`, or what is missing or what failed; "
+                           "null while running.", None)
+    duration_s: NonNegativeFloat | None = D("Seconds from start to end; null while running.", None)
+    items: dict[str, int] = D("Items that passed validation, per entity (`tix_showtimes`: 12137, ...).", {})
+    requests: NonNegative = D("HTTP requests sent (retries included).", 0)
+    errors: NonNegative = D("ERROR lines logged.", 0)
     stats: dict[str, Any] = D("Scrapy's stats of the run at its end: counts, and times as ISO 8601 in UTC.", {})
 
     @field_serializer("stats", when_used="json")

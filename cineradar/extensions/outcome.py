@@ -118,13 +118,19 @@ class CrawlOutcome:
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
-    def _run(self, spider: Spider, status: str, stats: dict[str, Any] | None = None) -> CrawlRun:
+    def _run(self, spider: Spider, status: str, stats: dict[str, Any] | None = None,
+             reason: str | None = None) -> CrawlRun:
         args = getattr(spider, "args", None)
+        stats = stats or {}
+        finished = None if status == "running" else dt.datetime.now(dt.UTC)
         return CrawlRun.model_validate(dict(
             run_id=self.run_id, spider=spider.name, status=status, started_at=self.started_at,
-            finished_at=None if status == "running" else dt.datetime.now(dt.UTC),
+            finished_at=finished, reason=reason,
+            duration_s=round((finished - self.started_at).total_seconds(), 3) if finished else None,
+            items={k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("cineradar/valid/")},
+            requests=stats.get("downloader/request_count", 0), errors=stats.get("log_count/ERROR", 0),
             args=args.model_dump(mode="json", exclude_none=True) if args is not None else {},
-            stats=stats or {},
+            stats=stats,
         ))
 
     async def _store(self, hub: StorageHub, run: CrawlRun, names: list[str]) -> None:
@@ -192,9 +198,8 @@ class CrawlOutcome:
         self.crawler.signals.send_catch_log(signal=outcome_decided, status=status, why=why)
         if self.record_runs:
             summary = {k: v for k, v in stats.items()
-                       if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count"))
-                       or k.startswith("downloader/response_status_count/")}
+                       if k.startswith(("cineradar/", "item_scraped_count", "item_dropped_count", "log_count/",
+                                        "downloader/request_count", "downloader/response_status_count/"))}
             summary["finish_reason"] = reason
-            summary["why"] = why
-            run = self._run(spider, status, summary)
+            run = self._run(spider, status, summary, why)
             await asyncio.get_running_loop().run_in_executor(None, self._store_final, run)

@@ -45,6 +45,7 @@ class TixMoviesSpider(TixApiSpider):
         self.day = self.args.day
         self.cities = self.args.selected_cities()
         self.movies: set[str] = set()  # IDs seen (for the counts; the items are already yielded)
+        self.presales: set[str] = set()
         self.theatres: set[str] = set()
         self.city_state: dict[str, str] = {}  # city -> ok / empty / failed
         self._logged_problems: set[tuple[str, str]] = set()
@@ -95,6 +96,9 @@ class TixMoviesSpider(TixApiSpider):
             if movie.movie_id not in self.movies:
                 self.movies.add(movie.movie_id)
                 self.stat("movies")
+            if movie.is_presale and movie.movie_id not in self.presales:  # presale anywhere: a presale
+                self.presales.add(movie.movie_id)
+                self.stat("presales")
             yield movie  # this city's part; the store merges the cities
             yield self._schedule_request(movie.movie_id, city_id, city, 1)
 

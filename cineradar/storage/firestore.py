@@ -221,6 +221,8 @@ class FirestoreStorage:
                     writes = [(self._ref(spec, row), _encode_row(row, spec) | {"updated_at": now}) for row in rows]
                 except (ValueError, TypeError) as exc:
                     raise RejectedDataError(f"firestore upsert into {entity}: {exc}") from None
+                if entity == "crawl_runs":  # beside ours, the fields the original's admin dashboard reads
+                    writes = [(ref, doc | admin_run_fields(row)) for (ref, doc), row in zip(writes, rows, strict=True)]
                 if entity == SCHEDULES:  # schedules/{date} itself, so fetch() can find the dates
                     writes += [(self.client.collection("schedules").document(doc_id(d)), {"date": d})
                                for d in sorted({str(row["date"]) for row in rows})]
@@ -356,6 +358,34 @@ class FirestoreStorage:
 def field_name(entity: str, column: str) -> str:
     """The document field holding an item's column (the original's name where it differs)."""
     return FIELD_NAMES.get((entity, column), column)
+
+
+RUN_TYPES = {"tix_movies": "movies", "tix_seats": "seats"}  # the original's run_type names
+
+
+def admin_run_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A crawl run as the original's admin dashboard reads ``scraper_runs``: ordered by
+    ``timestamp`` (naive UTC ISO, as the original wrote it), with ``run_type``, ``status``,
+    ``date`` and the counts of a movies run (movies, cities, theatres_total/success/failed,
+    presales) or a seats run (showtimes_scraped/success). Zero where the run has no such count."""
+    stats = row.get("stats") or {}
+    when = str(row.get("finished_at") or row.get("started_at") or "")
+    instant = dt.datetime.fromisoformat(when).astimezone(dt.UTC).replace(tzinfo=None) if when else None
+    invalid_theatres = sum(v for k, v in stats.items() if k.startswith("cineradar/invalid/tix_theatres/"))
+    theatres = int(stats.get("cineradar/tix/movies/theatres", 0))
+    return {
+        "timestamp": instant.isoformat() if instant else None,
+        "run_type": RUN_TYPES.get(str(row.get("spider")), row.get("spider")),
+        "date": (row.get("args") or {}).get("date") or (when[:10] if when else None),
+        "movies": int(stats.get("cineradar/tix/movies/movies", 0)),
+        "cities": int(stats.get("cineradar/tix/movies/cities_ok", 0)),
+        "theatres_total": theatres + invalid_theatres,
+        "theatres_success": theatres,
+        "theatres_failed": invalid_theatres,
+        "presales": int(stats.get("cineradar/tix/movies/presales", 0)),
+        "showtimes_scraped": int(stats.get("cineradar/tix/seats/requested", 0)),
+        "showtimes_success": int(stats.get("cineradar/tix/seats/snapshots", 0)),
+    }
 
 
 def _encode_row(row: dict[str, Any], spec: EntitySpec) -> dict[str, Any]:

@@ -127,7 +127,19 @@ def test_the_original_clients_read_every_document_they_need(day_in_firestore):
     assert dt.timedelta(0) <= age < dt.timedelta(minutes=10)
     assert token["token"] and token["refresh_token"] and token["phone"]
 
-    # admin, scraper runs
-    runs = [s.to_dict() for s in db.collection("scraper_runs").stream()]
+    # admin, scraper runs: ordered by timestamp, read by run_type with the run's counts
+    from google.cloud.firestore import Query
+
+    runs = [s.to_dict() for s in db.collection("scraper_runs").order_by("timestamp", direction=Query.DESCENDING)
+            .stream()]
     assert {r["spider"] for r in runs} >= {"tix_movies", "tix_seats"}
     assert all(r["status"] in ("running", "success", "partial", "failed") for r in runs)
+    assert all(dt.datetime.fromisoformat(r["timestamp"]).tzinfo is None for r in runs)  # naive UTC, as the original
+    movies_run = next(r for r in runs if r["run_type"] == "movies" and r["status"] == "success")
+    assert movies_run["date"] == date
+    assert movies_run["movies"] == len({m["movie_id"] for m in truth["movies"]})
+    assert movies_run["theatres_success"] == movies_run["theatres_total"] == len(truth["theatres"])
+    assert movies_run["theatres_failed"] == 0
+    assert movies_run["presales"] == sum(1 for m in truth["movies"] if m["presale"])
+    seats_run = next(r for r in runs if r["run_type"] == "seats" and r["status"] == "success")
+    assert seats_run["showtimes_scraped"] == seats_run["showtimes_success"] == len(truth["seats"])
