@@ -88,7 +88,7 @@ def main() -> int:
         seconds = float(pair["result"]["stats"].get("elapsed_time_seconds") or pair["result"]["wall_s"])
         bare_rate = pair["bare"]["layouts"] / pair["bare"]["seconds"] if pair["bare"]["seconds"] else 0.0
         ratios.append((pair["stored"] / seconds if seconds else 0.0) / bare_rate if bare_rate else 0.0)
-    median = sorted(range(len(ratios)), key=ratios.__getitem__)[len(ratios) // 2]
+    median = sorted(range(len(ratios)), key=ratios.__getitem__)[(len(ratios) - 1) // 2]  # the lower of two
     result, stored, bare = rounds[median]["result"], rounds[median]["stored"], rounds[median]["bare"]
     stats = result["stats"]
     seconds = float(stats.get("elapsed_time_seconds") or result["wall_s"])
