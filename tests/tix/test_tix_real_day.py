@@ -105,10 +105,14 @@ def test_every_city_answered_with_movies(day):
     assert day["run"]["stats"].get(PREFIX + "cities_ok") == len(CITY_IDS)
 
 
+def test_presale_movies_counted_as_captured(day):
+    assert day["run"]["stats"].get(PREFIX + "presales", 0) == day["capture"]["summary"]["presale_count"]
+
+
 def test_no_problem_counted(day):
     counted = {k: v for k, v in day["run"]["stats"].items()
                if k.startswith(PREFIX) and k.rsplit("/", 1)[-1] not in
-               {"cities_requested", "cities_ok", "pages", "movies", "theatres"}}
+               {"cities_requested", "cities_ok", "pages", "movies", "presales", "theatres"}}
     assert counted == {}
 
 
