@@ -20,7 +20,7 @@ from tests.conftest import ROOT, open_store, run_crawl
 from tests.tmdb.matching_truth import confusion, seed_listings
 
 DAY0 = dt.date(2026, 11, 21)
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("token")]
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +29,6 @@ def replica():
     replica.start()
     yield replica
     replica.stop()
-
-
-@pytest.fixture(autouse=True)
-def token(monkeypatch):
-    monkeypatch.delenv("TMDB_API_KEY", raising=False)
-    monkeypatch.setenv("TMDB_READ_TOKEN", Knobs().tmdb_bearer)
 
 
 def match(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0, **settings: str) -> dict:

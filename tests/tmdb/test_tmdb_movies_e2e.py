@@ -3,7 +3,6 @@ replica (its truth, request log and rate limiter)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -13,23 +12,8 @@ import pytest
 from replica import Knobs, Replica
 from tests.conftest import open_store, run_crawl
 
-DAY0 = dt.date(2026, 11, 21)
 KNOBS = Knobs()
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def replica():
-    replica = Replica(preset="default", seed=1, date=DAY0, knobs=Knobs())
-    replica.start()
-    yield replica
-    replica.stop()
-
-
-@pytest.fixture
-def token(monkeypatch):
-    monkeypatch.delenv("TMDB_API_KEY", raising=False)
-    monkeypatch.setenv("TMDB_READ_TOKEN", KNOBS.tmdb_bearer)
 
 
 def tmdb_log(replica: Replica) -> list[dict]:

@@ -3,30 +3,14 @@ providers per region and offer, logos stored once by content), judged by the rep
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from replica import Knobs, Replica
+from replica import Replica
 from tests.conftest import open_store, run_crawl
 
-DAY0 = dt.date(2026, 11, 21)
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def replica():
-    replica = Replica(preset="default", seed=1, date=DAY0, knobs=Knobs())
-    replica.start()
-    yield replica
-    replica.stop()
-
-
-@pytest.fixture(autouse=True)
-def token(monkeypatch):
-    monkeypatch.delenv("TMDB_API_KEY", raising=False)
-    monkeypatch.setenv("TMDB_READ_TOKEN", Knobs().tmdb_bearer)
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("token")]
 
 
 def tv(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0) -> dict:
