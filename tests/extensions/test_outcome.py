@@ -41,29 +41,27 @@ def test_any_other_close_reason_is_a_failure(reason):
     assert status_of({}, reason)[0] == "failed"
 
 
-def test_a_crawl_stopped_by_a_limit_exits_3_with_a_partial_run_record(tmp_path):
+def crawl_krakow(tmp_path, days: int, **settings):
+    """`scrapy crawl repertuary` against a tiny replica: (exit status, stderr, crawl_runs rows)."""
     with Replica(preset="tiny") as replica:
         (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=2"]
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", f"days={days}"]
         for key, value in {"ENDPOINTS": tmp_path / "endpoints.json", "SQLITE_PATH": tmp_path / "db.sqlite",
                            "STORAGE_SPOOL_DIR": tmp_path / "spool", "DOWNLOAD_DELAY": 0, "SITE_RATE_LIMITS": "{}",
-                           "REMOTE_CONTROL_ENABLED": False, "CLOSESPIDER_PAGECOUNT": 2}.items():
+                           "REMOTE_CONTROL_ENABLED": False, **settings}.items():
             cmd += ["-s", f"{key}={value}"]
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     runs = sqlite3.connect(tmp_path / "db.sqlite").execute("select spider, status from crawl_runs").fetchall()
-    assert proc.returncode == 3
-    assert "crawl PARTIAL: stopped before the end (closespider_pagecount)" in proc.stderr
+    return proc.returncode, proc.stderr, runs
+
+
+def test_a_crawl_stopped_by_a_limit_exits_3_with_a_partial_run_record(tmp_path):
+    returncode, stderr, runs = crawl_krakow(tmp_path, 2, CLOSESPIDER_PAGECOUNT=2)
+    assert returncode == 3
+    assert "crawl PARTIAL: stopped before the end (closespider_pagecount)" in stderr
     assert runs == [("repertuary", "partial")]
 
 
 def test_a_complete_crawl_exits_0_with_a_success_run_record(tmp_path):
-    with Replica(preset="tiny") as replica:
-        (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=1"]
-        for key, value in {"ENDPOINTS": tmp_path / "endpoints.json", "SQLITE_PATH": tmp_path / "db.sqlite",
-                           "STORAGE_SPOOL_DIR": tmp_path / "spool", "DOWNLOAD_DELAY": 0, "SITE_RATE_LIMITS": "{}",
-                           "REMOTE_CONTROL_ENABLED": False}.items():
-            cmd += ["-s", f"{key}={value}"]
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    runs = sqlite3.connect(tmp_path / "db.sqlite").execute("select spider, status from crawl_runs").fetchall()
-    assert (proc.returncode, runs) == (0, [("repertuary", "success")])
+    returncode, _, runs = crawl_krakow(tmp_path, 1)
+    assert (returncode, runs) == (0, [("repertuary", "success")])
