@@ -146,3 +146,40 @@ def test_bisecting_isolates_each_refused_row_and_writes_the_rest():
 def test_a_drivers_os_error_is_an_outage():
     with pytest.raises(StorageError, match="rec upsert into films failed: disk gone"):
         upsert_bisecting(Recorder(fail=OSError("disk gone")), "films", rows(1))
+
+
+def test_text_is_written_as_is_and_appends_add_no_blank_lines(tmp_path):
+    spool = Spool(tmp_path, "rec")
+    assert spool.last_rejected == 0
+    spool.append("films", [{"title": "Amélie"}])
+    spool.append("films", [{"title": "Zoë"}])
+    assert spool.path.read_text(encoding="utf-8") == (
+        '{"entity": "films", "row": {"title": "Amélie"}}\n{"entity": "films", "row": {"title": "Zoë"}}\n')
+
+
+def test_refused_rows_are_kept_readable_with_odd_values(tmp_path):
+    spool = Spool(tmp_path, "rec")
+    spool.reject("films", [({"title": "Zoë", "at": WHEN}, "bad")])
+    assert spool.rejected_path.read_text(encoding="utf-8") == (
+        '{"entity": "films", "row": {"title": "Zoë", "at": "2026-11-21 06:00:00+00:00"}, "error": "bad"}\n')
+
+
+def test_undecodable_and_unterminated_lines_are_kept_byte_for_byte(tmp_path):
+    spool = Spool(tmp_path, "rec")
+    spool.append("films", rows(1))
+    with spool.path.open("ab") as fh:
+        fh.write(b"\xff\xfe not utf-8\n{torn")
+    assert spool.replay(Recorder()) == 1
+    assert spool.corrupt_path.read_bytes() == b"\xff\xfe not utf-8\n{torn\n"
+
+
+def test_replay_counts_refused_rows_over_every_entity_in_batches_of_500(tmp_path):
+    spool = Spool(tmp_path, "rec")
+    spool.append("films", rows(501))
+    spool.append("films", [{"id": "x", "bad": True}])
+    spool.append("cinemas", [{"id": "y", "bad": True}])
+    backend = Recorder()
+    assert spool.replay(backend) == 501
+    assert [(entity, len(batch)) for entity, batch in backend.upserts][:2] == [("films", 500), ("films", 1)]
+    assert spool.last_rejected == 2
+    assert spool.replay(Recorder()) == 0 and spool.last_rejected == 0
