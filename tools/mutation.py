@@ -13,14 +13,13 @@ text of a log line or of an error message (a string in a logging call, a raise o
 from __future__ import annotations
 
 import argparse
+import ast
 import filecmp
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,9 +64,8 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
 
 # Files the tests need beside cineradar/ and tests/ (project settings, the replica, docs).
 ALSO_COPY = ["scrapy.cfg", "setup.py", "pytest.ini", "replica", "tools", "docs"]
-LOG_CALLS = ("log.", "logger.", "logging.", "warnings.warn")
+LOGGERS = ("log", "logger", "logging", "warnings")
 KILLED = ("killed", "timeout", "caught by type check")
-ERROR_TEXT = ("raise ", "outcome.fail(", "outcome.partial(", "Error(", "Exception(")
 
 
 def project_files() -> list[str]:
@@ -103,34 +101,60 @@ def write_config(workdir: Path, module: str, tests: list[str]) -> None:
         cfg.write_text(text)
 
 
-def changed_lines(diff: str) -> tuple[list[str], list[str]]:
-    old = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
-    new = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    return old, new
+class _MessagesBlanked(ast.NodeTransformer):
+    """Blank what only reaches a log line or an error's text, so two versions of a module
+    that differ in nothing else dump to the same AST."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id in LOGGERS:
+                return ast.Call(func=func, args=[], keywords=[])   # the whole log line
+            if func.value.id == "outcome":
+                node.args = [self._blank(a) for a in node.args]
+        return self.generic_visit(node)
+
+    def visit_Raise(self, node: ast.Raise) -> ast.AST:
+        if isinstance(node.exc, ast.Call):
+            node.exc.args = [self._blank(a) for a in node.exc.args]
+        return self.generic_visit(node)
+
+    @staticmethod
+    def _blank(arg: ast.expr) -> ast.expr:
+        if isinstance(arg, ast.JoinedStr) or (isinstance(arg, ast.Constant) and arg.value is None) or (
+                isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return ast.Constant("message")
+        return arg
 
 
-def tokens(lines: list[str]) -> list[tuple[int, str]]:
-    try:
-        toks = tokenize.generate_tokens(io.StringIO("\n".join(s.strip() for s in lines) + "\n").readline)
-        return [(t.type, t.string) for t in toks if t.type not in (tokenize.NL, tokenize.NEWLINE)]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return []
+def apply_hunk(source: str, diff: str) -> str | None:
+    """The module with the mutant's diff applied (mutmut shows it relative to the function)."""
+    body = [line for line in diff.splitlines() if line[:1] in (" ", "-", "+") and line[:3] not in ("---", "+++")]
+    old = [line[1:] for line in body if line[0] in " -"]
+    new = [line[1:] for line in body if line[0] in " +"]
+    lines = source.splitlines()
+    wanted = [line.strip() for line in old]
+    for i in range(len(lines) - len(old) + 1):
+        if [line.strip() for line in lines[i:i + len(old)]] == wanted:
+            first = next(j for j, line in enumerate(old) if line.strip())
+            shift = (len(lines[i + first]) - len(lines[i + first].lstrip())) - (
+                len(old[first]) - len(old[first].lstrip()))
+            pad = " " * max(0, shift)
+            return "\n".join(lines[:i] + [pad + line if line.strip() else line for line in new]
+                             + lines[i + len(old):])
+    return None
 
 
-def only_message(diff: str) -> bool:
+def only_message(source: str, diff: str) -> bool:
     """True for a mutant that changes nothing but a log line or an error message's text."""
-    old, new = changed_lines(diff)
-    if not old or not new:
+    mutated = apply_hunk(source, diff)
+    if mutated is None:
         return False
-    text = " ".join(old)
-    if any(call in text for call in LOG_CALLS):
-        return True   # any change to a logging call's arguments only changes the log
-    a, b = tokens(old), tokens(new)
-    if len(a) != len(b) or not any(marker in text for marker in ERROR_TEXT):
+    try:
+        a, b = (_MessagesBlanked().visit(ast.parse(text)) for text in (source, mutated))
+    except SyntaxError:
         return False
-    # Only string literals differ (or a message string became None).
-    return all(x == y or (x[0] == tokenize.STRING and (y[0] == tokenize.STRING or y[1] == "None"))
-               for x, y in zip(a, b, strict=True))
+    return ast.dump(a) == ast.dump(b)
 
 
 def mutmut(workdir: Path, *args: str) -> str:
@@ -157,9 +181,10 @@ def run_target(name: str, max_children: int, verbose: bool) -> dict[str, object]
             status[key] = state
     survivors = [k for k, s in status.items() if s not in (*KILLED, "skipped")]
     excepted, real = [], []
+    source = (ROOT / module).read_text()
     for key in survivors:
         diff = mutmut(workdir, "show", key)
-        (excepted if only_message(diff) else real).append((key, diff))
+        (excepted if only_message(source, diff) else real).append((key, diff))
     total = sum(1 for s in status.values() if s != "skipped")
     killed = sum(1 for s in status.values() if s in KILLED)
     score = 100.0 * killed / max(1, total - len(excepted))

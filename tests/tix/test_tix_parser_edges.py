@@ -221,3 +221,20 @@ def test_small_helpers():
     assert tix.clean_text("  ") is None and tix.clean_text(None) is None and tix.clean_text(5) == "5"
     assert tix.parse_date("2026-11-21") == DAY and tix.parse_date(DAY) is DAY and tix.parse_date("x") is None
     assert tix.snapshot_id("1", "morning", dt.datetime(2026, 11, 21, 0, 5, tzinfo=dt.UTC)) == "1_morning_0705"
+
+
+def test_junk_entries_first_do_not_hide_the_rest():
+    movies = tix.parse_movies({"data": ["junk", {"id": 1, "title": "A", "presale_flag": False}]}, city="X", date=DAY)
+    assert [(m.movie_id, m.is_presale) for m in movies] == [("1", False)]
+    raw = theatre("1")
+    raw["price_groups"].insert(0, "junk")
+    raw["id"], raw["theater_id"] = None, 5
+    result = page(raw)
+    assert [s.showtime_id for s in result.showtimes] == ["10"] and result.theatres[0].theatre_id == "5"
+    occ = tix.parse_layout({"data": ["junk", {"row_name": "A", "seat_status": 1}]})
+    assert occ.layout == [("A", [1])]
+    unnamed = tix.parse_schedule_page({"data": {"theaters": [{"price_groups": [
+        {"show_time": [{"id": None, "display_time": None, "status": "x"}]}]}]}}, movie_id="7", city="X", date=DAY)
+    (s,) = unnamed.showtimes
+    assert (s.showtime_id, s.time, s.status, s.room_category, s.starts_at) == ("", "", "x", "", None)
+    assert unnamed.theatres[0].name == "" and unnamed.theatres[0].theatre_id == ""
