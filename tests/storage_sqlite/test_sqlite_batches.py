@@ -93,3 +93,43 @@ def test_state_documents_round_trip_and_a_missing_one_is_none(store):
     assert store.get_state("nope") is None
     store.put_state("daily", {"b": 1, "a": [1, 2]})
     assert store.get_state("daily") == {"a": [1, 2], "b": 1}
+
+
+THEATRE = {"theatre_id": "5", "name": "MALL", "merchant": "XXI", "city": "BALI", "address": "Jl. A",
+           "room_types": ["2D"], "last_seen": "2026-11-21", "lat": 1.5, "lng": 2.5, "place_id": "p"}
+
+
+def test_each_merge_rule_in_sql(store):
+    store.upsert("tix_theatres", [THEATRE])
+    store.upsert("tix_theatres", [THEATRE | {"name": "MALL 2", "merchant": None, "address": None,
+                                             "room_types": ["IMAX", "2D"], "last_seen": "2026-11-20",
+                                             "lat": None, "lng": None, "place_id": None}])
+    (row,) = store.fetch("tix_theatres")
+    assert row == THEATRE | {"name": "MALL 2", "room_types": ["2D", "IMAX"]}   # latest, union, max, nonnull
+    store.upsert("tix_theatres", [THEATRE | {"last_seen": "2026-11-22", "merchant": "CGV"}])
+    (row,) = store.fetch("tix_theatres")
+    assert (row["last_seen"], row["merchant"], row["name"]) == ("2026-11-22", "CGV", "MALL")
+    store.upsert("tix_movies", [MOVIE | {"is_presale": True, "genres": ["Drama"]}])
+    store.upsert("tix_movies", [MOVIE | {"is_presale": False, "genres": [], "merchants": ["CGV"],
+                                         "cities": ["BALI"]}])
+    (movie,) = store.fetch("tix_movies")
+    assert movie["is_presale"] is True and movie["genres"] == ["Drama"]   # or; an empty list is no value
+    assert movie["merchants"] == ["CGV", "XXI"] and movie["cities"] == ["BALI", "JAKARTA"]
+
+
+def test_json_is_stored_sorted_and_unescaped(store):
+    store.upsert("tix_schedules", [{"date": "2026-11-21", "movie_id": "1", "title": "Zoë", "poster_url": None,
+                                    "genres": [], "age_category": None, "merchants": [], "is_presale": False,
+                                    "uploaded_at": "2026-11-21T06:00:00+07:00",
+                                    "cities": {"BALI": [{"z": 1, "a": "é"}]}}])
+    raw = store.conn.execute("SELECT cities FROM tix_schedules").fetchone()[0]
+    assert raw == '{"BALI": [{"a": "é", "z": 1}]}'
+
+
+def test_names_with_quotes_are_quoted():
+    from cineradar.storage.sqlite import _quote
+    assert _quote('a"b') == '"a""b"'
+
+
+def test_a_default_path_under_data(tmp_path):
+    assert str(SQLiteStorage().path) == "data/cineradar.db"
