@@ -209,3 +209,72 @@ async def test_an_outage_at_open_only_warns(make_crawler, caplog):
     assert "not reachable at start" in caplog.text
     hub.call = real_call  # type: ignore[method-assign]
     await hub.close()
+
+
+async def test_a_spool_that_cannot_be_made_fails_the_crawl_and_counts_the_rows(make_crawler, tmp_path, monkeypatch):
+    failures: list[str] = []
+    monkeypatch.setattr(store_module.outcome, "fail", lambda crawler, message, **kw: failures.append(message))
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")   # the spool folder's path is a file: every spool write fails with an OSError
+    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=2, STORAGE_RETRY_TIMES=0, STORAGE_SPOOL_DIR=str(blocker)))
+    pipeline = StorePipeline.from_crawler(crawler)
+    backend = crawler.get_extension(StorageHub).backends["sqlite"]
+    backend.upsert = lambda *a: (_ for _ in ()).throw(StorageError("down"))  # type: ignore[method-assign]
+    for m in range(4):
+        await pipeline.process_item(showtime(time=f"18:0{m}"))
+    assert len(failures) == 1 and failures[0].startswith("storage sqlite: 2 repertuary_showtimes rows could not")
+    assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 4
+    assert crawler.stats.get_value("cineradar/storage/sqlite/spooled") is None
+    await pipeline.close_spider()
+    await crawler.get_extension(StorageHub).close()
+
+
+async def test_new_rows_queue_behind_an_earlier_spool_and_are_replayed_in_order(make_crawler, store_path, tmp_path):
+    from cineradar.storage.spool import Spool
+    old = showtime(time="17:00")
+    Spool(tmp_path / "spool", "sqlite").append("repertuary_showtimes", [old.row()])
+    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=2))
+    pipeline = StorePipeline.from_crawler(crawler)
+    await pipeline.process_item(showtime(time="18:00"))
+    await pipeline.process_item(showtime(time="18:01"))
+    assert crawler.stats.get_value("cineradar/storage/sqlite/spooled") == 2
+    assert crawler.stats.get_value("cineradar/storage/sqlite/replayed") == 3
+    assert not (tmp_path / "spool" / "sqlite.jsonl").exists()
+    assert open_store(store_path).count("repertuary_showtimes") == 3
+    seen = open_store(store_path).seen_since("repertuary", dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    assert seen == {f"repertuary_showtimes:{showtime(time=t).natural_key()}" for t in ("18:00", "18:01")}
+    await pipeline.close_spider()
+    await crawler.get_extension(StorageHub).close()
+
+
+async def test_a_spool_is_not_replayed_again_before_its_interval(make_crawler, store_path, tmp_path):
+    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1, STORAGE_RETRY_TIMES=0, STORAGE_SPOOL_RETRY_INTERVAL=600))
+    pipeline = StorePipeline.from_crawler(crawler)
+    backend = crawler.get_extension(StorageHub).backends["sqlite"]
+    real = backend.upsert
+    backend.upsert = lambda *a: (_ for _ in ()).throw(StorageError("down"))  # type: ignore[method-assign]
+    await pipeline.process_item(showtime(time="18:00"))   # fails, spooled; next replay in 600 s
+    backend.upsert = real  # type: ignore[method-assign]
+    await pipeline.process_item(showtime(time="18:01"))   # queued behind it, not replayed yet
+    assert crawler.stats.get_value("cineradar/storage/sqlite/spooled") == 2
+    assert crawler.stats.get_value("cineradar/storage/sqlite/replayed") is None
+    assert open_store(store_path).count("repertuary_showtimes") == 0
+    await pipeline.close_spider()   # at close the replay is forced
+    assert crawler.stats.get_value("cineradar/storage/sqlite/replayed") == 2
+    assert open_store(store_path).count("repertuary_showtimes") == 2
+    await crawler.get_extension(StorageHub).close()
+
+
+async def test_refused_rows_that_cannot_be_set_aside_fail_the_crawl(make_crawler, tmp_path, monkeypatch):
+    failures: list[str] = []
+    monkeypatch.setattr(store_module.outcome, "fail", lambda crawler, message, **kw: failures.append(message))
+    (tmp_path / "spool" / "sqlite.rejected.jsonl").mkdir(parents=True)   # a folder where the file goes
+    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=2))
+    pipeline = StorePipeline.from_crawler(crawler)
+    await pipeline.process_item(showtime(time="18:00"))
+    with pytest.warns(UserWarning):
+        await pipeline.process_item(showtime(time="18:01", showtime_id={"not": "text"}))
+    assert len(failures) == 1 and "1 refused repertuary_showtimes rows could not be set aside" in failures[0]
+    assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 2
+    assert crawler.stats.get_value("cineradar/storage/sqlite/rejected") is None
+    await crawler.get_extension(StorageHub).close()
