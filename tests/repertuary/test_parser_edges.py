@@ -157,7 +157,8 @@ def test_film_metadata_labels():
 
 
 def test_film_without_labels_and_a_premiere_year():
-    text = "<html><body><h1>X</h1><strong>Premiera:</strong> 3 marca 2025<br><strong>Produkcja:</strong> Polska<br></body></html>"
+    text = ("<html><body><h1>X</h1><strong>Premiera:</strong> 3 marca 2025<br>"
+            "<strong>Produkcja:</strong> Polska<br></body></html>")
     f = p.parse_film_page(text, city="c", slug="x", url="u")
     assert (f.original_title, f.director, f.year, f.runtime, f.cast, f.genres) == ("X", None, 2025, None, [], [])
     assert f.countries == ["Polska"]
