@@ -180,7 +180,8 @@ def run_target(name: str, max_children: int, verbose: bool) -> dict[str, object]
         if key:
             status[key] = state
     survivors = [k for k, s in status.items() if s not in (*KILLED, "skipped")]
-    excepted, real = [], []
+    excepted: list[tuple[str, str]] = []
+    real: list[tuple[str, str]] = []
     source = (ROOT / module).read_text()
     for key in survivors:
         diff = mutmut(workdir, "show", key)
