@@ -171,6 +171,8 @@ def run_target(name: str, max_children: int, verbose: bool) -> dict[str, object]
     workdir.mkdir(parents=True, exist_ok=True)
     sync(workdir)
     write_config(workdir, module, tests)
+    # mutmut keeps a survivor's verdict although a new test would now kill it: start afresh.
+    shutil.rmtree(workdir / "mutants", ignore_errors=True)
     print(f"{name}: mutating {module} ...", file=sys.stderr, flush=True)
     mutmut(workdir, "run", "--max-children", str(max_children))
     results = mutmut(workdir, "results", "--all", "true")
