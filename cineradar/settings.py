@@ -23,6 +23,9 @@ REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krako
 # CINERADAR_ENDPOINTS in the environment: the operator's choice for every crawl of the process
 # (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves).
 ENDPOINTS = os.environ.get("CINERADAR_ENDPOINTS") or None
+# The day `-a date` windows count from (YYYY-MM-DD), for a replica or mirror of a fixed day;
+# None: today in each source's timezone (cineradar/args.py). CINERADAR_TODAY sets it per process.
+CRAWL_TODAY = os.environ.get("CINERADAR_TODAY") or None
 
 # ---------------------------------------------------------------- politeness
 # Every spider sets download slots per logical session; a slot's delay is DOWNLOAD_DELAY.

@@ -1,18 +1,30 @@
 """``scrapy crawl``, with an exit code that says whether the crawl was complete.
 
 Scrapy's own command exits 0 whenever the spider could be started. This one exits
-1 when the crawl failed and 3 when it was partial (see cineradar/extensions/outcome.py),
-so cron, Scrapyd wrappers and CI see a crawl that lost data.
+1 when the crawl failed, 2 when the spider's arguments are invalid and 3 when it was
+partial (see cineradar/extensions/outcome.py), so cron, Scrapyd wrappers and CI see a
+crawl that lost data.
+
+Invalid arguments are refused before the crawler exists: one line on stderr (also with
+--nolog), nothing fetched, no run record. A Scrapyd job (``-a _job=...``) is let through
+instead: the spider refuses them at start, so the job's log (the LOG_FILE Scrapyd gives)
+carries the ERROR line and its run record reads FAILED; the command still prints the line
+and exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from cineradar.args import SpiderArgs, SpiderArgumentError, crawl_today
 from cineradar.commands import HelpFormatter
 from cineradar.extensions import outcome
+from cineradar.scrapyd_guard import under_scrapyd
+
+ARGUMENTS_EXIT_CODE = 2
 
 
 class Command(ScrapyCrawl):
@@ -23,6 +35,8 @@ class Command(ScrapyCrawl):
                 "Exit status:\n"
                 "  0  complete\n"
                 "  1  failed: it could not start, or a permanent error stopped it\n"
+                "  2  invalid spider arguments (one line on stderr says which and what is\n"
+                "     allowed); nothing was fetched\n"
                 "  3  partial: some data is missing or still spooled (see storage-replay),\n"
                 "     or it was stopped early (Ctrl-C, a CLOSESPIDER_* limit)")
 
@@ -31,8 +45,35 @@ class Command(ScrapyCrawl):
         parser.formatter_class = HelpFormatter
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        problem = self.argument_error(args[0], opts.spargs) if len(args) == 1 else None
+        scrapyd_job = "_job" in opts.spargs or under_scrapyd()
+        if problem and not scrapyd_job:
+            print(f"scrapy crawl: {problem}", file=sys.stderr)
+            self.exitcode = ARGUMENTS_EXIT_CODE
+            return
         first = len(outcome.STATUSES)
         super().run(args, opts)
         codes = [outcome.EXIT_CODES.get(s, 1) for s in outcome.STATUSES[first:]]
         if self.exitcode == 0 and codes:
             self.exitcode = 1 if 1 in codes else max(codes)
+        if problem:  # a Scrapyd job: its log and run record say FAILED; the exit code says why
+            print(f"scrapy crawl: {problem}", file=sys.stderr)
+            self.exitcode = ARGUMENTS_EXIT_CODE
+
+    def argument_error(self, spider_name: str, spargs: dict[str, str]) -> str | None:
+        """The one-line problem with the spider's ``-a`` arguments, or None when they are valid.
+
+        An unknown spider name is left to Scrapy's own error."""
+        assert self.crawler_process is not None
+        try:
+            spidercls = self.crawler_process.spider_loader.load(spider_name)
+        except KeyError:
+            return None
+        model = getattr(spidercls, "args_model", None)
+        if not (isinstance(model, type) and issubclass(model, SpiderArgs)):
+            return None
+        try:
+            model.parse(spider_name, dict(spargs), today=crawl_today(self.settings))
+        except SpiderArgumentError as exc:
+            return str(exc)
+        return None

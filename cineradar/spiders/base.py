@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError
+from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError, crawl_today
 from cineradar.endpoints import Endpoints, EndpointsError
 from cineradar.extensions import outcome
 
@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 class CineSpider(scrapy.Spider):
     """Parses ``-a`` arguments into ``self.args`` (an ``args_model``) when created.
 
-    A crawl that cannot start ends as one ERROR line, exit 1 and a FAILED run record
-    (outcome.fail), never a traceback with exit 0: an invalid argument is kept in
-    ``start_error`` (the defaults stand in) and reported by ``start()`` before anything
-    is fetched, and any exception raised from a subclass's ``start()`` is caught there.
+    ``scrapy crawl`` refuses invalid arguments before the crawler exists (exit 2,
+    cineradar/commands/crawl.py); other paths (Scrapyd jobs, other commands) get here. A
+    crawl that cannot start ends as one ERROR line and a FAILED run record (outcome.fail),
+    never a traceback with exit 0: an invalid argument is kept in ``start_error`` (the
+    defaults stand in) and reported by ``start()`` before anything is fetched, and any
+    exception raised from a subclass's ``start()`` is caught there.
     """
 
     args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
@@ -39,7 +41,8 @@ class CineSpider(scrapy.Spider):
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name)
         try:
-            self.args = self.args_model.parse(self.name, kwargs)
+            # The date window needs CRAWL_TODAY (a setting): checked in from_crawler.
+            self.args = self.args_model.parse(self.name, kwargs, check_date=False)
         except SpiderArgumentError as exc:
             self.start_error = str(exc)
             self.args = self.args_model.model_construct()  # defaults, so __init__ can finish; start() fails
@@ -50,6 +53,11 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.start_error is None:
+            try:
+                spider.args.check_date(spider.name, crawl_today(crawler.settings))
+            except SpiderArgumentError as exc:
+                spider.start_error = str(exc)
         try:
             spider.endpoints = Endpoints.from_settings(crawler.settings)
             spider.endpoints.require(spider.endpoint_sources())

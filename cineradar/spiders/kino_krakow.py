@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
+from pydantic import Field, field_validator
+
+from cineradar.args import RepertuaryArgs, SpiderArgs
 from cineradar.spiders.repertuary import RepertuarySpider
+
+
+class KinoKrakowArgs(RepertuaryArgs):
+    city: str = Field("krakow", description="krakow only")
+
+    @field_validator("city")
+    @classmethod
+    def _krakow_only(cls, value: str) -> str:
+        # A bad argument like any other: refused before the crawl starts (exit 2).
+        if value != "krakow":
+            raise ValueError(f"kino_krakow crawls Kraków only, not {value!r}; allowed: krakow "
+                             "(use `scrapy crawl repertuary -a city=...` for the others)")
+        return value
 
 
 class KinoKrakowSpider(RepertuarySpider):
     name = "kino_krakow"
-
-    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
-        city = kwargs.setdefault("city", "krakow")
-        super().__init__(name, **kwargs)
-        if city != "krakow":  # one line and exit 1 from start(), like any bad argument
-            self.start_error = self.start_error or (
-                f"kino_krakow crawls Kraków only, not {city!r}; use `scrapy crawl repertuary -a city=...`")
+    args_model: ClassVar[type[SpiderArgs]] = KinoKrakowArgs
