@@ -59,6 +59,13 @@ def make_crawler(tmp_path: Path, store_path: Path):
     return make
 
 
+def replica_today(args: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """CRAWL_TODAY for a crawl of a replica's day: the ``date=`` given is that replica's today
+    (its dataset's day), so `-a date` windows count from it, not from the test machine's clock."""
+    dates = [a.split("=", 1)[1] for a in args if a.startswith("date=")]
+    return {"CRAWL_TODAY": dates[-1]} if dates else {}
+
+
 def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str,
               settings: dict[str, Any] | None = None, timeout: int = 600, returncode: int = 0) -> dict[str, Any]:
     """Run ``scrapy crawl`` as a real subprocess against ``endpoints``; return its stats.
@@ -69,7 +76,8 @@ def run_crawl(spider: str, endpoints: dict[str, Any], tmp_path: Path, *args: str
     stats_file = tmp_path / f"stats-{spider}-{len(list(tmp_path.glob('stats-*')))}.json"
     values = {"ENDPOINTS": str(endpoints_file), "SQLITE_PATH": str(tmp_path / "cineradar.db"),
               "STORAGE_SPOOL_DIR": str(tmp_path / "spool"), "STATS_DUMP_PATH": str(stats_file),
-              "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(tmp_path / f"{spider}.log")} | (settings or {})
+              "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(tmp_path / f"{spider}.log")} \
+        | replica_today(args) | (settings or {})
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
     for arg in args:
         cmd += ["-a", arg]

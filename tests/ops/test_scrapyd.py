@@ -64,6 +64,7 @@ def scrapyd(replica: Replica, tmp_path_factory: pytest.TempPathFactory):
     env = os.environ | {"SCRAPYD_USERNAME": AUTH[0], "SCRAPYD_PASSWORD": AUTH[1], "SCRAPYD_HTTP_PORT": str(port),
                         "SCRAPYD_HOME": str(tmp / "home"), "SCRAPYD": str(BIN / "scrapyd"),
                         "CINERADAR_ENDPOINTS": str(tmp / "endpoints.json"),
+                        "CINERADAR_TODAY": DAY0.isoformat(),  # the replica's day is its today (date windows)
                         "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
     log = (tmp / "scrapyd.log").open("w")
     proc = subprocess.Popen(["bash", str(ROOT / "scripts/scrapyd")], env=env, stdout=log, stderr=subprocess.STDOUT)

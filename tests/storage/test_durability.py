@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from replica import Knobs, Replica
-from tests.conftest import ROOT, open_store, run_crawl
+from tests.conftest import ROOT, open_store, replica_today, run_crawl
 
 pytestmark = pytest.mark.e2e
 DAY0 = dt.date(2026, 11, 21)
@@ -33,7 +33,7 @@ def crawl_cmd(endpoints: dict, tmp_path: Path, *args: str, **settings: str) -> l
     endpoints_file.write_text(json.dumps(endpoints))
     values = {"ENDPOINTS": str(endpoints_file), "SQLITE_PATH": str(tmp_path / "cineradar.db"),
               "STORAGE_SPOOL_DIR": str(tmp_path / "spool"), "REMOTE_CONTROL_ENABLED": "False",
-              "LOG_FILE": str(tmp_path / "killed.log")} | settings
+              "LOG_FILE": str(tmp_path / "killed.log")} | replica_today(args) | settings
     cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary"]
     for arg in args:
         cmd += ["-a", arg]

@@ -37,7 +37,7 @@ def test_a_crawl_survives_postgres_going_down_and_stores_every_item_once(own_pg_
                     "STORAGE_SPOOL_RETRY_INTERVAL": "1", "DOWNLOAD_DELAY": "2",
                     "REPERTUARY_SESSIONS": "3"}  # about 16 s of crawling
         cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=7",
-               "-a", f"date={DAY0}"]
+               "-a", f"date={DAY0}", "-s", f"CRAWL_TODAY={DAY0}"]
         for key, value in settings.items():
             cmd += ["-s", f"{key}={value}"]
         env = os.environ | {"PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
@@ -111,7 +111,7 @@ def test_a_crawl_with_postgres_down_throughout_keeps_the_password_out_of_logs_an
                     "STORAGE_BACKENDS": "postgres", "DATABASE_URL": dsn, "STORAGE_RETRY_TIMES": "0",
                     "DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}
         cmd = [sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=krakow", "-a", "days=1",
-               "-a", f"date={DAY0}"]
+               "-a", f"date={DAY0}", "-s", f"CRAWL_TODAY={DAY0}"]
         for key, value in settings.items():
             cmd += ["-s", f"{key}={value}"]
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,

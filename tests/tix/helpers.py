@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from replica.core import JAKARTA
+from tests.conftest import replica_today
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = dt.date(2026, 1, 15)
@@ -52,6 +53,7 @@ def crawl(spider: str, urls: dict[str, Any], workdir: Path, *args: str, name: st
     command = ["crawl", spider]
     for arg in args:
         command += ["-a", arg]
+    kwargs["settings"] = replica_today(args) | (kwargs.get("settings") or {})
     return scrapy(command, urls, workdir, name=name or spider, **kwargs)
 
 

@@ -25,7 +25,7 @@ CITIES = "cities=AMBON,BANDUNG,JAKARTA"
 def test_a_mixed_jsonl_feed_names_the_entity_of_every_line(replica, tmp_path):
     feed = tmp_path / "all.jsonl"
     scrapy(["crawl", "tix_movies", "-a", CITIES, "-a", f"date={DAY}", "-o", str(feed)], replica.urls, tmp_path,
-           name="jsonl")
+           name="jsonl", settings={"CRAWL_TODAY": DAY})
     truth = replica.truth("tix")
     lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
     assert lines and all("entity" in line for line in lines)

@@ -296,7 +296,8 @@ def test_sixty_second_tokens_during_a_whole_seat_crawl(tmp_path):
         replica.knobs.update({"latency_ms": 100})  # a few layouts per poll: the clock moves in small steps
         replica.ctx.log.clear()
         (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={DAY}"]
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={DAY}",
+               "-s", f"CRAWL_TODAY={DAY}"]
         for key, value in {"ENDPOINTS": tmp_path / "endpoints.json", "SQLITE_PATH": tmp_path / "cineradar.db",
                            "STORAGE_SPOOL_DIR": tmp_path / "spool", "REMOTE_CONTROL_ENABLED": "False",
                            "TIX_SEATS_CONCURRENCY": 2, "LOG_FILE": tmp_path / "seats.log",

@@ -23,6 +23,7 @@ import pytest
 
 from replica.core import Knobs
 from replica.server import Replica
+from tests.conftest import replica_today
 from tests.tix.helpers import DAY, MORNING, ROOT, crawl, open_store
 from tests.tix.test_tix_e2e import (
     expected_movies,
@@ -99,7 +100,7 @@ def _popen_crawl(urls: dict[str, Any], work: Path, *args: str) -> tuple[subproce
     stats = work / "stats.json"
     values = {"ENDPOINTS": str(endpoints), "SQLITE_PATH": str(work / "cineradar.db"),
               "STORAGE_SPOOL_DIR": str(work / "spool"), "STATS_DUMP_PATH": str(stats),
-              "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(work / "crawl.log")}
+              "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(work / "crawl.log")} | replica_today(args)
     cmd = [sys.executable, "-m", "scrapy", "crawl", "tix_movies"]
     for arg in args:
         cmd += ["-a", arg]

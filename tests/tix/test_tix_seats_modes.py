@@ -128,7 +128,8 @@ def test_no_token_or_password_in_a_jobdir_queue(base, replica, tmp_path):
     (work / "endpoints.json").write_text(json.dumps(base["urls"]))
     replica.knobs.update({"latency_ms": 300, "faults": ["expire_access:at=3"]})  # a 401 and a refresh on the way
     replica.ctx.log.clear()
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={DAY}"]
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={DAY}",
+           "-s", f"CRAWL_TODAY={DAY}"]
     for key, value in {"ENDPOINTS": work / "endpoints.json", "SQLITE_PATH": work / "cineradar.db",
                        "STORAGE_SPOOL_DIR": work / "spool", "JOBDIR": jobdir, "REMOTE_CONTROL_ENABLED": "False",
                        "TIX_SEATS_CONCURRENCY": 2, "LOG_FILE": work / "seats.log"}.items():
