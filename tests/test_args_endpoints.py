@@ -11,6 +11,7 @@ from scrapy.settings import Settings
 
 from cineradar.args import RepertuaryArgs, SpiderArgumentError, TixArgs
 from cineradar.endpoints import Endpoints, EndpointsError
+from cineradar.spiders.kino_krakow import KinoKrakowArgs
 
 
 def test_unknown_city_lists_the_allowed_ones():
@@ -163,11 +164,6 @@ def test_a_tix_crawl_without_the_tix_endpoints_exits_1_before_any_request(tmp_pa
     assert "ENDPOINTS lacks tix_app: refusing to crawl the real host instead" in log
 
 
-def test_kino_krakow_with_another_city_is_one_line_and_exit_1(tmp_path):
-    from tests.conftest import run_crawl
-
-    stats = run_crawl("kino_krakow", {"repertuary": {"krakow": "http://127.0.0.1:9"}}, tmp_path, "city=gdansk",
-                      returncode=1)
-    log = (tmp_path / "kino_krakow.log").read_text()
-    assert "downloader/request_count" not in stats
-    assert "kino_krakow crawls Kraków only, not 'gdansk'" in log and "Traceback" not in log
+def test_kino_krakow_with_another_city_is_a_bad_argument():
+    with pytest.raises(SpiderArgumentError, match="kino_krakow crawls Kraków only, not 'gdansk'; allowed: krakow"):
+        KinoKrakowArgs.parse("kino_krakow", {"city": "gdansk"})

@@ -45,7 +45,9 @@ class CineSpider(scrapy.Spider):
             self.args = self.args_model.parse(self.name, kwargs, check_date=False)
         except SpiderArgumentError as exc:
             self.start_error = str(exc)
-            self.args = self.args_model.model_construct()  # defaults, so __init__ can finish; start() fails
+            # The defaults, so __init__ can finish (start() fails); Scrapyd's _job and _version kept
+            # so the FAILED run record carries the job id listjobs.json shows.
+            self.args = self.args_model.model_construct(**{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.force = self.args.force
         for key in self.args.unknown:
             logging.getLogger(self.name).warning("ignoring unknown argument -a %s", key)
