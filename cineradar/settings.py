@@ -121,7 +121,9 @@ EXTENSIONS = {
     "cineradar.extensions.outcome.CrawlOutcome": 100,  # status, run record, exit code (commands/crawl.py)
     "cineradar.extensions.tix_aggregates.TixAggregates": 90,  # day schedules/snapshots from the store, at close
     "cineradar.extensions.stats_dump.StatsDump": 500,
+    "cineradar.extensions.progress.Progress": 510,  # done/total, ETA, items, errors at INFO
 }
+PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
