@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from cineradar.args import RepertuaryArgs, SpiderArgs
+from cineradar.args import RepertuaryArgs
 from cineradar.spiders.repertuary import RepertuarySpider
 
 
@@ -25,4 +25,4 @@ class KinoKrakowArgs(RepertuaryArgs):
 
 class KinoKrakowSpider(RepertuarySpider):
     name = "kino_krakow"
-    args_model: ClassVar[type[SpiderArgs]] = KinoKrakowArgs
+    args_model: ClassVar[type[RepertuaryArgs]] = KinoKrakowArgs

@@ -34,7 +34,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from cineradar.args import RepertuaryArgs
-from cineradar.extensions import outcome
+from cineradar.extensions import outcome, progress
 from cineradar.parsers import repertuary as parser
 from cineradar.spiders.base import CineSpider
 
@@ -140,6 +140,8 @@ class RepertuarySpider(CineSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # Day 0 first: a fresh session already shows it, and its page lists every film.
         # The other days then open their sessions on a film page that is needed anyway.
+        self.crawler.stats.set_value(progress.UNIT, "city-days")
+        self.crawler.stats.set_value(progress.TOTAL, len(self.args.cities) * self.args.days)
         for city in self.args.cities:
             yield self._open_session(city, 0, attempt=1)
 
@@ -253,6 +255,8 @@ class RepertuarySpider(CineSpider):
             yield from self._retry_day(response, "the programme table has no readable showtime rows "
                                                  "(layout changed?)")
             return
+        if expected not in self._days_covered[city]:
+            self.crawler.stats.inc_value(progress.DONE)
         self._days_covered[city].add(expected)
         self.crawler.stats.set_value(f"cineradar/days_covered/{city}", len(self._days_covered[city]))
         for cinema in page.cinemas:
@@ -297,6 +301,7 @@ class RepertuarySpider(CineSpider):
         city, day, attempt = response.meta["city"], response.meta["day"], response.meta["attempt"]
         if attempt >= self.max_attempts:
             self.crawler.stats.inc_value("cineradar/repertuary/day_failed")
+            self.crawler.stats.inc_value(progress.DONE)  # given up: done, though not covered
             self.logger.error("%s day %d: giving up after %d sessions: %s", city, day, attempt, reason)
             outcome.partial(self.crawler, "repertuary days not crawled")
             if day == 0:  # the other days still need crawling, without day 0's film list

@@ -23,6 +23,7 @@ pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -30,6 +31,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
+from cineradar.extensions import progress
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
 
@@ -49,6 +51,7 @@ class TixMoviesSpider(TixApiSpider):
         self.theatres: set[str] = set()
         self.city_state: dict[str, str] = {}  # city -> ok / empty / failed
         self._logged_problems: set[tuple[str, str]] = set()
+        self._open_schedules: Counter[str] = Counter()  # city -> schedule chains still running (progress)
 
     # ------------------------------------------------------------------ requests
     def _movies_request(self, city_id: str, city: str) -> scrapy.Request:
@@ -66,6 +69,8 @@ class TixMoviesSpider(TixApiSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.stat("cities_requested", len(self.cities))
+        self.crawler.stats.set_value(progress.UNIT, "cities")  # done: movie list and every schedule answered
+        self.crawler.stats.set_value(progress.TOTAL, len(self.cities))
         self.logger.info("TIX.id movies for %s, %d cities", self.day, len(self.cities))
         for city_id, city in self.cities:
             yield self._movies_request(city_id, city)
@@ -86,9 +91,14 @@ class TixMoviesSpider(TixApiSpider):
             self.city_state[city] = "empty"
             self.stat("cities_empty")
             self.logger.warning("%s: no movies listed for %s", city, self.day)
+            self._schedule_done(city, opened=0)
             return
         self.city_state[city] = "ok"
         self.stat("cities_ok")
+        opened = sum(1 for movie in movies if movie.movie_id)  # counted before any chain can end
+        self._open_schedules[city] += opened
+        if not opened:
+            self._schedule_done(city, opened=0)
         for movie in movies:
             if not movie.movie_id:
                 self._problem("movie_without_id", movie.title or "?", city)
@@ -131,6 +141,8 @@ class TixMoviesSpider(TixApiSpider):
                 self.logger.error("%s: has_next still true after %d pages; stopping there", where, limit)
             else:
                 yield self._schedule_request(movie_id, meta["city_id"], city, page_no + 1)
+                return
+        self._schedule_done(city)
 
     # ------------------------------------------------------------------ failures
     def _problem(self, kind: str, detail: str, where: str) -> None:
@@ -154,9 +166,11 @@ class TixMoviesSpider(TixApiSpider):
     def _failed(self, request: scrapy.Request, message: str) -> None:
         if "movie_id" in request.meta:
             self.stat("pages_failed")
+            self._schedule_done(request.meta["city"])
         else:
             self.city_state[request.meta["city"]] = "failed"
             self.stat("cities_failed")
+            self._schedule_done(request.meta["city"], opened=0)
         self.logger.error("%s", message)
 
     def on_failure(self, failure: Any) -> None:
@@ -166,6 +180,12 @@ class TixMoviesSpider(TixApiSpider):
         if "movie_id" in request.meta:
             where += f" movie {request.meta['movie_id']} page {request.meta['page']}"
         self._failed(request, f"{where}: {request.method} {request.url} failed: {failure.getErrorMessage()}")
+
+    def _schedule_done(self, city: str, opened: int = 1) -> None:
+        """A schedule chain of ``city`` ended (``opened=0``: its movie list did): the city is done at 0."""
+        self._open_schedules[city] -= opened
+        if self._open_schedules[city] == 0:
+            self.crawler.stats.inc_value(progress.DONE)
 
     def closed(self, reason: str) -> None:
         states = list(self.city_state.values())

@@ -43,7 +43,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from cineradar import compat
 from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
-from cineradar.extensions import outcome
+from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TixSeatFailure
 from cineradar.parsers import tix as parser
@@ -200,6 +200,8 @@ class TixSeatsSpider(TixApiSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         rows = self.select(await self._load_rows())
         self.logger.info("tix_seats %s: %d showtimes to snapshot", self.mode, len(rows))
+        self.crawler.stats.set_value(progress.UNIT, "seat layouts")
+        self.crawler.stats.set_value(progress.TOTAL, len(rows))
         if not rows:
             self.logger.warning("tix_seats %s: no showtime selected (did tix_movies run for this day?)", self.mode)
         lead = dt.timedelta(minutes=self.args.lead)
@@ -289,6 +291,7 @@ class TixSeatsSpider(TixApiSpider):
     def _done(self, row: dict[str, Any], outcome: str) -> None:
         if self.pending.pop(row["showtime_id"], None) is not None:
             self.outcomes[outcome] += 1
+            self.crawler.stats.inc_value(progress.DONE)
         else:
             self.stat("duplicate_outcome")
 

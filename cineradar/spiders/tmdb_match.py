@@ -30,7 +30,7 @@ from pydantic import Field
 from scrapy.http.request import NO_CALLBACK
 
 from cineradar.args import SpiderArgs
-from cineradar.extensions import outcome
+from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMatch
 from cineradar.matching import Listing, clean_title, decide, score
@@ -74,6 +74,8 @@ class TmdbMatchSpider(TmdbSpider):
             listings += _tix(await hub.call(hub.primary, lambda b: b.fetch("tix_movies")))
         todo = [x for x in listings if self._wanted(x, stored.get((x.source, x.key)))]
         self.logger.info("tmdb_match: %d listings, %d to match (force=%s)", len(listings), len(todo), self.force)
+        self.crawler.stats.set_value(progress.UNIT, "listings")
+        self.crawler.stats.set_value(progress.TOTAL, len(todo))
         try:
             for region in sorted({x.region for x in todo}):
                 self.showing[region] = await self._showing(region)
@@ -81,6 +83,7 @@ class TmdbMatchSpider(TmdbSpider):
             tasks = [asyncio.ensure_future(self._match(x)) for x in todo]
             for task in asyncio.as_completed(tasks):
                 item = await task
+                self.crawler.stats.inc_value(progress.DONE)
                 if item is not None:
                     yield item
         except MatchStopped:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field, field_validator
 
 from cineradar.args import SpiderArgs, SpiderInputError
-from cineradar.extensions import outcome
+from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbCompany, TmdbLogoEntity, TmdbNetwork, TmdbShow, TmdbWatchProvider
 from cineradar.parsers import tmdb as parse
@@ -77,13 +77,16 @@ class TmdbTvSpider(TmdbSpider):
             for row in await hub.call(hub.primary, lambda b, e=cls.entity: b.fetch(e)):
                 self.stored_logos[(cls.entity, int(row["tmdb_id"]))] = row
         ids = self._imdb_ids()
+        self.crawler.stats.set_value(progress.UNIT, "shows")
         if ids:
+            self.crawler.stats.set_value(progress.TOTAL, len(ids))
             for imdb_id in ids:
                 yield self.api_request(self.url(f"/find/{imdb_id}", external_source="imdb_id"), self.parse_find,
                                        errback=self.failed, cb_kwargs={"imdb_id": imdb_id})
             return
         shows = await hub.call(hub.primary, lambda b: b.fetch(TmdbShow.entity))
         self.logger.info("tmdb_tv: no imdb_ids or file: refreshing %d stored shows", len(shows))
+        self.crawler.stats.set_value(progress.TOTAL, len(shows))
         for row in shows:
             yield self.show_request(int(row["tmdb_id"]), row.get("imdb_id") or "")
 
@@ -109,11 +112,13 @@ class TmdbTvSpider(TmdbSpider):
         tmdb_id = parse.find_tv_id(body)
         if tmdb_id is None:
             self.stat("not_found")
+            self.crawler.stats.inc_value(progress.DONE)
             self.logger.info("%s: no TV show on TMDB", imdb_id)
             return
         yield self.show_request(tmdb_id, imdb_id)
 
     def parse_show(self, response: Response, imdb_id: str) -> Iterator[Any]:
+        self.crawler.stats.inc_value(progress.DONE)
         if response.status == 404:
             self.stat("gone")
             self.logger.info("%s: TMDB answers 404 for %s", imdb_id, response.url)
@@ -142,5 +147,6 @@ class TmdbTvSpider(TmdbSpider):
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.stat("failed")
+        self.crawler.stats.inc_value(progress.DONE)
         outcome.partial(self.crawler, "tmdb tv shows not fetched", 1)
         self.logger.warning("%s failed: %s", request.url, failure.getErrorMessage())
