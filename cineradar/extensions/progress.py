@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from twisted.internet.task import LoopingCall
+from scrapy.utils.asyncio import create_looping_call  # public since 2.14: asyncio loop or Twisted reactor
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.spiders import Spider
+    from scrapy.utils.asyncio import AsyncioLoopingCall
+    from twisted.internet.task import LoopingCall
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ class Progress:
         self.interval = interval
         self.clock = clock
         self.started: float | None = None
-        self.task: LoopingCall | None = None
+        self.task: AsyncioLoopingCall | LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
@@ -80,7 +82,7 @@ class Progress:
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = self.clock()
-        self.task = LoopingCall(self.tick)
+        self.task = create_looping_call(self.tick)
         self.task.start(self.interval, now=False)  # a crawl shorter than one interval logs nothing
 
     def spider_closed(self, spider: Spider) -> None:
