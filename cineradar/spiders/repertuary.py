@@ -59,6 +59,7 @@ class RepertuarySpider(CineSpider):
         # first page), so a crawl started around midnight does not ask for the wrong week.
         self._day0: dict[str, dt.date] = {}
         self._films_requested: set[tuple[str, str]] = set()
+        self._films_done: set[tuple[str, str]] = set()  # read or given up (progress)
         self._cinemas_emitted: set[tuple[str, str]] = set()
         self._days_covered: dict[str, set[dt.date]] = defaultdict(set)
         self._slot_load: dict[str, list[int]] = {}
@@ -140,7 +141,9 @@ class RepertuarySpider(CineSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # Day 0 first: a fresh session already shows it, and its page lists every film.
         # The other days then open their sessions on a film page that is needed anyway.
-        self.crawler.stats.set_value(progress.UNIT, "city-days")
+        # Progress in pages: the days, then each film once day 0 has listed it (film pages fill
+        # the sessions' 2 s slots first, so counting days alone stood still until the end).
+        self.crawler.stats.set_value(progress.UNIT, "pages (days and films)")
         self.crawler.stats.set_value(progress.TOTAL, len(self.args.cities) * self.args.days)
         for city in self.args.cities:
             yield self._open_session(city, 0, attempt=1)
@@ -171,6 +174,7 @@ class RepertuarySpider(CineSpider):
                 yield self._open_session(city, day, attempt=1)
                 continue
             self._films_requested.add((city, slug))
+            self.crawler.stats.inc_value(progress.TOTAL)
             meta = self._session_meta(city, day, attempt=1) | {"slug": slug}
             yield scrapy.Request(f"{base}/film/{slug}.html", callback=self.on_film_session_page,
                                  errback=self.on_failure, meta=meta)
@@ -271,6 +275,7 @@ class RepertuarySpider(CineSpider):
             if (city, slug) in self._films_requested:
                 continue
             self._films_requested.add((city, slug))
+            self.crawler.stats.inc_value(progress.TOTAL)
             yield self._film_request(city, slug)
 
     def on_film_page(self, response: Response) -> Iterator[Any]:
@@ -284,7 +289,13 @@ class RepertuarySpider(CineSpider):
             yield from self._retry_film(city, slug, response.meta.get("film_attempt", 1),
                                         f"unreadable ({exc.__class__.__name__}: {exc})")
             return
+        self._film_done(city, slug)
         yield film
+
+    def _film_done(self, city: str, slug: str) -> None:
+        if (city, slug) in self._films_requested and (city, slug) not in self._films_done:
+            self._films_done.add((city, slug))
+            self.crawler.stats.inc_value(progress.DONE)
 
     # ------------------------------------------------------------------ failures
     def _retry_film(self, city: str, slug: str, attempt: int, reason: str) -> Iterator[scrapy.Request]:
@@ -292,6 +303,7 @@ class RepertuarySpider(CineSpider):
             self.crawler.stats.inc_value("cineradar/repertuary/film_failed")
             self.logger.error("%s film %s: giving up after %d fetches: %s", city, slug, attempt, reason)
             outcome.partial(self.crawler, "repertuary films not crawled")
+            self._film_done(city, slug)
             return
         self.crawler.stats.inc_value("cineradar/repertuary/film_retried")
         self.logger.warning("%s film %s: %s; fetching it again", city, slug, reason)
