@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from cineradar.args import SpiderArgs
 from cineradar.backends import SPECS
-from cineradar.extensions import outcome
+from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMovie
 from cineradar.parsers import tmdb as parse
@@ -112,6 +112,10 @@ class TmdbMoviesSpider(TmdbSpider):
         self.logger.info("tmdb_movies: lists %s, %d pages, region %s, language %s, enrich %s, %d movies stored",
                          ",".join(self.lists), self.args.pages, self.region, self.language, self.enrich,
                          len(self.stored))
+        # Progress in requests: each list's page 1, then its later pages and every detail request
+        # as they become known (the total grows until the last list's page 1 is in).
+        self.crawler.stats.set_value(progress.UNIT, "requests (list pages and movie details)")
+        self.crawler.stats.set_value(progress.TOTAL, len(self.lists))
         for name in self.lists:
             yield self.list_request(name, 1)
 
@@ -121,6 +125,7 @@ class TmdbMoviesSpider(TmdbSpider):
                                 self.parse_list, errback=self.list_failed, cb_kwargs={"name": name, "page": page})
 
     def parse_list(self, response: Response, name: str, page: int) -> Iterator[Any]:
+        self.crawler.stats.inc_value(progress.DONE)
         if response.status == 422:  # past the last page TMDB serves (500)
             self.stat("list_end_422")
             self.logger.info("%s: TMDB refused page %d (%s): list ends here", name, page, response.text[:100])
@@ -139,6 +144,7 @@ class TmdbMoviesSpider(TmdbSpider):
             if min(self.args.pages, total_pages) > MAX_PAGE:
                 self.stat("list_clamped_500")
                 self.logger.info("%s: %d pages, TMDB serves the first %d only", name, total_pages, MAX_PAGE)
+            self.crawler.stats.inc_value(progress.TOTAL, max(0, min(self.args.pages, total_pages, MAX_PAGE) - 1))
             for later in range(2, min(self.args.pages, total_pages, MAX_PAGE) + 1):
                 yield self.list_request(name, later)
         for entry in results:
@@ -155,12 +161,14 @@ class TmdbMoviesSpider(TmdbSpider):
         if not self.enrich or movie_id in self.enriched:
             yield from self.emit(parse.movie_from_list(entry, name))
         elif first:
+            self.crawler.stats.inc_value(progress.TOTAL)
             yield self.api_request(self.url(f"/movie/{movie_id}", language=self.language,
                                             append_to_response=APPENDS),
                                    self.parse_movie, errback=self.movie_failed, cb_kwargs={"movie_id": movie_id})
 
     def parse_movie(self, response: Response, movie_id: int) -> Iterator[Any]:
         self.enriched.add(movie_id)
+        self.crawler.stats.inc_value(progress.DONE)
         if response.status == 404:
             yield from self.gone(movie_id)
             return
@@ -221,12 +229,14 @@ class TmdbMoviesSpider(TmdbSpider):
     def movie_failed(self, failure: Failure) -> Iterator[Any]:
         movie_id = failure.request.cb_kwargs["movie_id"]  # type: ignore[attr-defined]
         self.enriched.add(movie_id)
+        self.crawler.stats.inc_value(progress.DONE)
         self.logger.warning("movie %d: details failed: %s", movie_id, failure.getErrorMessage())
         yield from self.fallback(movie_id)
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.stat("list_failed")
+        self.crawler.stats.inc_value(progress.DONE)
         outcome.partial(self.crawler, "tmdb list pages", 1)
         self.logger.warning("%s page %d failed: %s", request.cb_kwargs["name"], request.cb_kwargs["page"],
                             failure.getErrorMessage())

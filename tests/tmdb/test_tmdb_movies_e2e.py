@@ -64,6 +64,8 @@ def test_full_preset_equals_the_truth(replica, tmp_path, token):
     # One details request per movie, no more: counted at the replica.
     details = [e for e in tmdb_log(replica) if e["path"].startswith("/3/movie/") and e["path"][9:10].isdigit()]
     assert len(details) == len(want) == stats["cineradar/tmdb/enriched"]
+    # Progress counted every request the replica answered (list pages and details), and knew them all.
+    assert stats["progress/done"] == stats["progress/total"] == len(tmdb_log(replica))
     assert all("append_to_response=credits%2Ckeywords%2Cvideos%2Csimilar%2Crelease_dates" in e["path"]
                for e in details)
 
