@@ -11,6 +11,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,11 @@ class Command(ProjectCommand):
     )
     exit_status = ("0  plan or crontab printed; stopped by SIGINT/SIGTERM", "1  the schedule file or state is "
                    "unreadable or invalid", "2  usage error")
+
+    def long_desc(self) -> str:
+        statuses = "".join(f"\n  {line}" for line in self.exit_status)
+        paragraphs = "\n\n".join(textwrap.fill(p, 78) for p in self.description.split("\n\n"))
+        return f"{paragraphs}\n\nExit status:{statuses}"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
