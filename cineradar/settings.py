@@ -144,6 +144,10 @@ MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
 MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
 MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
 TIMELINE_FILE = "timeline.toml"  # `scrapy timeline`'s schedule (cineradar/timeline.py)
+TIMELINE_STATE = ".scrapy/timeline-state.json"  # what it started, when, where (survives a restart)
+TIMELINE_NODES: list[str] = []  # Scrapyd URLs; empty: the schedule's `nodes`
+TIMELINE_INTERVAL = 5.0  # seconds between checks
+TIMELINE_CLOCK_URL = None  # tests and replays: "now" from a clock service (the replica's /_replica/clock)
 
 # ---------------------------------------------------------------- TMDB
 # Credentials: TMDB_READ_TOKEN (Authorization: Bearer, preferred: the secret stays out of URLs)
