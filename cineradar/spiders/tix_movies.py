@@ -121,7 +121,7 @@ class TixMoviesSpider(TixApiSpider):
         @endpoint tix_api /v1/movies?city_id=967969975509716992&movie_type=NOW_PLAYING&timezone=7
         @returns items 1
         @returns requests 1
-        @scrapes movie_id title city date
+        @scrapes movie_id title cities date
         """
         self._fill_meta(response)
         city, city_id = response.meta["city"], response.meta["city_id"]
@@ -159,7 +159,7 @@ class TixMoviesSpider(TixApiSpider):
 
         @endpoint tix_api /v1/schedules/movies/1931139037394644662?city_id=967969975509716992&date=2026-11-21
         @returns items 2
-        @scrapes showtime_id movie_id city date time
+        @scrapes theatre_id city merchant
         """
         self._fill_meta(response)
         meta = response.meta

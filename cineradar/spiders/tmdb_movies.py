@@ -139,7 +139,7 @@ class TmdbMoviesSpider(TmdbSpider):
         """A page given alone: ``/3/movie/<id>`` is a details page, any other a list page.
 
         @endpoint tmdb /3/movie/popular?language=en-US&page=1&region=US
-        @returns requests 20
+        @returns requests 1
         """
         match = DETAILS_PATH.search(response.url.split("?", 1)[0])
         if match:
@@ -151,7 +151,7 @@ class TmdbMoviesSpider(TmdbSpider):
         """A page of a list: the next pages (from page 1) and each movie's details request (or item).
 
         @endpoint tmdb /3/trending/movie/week?language=en-US&page=1
-        @returns requests 21
+        @returns requests 1
         """
         if name is None or page is None:  # a page given alone: its list and number from the URL
             path, _, query = response.url.partition("?")
