@@ -42,7 +42,6 @@ from cineradar.cities import tix_cities
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
 
-
 SCHEDULE_PATH = re.compile(r"/v1/schedules/movies/([^/]+)/?$")
 
 

@@ -110,6 +110,11 @@ class TmdbMoviesSpider(TmdbSpider):
         self.listed: dict[int, dict[str, Any]] = {}  # movie id -> its first list entry
         self.enriched: set[int] = set()  # details answered (or failed): later lists add categories only
 
+    lists: list[str]
+    enrich: bool
+    region: str
+    language: str
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TmdbMoviesSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
