@@ -15,10 +15,24 @@ from scrapy.commands.view import Command as ScrapyView
 from scrapy.http import Response, TextResponse
 from scrapy.utils.response import open_in_browser
 
+from cineradar.commands import HelpFormatter
+
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyView):
+    def long_desc(self) -> str:
+        return ("Fetch a URL with the project's downloader (TIX.id token and all) and open the page\n"
+                "in a web browser, as the spider sees it. Without a browser (none found, BROWSER\n"
+                "unset) it says so in one line; `scrapy fetch URL > page.html` saves the page.\n\n"
+                "Exit status:\n"
+                "  0  the page was handed to a browser\n"
+                "  1  no browser to show it in")
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.formatter_class = HelpFormatter
+
     def _print_response(self, response: Response, opts: argparse.Namespace) -> None:
         if not isinstance(response, TextResponse):
             super()._print_response(response, opts)  # Scrapy's "Cannot view a non-text response."

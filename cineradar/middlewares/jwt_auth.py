@@ -191,7 +191,8 @@ class TixJwtAuthMiddleware:
             self._forget_token(request)
 
     def _forget_token(self, request: Request) -> None:
-        if isinstance(getattr(self.crawler, "spider", None), CineSpider):
+        spider = getattr(self.crawler, "spider", None)
+        if spider is None or isinstance(spider, CineSpider):  # kept for shell/fetch's own spider only
             request.headers.pop("Authorization", None)
 
     def spider_idle(self) -> None:
