@@ -43,6 +43,11 @@ REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original r
 # fetched again up to this many times in all; then it is reported missing (crawl PARTIAL, exit 3).
 REPERTUARY_MAX_ATTEMPTS = 8
 
+# ---------------------------------------------------------------- scrapy check
+# Contracts reach only ENDPOINTS' hosts (cineradar/contracts.py): @endpoint replaces @url,
+# which is off so that no docstring can send `scrapy check` to a real site.
+SPIDER_CONTRACTS = {"cineradar.contracts.EndpointContract": 10, "scrapy.contracts.default.UrlContract": None}
+
 # ---------------------------------------------------------------- TIX.id auth
 # The JWT middleware raises NotConfigured for spiders that do not set tix_auth = True.
 DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware": 560,
