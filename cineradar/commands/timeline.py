@@ -86,7 +86,9 @@ class Command(ProjectCommand):
         nodes = settings.getlist("TIMELINE_NODES") or schedule.get("nodes", [])
         tz = schedule.get("timezone", "Asia/Jakarta")
         if opts.crontab:
-            print(timeline.crontab(schedule, Path.cwd(), os.environ.get("PATH", "/usr/bin:/bin")), end="")
+            # The venv's bin first: cron's PATH lacks it, and `scrapy` must be this project's.
+            path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
+            print(timeline.crontab(schedule, Path.cwd(), path), end="")
             return 0
         if opts.dry_run:
             day = opts.date or dt.datetime.now(ZoneInfo(tz)).date()
