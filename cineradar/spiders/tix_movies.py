@@ -24,7 +24,8 @@ schedule page from its path and query; a movies list is dated by ``-a date`` (de
 in WIB), as a crawl's is.
 
 Stats: cineradar/tix/movies/{cities_requested,cities_ok,cities_failed,cities_empty,
-pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...}.
+pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...} and
+cineradar/tix/movies/city_theatres/<CITY> (distinct theatres listed per city, for the monitors).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class TixMoviesSpider(TixApiSpider):
         self.movies: set[str] = set()  # IDs seen (for the counts; the items are already yielded)
         self.presales: set[str] = set()
         self.theatres: set[str] = set()
+        self.city_theatres: dict[str, set[str]] = {}  # city -> theatre IDs its schedule pages listed
         self.city_state: dict[str, str] = {}  # city -> ok / empty / failed
         self._logged_problems: set[tuple[str, str]] = set()
 
@@ -177,10 +179,14 @@ class TixMoviesSpider(TixApiSpider):
         self.stat("pages")
         for kind, detail in page.problems:
             self._problem(kind, detail, where)
+        here = self.city_theatres.setdefault(city, set())
         for theatre in page.theatres:
             if theatre.theatre_id not in self.theatres:
                 self.theatres.add(theatre.theatre_id)
                 self.stat("theatres")
+            if theatre.theatre_id not in here:
+                here.add(theatre.theatre_id)
+                self.stat(f"city_theatres/{city}")
         yield from page.theatres  # this page's rooms; the store merges them
         yield from page.showtimes
         if page.has_next:
