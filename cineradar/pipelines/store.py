@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -63,8 +62,8 @@ class StorePipeline:
         self.spools = {name: Spool(spool_dir, name) for name in self.hub.names}
         self.fresh_sources = set(thresholds(settings))
         self.started = dt.datetime.now(dt.UTC)
-        # When the spool replays are due (asyncio's loop clock is this one too); a test may set another.
-        self.clock: Callable[[], float] = time.monotonic
+        # When spool replays are due: the event loop's clock (a test may set its own).
+        self.clock: Callable[[], float] = lambda: asyncio.get_running_loop().time()
         self._next_replay: dict[str, float] = {}  # backend -> clock time of the next spool replay
         # entity -> [(row, (source, seen key) or None)]
         self._buffers: dict[str, list[tuple[dict[str, Any], tuple[str, str] | None]]] = {}
