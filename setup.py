@@ -12,6 +12,7 @@ COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/com
     "tix-token": "tix_token",
     "timeline": "timeline",
     "tmdb-review": "tmdb_review",
+    "view": "view",  # says so when no browser is there (Scrapy's exits 0 silently)
 }
 
 setup(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import urllib.parse
 import urllib.request
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+DECISIONS = ("matched", "needs_review", "low_confidence", "no_results")  # tmdb_match outcomes (matching.decide)
 PREVIOUS: dict[int, dict[str, Any] | None] = {}  # id(crawler) -> the previous run record (or None)
 
 
@@ -76,6 +78,9 @@ class FinishMonitor(CineMonitor):
         scraped = self.items(self.stats)
         self.assertGreaterEqual(scraped, minimum, f"{scraped} items stored, at least {minimum} expected")
 
+
+@monitors.name("errors")
+class ErrorMonitor(CineMonitor):
     @monitors.name("ERROR lines at most MONITOR_MAX_ERRORS")
     def test_errors(self) -> None:
         limit = self.setting("MONITOR_MAX_ERRORS")
@@ -120,16 +125,17 @@ class TixMonitor(CineMonitor):
         self.assertFalse(any(failed.values()), "tix_movies: schedule pages failed "
                          f"{failed['pages_failed']}, cities failed {failed['cities_failed']}")
 
-    @monitors.name("tix_movies: theatres not below MONITOR_MIN_THEATRES_RATIO of the previous run")
+    @monitors.name("tix_movies: theatres per city not below MONITOR_MIN_THEATRES_RATIO of the previous run")
     def test_movies_theatres(self) -> None:
         previous = PREVIOUS.get(id(self.crawler))
         if self.spider.name != "tix_movies" or not previous:
             return
-        before = previous["stats"].get("cineradar/tix/movies/theatres", 0)
-        now = self.stats.get("cineradar/tix/movies/theatres", 0)
+        prefix = "cineradar/tix/movies/city_theatres/"
         ratio = float(self.setting("MONITOR_MIN_THEATRES_RATIO"))
-        self.assertGreaterEqual(now, before * ratio, f"tix_movies: {now} theatre listings, previous run "
-                                f"{previous['run_id']} had {before} (at least {ratio:.0%})")
+        short = {key[len(prefix):]: (self.stats.get(key, 0), before) for key, before in previous["stats"].items()
+                 if key.startswith(prefix) and self.stats.get(key, 0) < before * ratio}
+        self.assertFalse(short, f"tix_movies: theatres below {ratio:.0%} of the previous run {previous['run_id']}: "
+                         + ", ".join(f"{city} {now} (was {before})" for city, (now, before) in sorted(short.items())))
 
     @monitors.name("tix_seats: failures other than 'started' at most MONITOR_MAX_SEAT_FAILURE_RATIO")
     def test_seat_failures(self) -> None:
@@ -142,6 +148,28 @@ class TixMonitor(CineMonitor):
         if requested:
             self.assertLessEqual(failed / requested, ratio, f"tix_seats: {failed} of {requested} seat maps "
                                  f"failed (at most {ratio:.0%})")
+
+
+@monitors.name("tmdb")
+class TmdbMonitor(CineMonitor):
+    @monitors.name("tmdb_match: match rate at least MONITOR_MIN_MATCH_RATE per source")
+    def test_match_rate(self) -> None:
+        if self.spider.name != "tmdb_match":
+            return
+        # The spider's own match_rate: matched among the listings decided (a listing whose requests
+        # failed is already PARTIAL, and not a verdict on the matching); too few decided: no verdict.
+        ratio = float(self.setting("MONITOR_MIN_MATCH_RATE"))
+        least = int(self.setting("MONITOR_MATCH_RATE_MIN_LISTINGS"))
+        low = {}
+        for source in ("repertuary", "tix"):
+            prefix = f"cineradar/tmdb_match/{source}/"
+            decided = {k[len(prefix):]: v for k, v in self.stats.items()
+                       if k.startswith(prefix) and k[len(prefix):] in DECISIONS}
+            total = sum(decided.values())
+            if total >= least and decided.get("matched", 0) < total * ratio:
+                low[source] = (decided.get("matched", 0), total)
+        self.assertFalse(low, f"tmdb_match: match rate below {ratio:.0%}: " + ", ".join(
+            f"{source} {n} of {total} ({n / total:.0%})" for source, (n, total) in sorted(low.items())))
 
 
 @monitors.name("history")
@@ -185,13 +213,20 @@ def _post(url: str, payload: dict[str, Any]) -> None:
                                              headers={"Content-Type": "application/json"})
             urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - an operator-set URL
         except Exception as exc:  # noqa: BLE001
-            logger.warning("monitor webhook %s failed: %s", url, exc)
+            logger.warning("monitor webhook %s failed: %s", _site(url), exc)
 
     asyncio.get_event_loop().run_in_executor(None, send)
 
 
+def _site(url: str) -> str:
+    """The webhook's scheme and host only: its path or query often holds a token."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}/..."
+
+
 class SpiderCloseSuite(MonitorSuite):
-    monitors = [FinishMonitor, ValidationMonitor, RepertuaryMonitor, TixMonitor, DropMonitor]
+    monitors = [FinishMonitor, ErrorMonitor, ValidationMonitor, RepertuaryMonitor, TixMonitor, TmdbMonitor,
+                DropMonitor]
     monitors_failed_actions = [MarkOutcome]
 
 

@@ -46,6 +46,11 @@ REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original r
 # fetched again up to this many times in all; then it is reported missing (crawl PARTIAL, exit 3).
 REPERTUARY_MAX_ATTEMPTS = 8
 
+# ---------------------------------------------------------------- scrapy check
+# Contracts reach only ENDPOINTS' hosts (cineradar/contracts.py): @endpoint replaces @url,
+# which is off so that no docstring can send `scrapy check` to a real site.
+SPIDER_CONTRACTS = {"cineradar.contracts.EndpointContract": 10, "scrapy.contracts.default.UrlContract": None}
+
 # ---------------------------------------------------------------- TIX.id auth
 # The JWT middleware raises NotConfigured for spiders that do not set tix_auth = True.
 DOWNLOADER_MIDDLEWARES = {"cineradar.middlewares.jwt_auth.TixJwtAuthMiddleware": 560,
@@ -144,11 +149,17 @@ SPIDERMON_SPIDER_CLOSE_MONITORS = ["cineradar.monitors.SpiderCloseSuite"]
 MONITOR_MIN_ITEMS = {"repertuary": 1, "kino_krakow": 1, "tix_movies": 1}  # spider -> items; else 0
 MONITOR_MAX_ERRORS = None  # ERROR lines allowed before the crawl is PARTIAL; None: not checked
 MONITOR_MAX_INVALID_RATIO = 0.05  # items dropped by validation
-MONITOR_MIN_THEATRES_RATIO = 0.7  # tix_movies theatre listings against the previous run
+MONITOR_MIN_THEATRES_RATIO = 0.7  # tix_movies theatres per city against the previous run
 MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
+MONITOR_MIN_MATCH_RATE = 0.8  # tmdb_match: matched among the listings decided, per source
+MONITOR_MATCH_RATE_MIN_LISTINGS = 10  # ...checked from this many decided listings of a source
 MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
 MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
 TIMELINE_FILE = "timeline.toml"  # `scrapy timeline`'s schedule (cineradar/timeline.py)
+TIMELINE_STATE = ".scrapy/timeline-state.json"  # what it started, when, where (survives a restart)
+TIMELINE_NODES: list[str] = []  # Scrapyd URLs; empty: the schedule's `nodes`
+TIMELINE_INTERVAL = 5.0  # seconds between checks
+TIMELINE_CLOCK_URL = None  # tests and replays: "now" from a clock service (the replica's /_replica/clock)
 
 # ---------------------------------------------------------------- TMDB
 # Credentials: TMDB_READ_TOKEN (Authorization: Bearer, preferred: the secret stays out of URLs)

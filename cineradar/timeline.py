@@ -3,12 +3,15 @@
 ``plan(schedule, day)`` expands each ``[[job]]`` of the file into the jobs of one calendar day
 in the schedule's timezone: cron times through croniter, ``batches``/``cities`` into one job each,
 ``after`` into a dependency (the job starts once every job of the named ones has succeeded), and
-``{date}``/``{yesterday}`` in arguments. ``scrapy timeline --dry-run --date D`` prints it.
+``{date}``/``{yesterday}`` in arguments (``{now}`` stays: the runner fills it in when it starts
+the job). ``scrapy timeline --dry-run --date D`` prints it; ``crontab()`` writes the same day as
+crontab lines for machines without Scrapyd. The runner is cineradar/timeline_runner.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,12 @@ class PlannedJob:
     command: str | None = None
     args: dict[str, str] = field(default_factory=dict)
     after: tuple[str, ...] = ()
+    timeout: float | None = None  # minutes: a run still going after that long is cancelled
+
+    @property
+    def series(self) -> str:
+        """The name without its time: runs of one series never overlap."""
+        return self.name.split("@", 1)[0]
 
     def describe(self) -> str:
         when = self.at.strftime("%H:%M") if self.at else "after " + " + ".join(self.after)
@@ -64,14 +73,23 @@ def validate(schedule: dict[str, Any]) -> None:
         unknown = [a for a in job.get("after", []) if a not in names]
         if unknown:
             raise ScheduleError(f"job {name}: after names unknown jobs {unknown}")
-    ZoneInfo(schedule.get("timezone", "Asia/Jakarta"))
+        timeout = job.get("timeout")
+        if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+            raise ScheduleError(f"job {name}: timeout must be a positive number of minutes, got {timeout!r}")
+    nodes = schedule.get("nodes", [])
+    if not isinstance(nodes, list) or not all(isinstance(n, str) and n.startswith("http") for n in nodes):
+        raise ScheduleError(f"nodes must be a list of Scrapyd URLs, got {nodes!r}")
+    try:
+        ZoneInfo(schedule.get("timezone", "Asia/Jakarta"))
+    except (ValueError, KeyError) as exc:
+        raise ScheduleError(f"unknown timezone {schedule.get('timezone')!r}") from exc
 
 
 def plan(schedule: dict[str, Any], day: dt.date) -> list[PlannedJob]:
     tz = ZoneInfo(schedule.get("timezone", "Asia/Jakarta"))
     start = dt.datetime.combine(day, dt.time(), tz)
     end = start + dt.timedelta(days=1)
-    values = {"date": day.isoformat(), "yesterday": (day - dt.timedelta(days=1)).isoformat()}
+    values = {"date": day.isoformat(), "yesterday": (day - dt.timedelta(days=1)).isoformat(), "now": "{now}"}
     jobs: list[PlannedJob] = []
     for spec in schedule.get("job", []):
         times: list[dt.datetime | None] = [None]
@@ -94,7 +112,8 @@ def plan(schedule: dict[str, Any], day: dt.date) -> list[PlannedJob]:
                 if command:
                     command = " ".join([command, *(str(a).format(**values) for a in spec.get("command_args", []))])
                 jobs.append(PlannedJob(group=spec["name"], name=name, at=at, spider=spec.get("spider"),
-                                       command=command, args=args | extra, after=tuple(spec.get("after", ()))))
+                                       command=command, args=args | extra, after=tuple(spec.get("after", ())),
+                                       timeout=spec.get("timeout")))
     return order(jobs)
 
 
@@ -103,6 +122,65 @@ def order(jobs: list[PlannedJob]) -> list[PlannedJob]:
     result = sorted((j for j in jobs if j.at is not None), key=lambda j: (j.at, j.name))
     for job in (j for j in jobs if j.at is None):
         deps = [i for i, j in enumerate(result) if j.group in job.after]
-        same = sum(1 for j in result if j.group == job.group)  # earlier batches of this group
-        result.insert((max(deps) + 1 if deps else len(result)) + same, job)
+        pos = max(deps) + 1 if deps else len(result)
+        while pos < len(result) and result[pos].at is None:  # after the dependents placed before it
+            pos += 1
+        result.insert(pos, job)
     return result
+
+
+def crontab(schedule: dict[str, Any], project_dir: str | Path, path: str = "/usr/local/bin:/usr/bin:/bin") -> str:
+    """The same timeline as crontab lines (cronie's CRON_TZ for the timezone), for running without Scrapyd.
+
+    A dependent job runs on the line of the last job it waits for, after it with ``&&`` (so a failed
+    run stops what depends on it), and batches/cities one after another; ``flock -n`` keeps a line
+    from overlapping its previous run. Placeholders become ``date`` calls, evaluated when cron runs.
+    """
+    tz = schedule.get("timezone", "Asia/Jakarta")
+    values = {"date": f"$(TZ={tz} date +%F)", "yesterday": f"$(TZ={tz} date -d yesterday +%F)",
+              "now": "$(date -Iseconds)"}
+    specs = schedule.get("job", [])
+    times = {s["name"]: s["cron"] for s in specs if s.get("cron")}
+
+    def first_minute(name: str) -> int:  # when a cron group first runs in a day, for "the last it waits for"
+        t = croniter(times[name], dt.datetime(2026, 1, 4)).get_next(dt.datetime)
+        return t.hour * 60 + t.minute
+
+    def root(spec: dict[str, Any]) -> str:  # the timed group whose line a dependent joins
+        while not spec.get("cron"):
+            spec = next(s for s in specs if s["name"] == max(spec["after"], key=lambda n: first_minute(root_of(n))))
+        return str(spec["name"])
+
+    def root_of(name: str) -> str:
+        return root(next(s for s in specs if s["name"] == name))
+
+    def commands(spec: dict[str, Any]) -> list[str]:
+        if spec.get("command"):
+            words = [str(a).format(**values) for a in spec.get("command_args", [])]
+            return [" ".join(["scrapy", str(spec["command"]), *words])]
+        variants: list[dict[str, str]] = [{}]
+        if spec.get("batches"):
+            n = int(spec["batches"])
+            variants = [{"batch": f"{i}/{n}"} for i in range(n)]
+        elif spec.get("cities"):
+            variants = [{"city": c} for c in spec["cities"]]
+        args = {k: str(v).format(**values) for k, v in spec.get("args", {}).items()}
+        return [" ".join(["scrapy crawl", str(spec["spider"]), *(f"-a {k}={v}" for k, v in (args | extra).items())])
+                for extra in variants]
+
+    lines = [f"# CineRadar timeline as crontab lines (generated by `scrapy timeline --crontab`), times in {tz}.",
+             "# Needs cronie (CRON_TZ); with a cron without it, convert the times to the machine's zone.",
+             f"CRON_TZ={tz}", "SHELL=/bin/bash", f"PATH={path}"]
+    for spec in specs:
+        if not spec.get("cron"):
+            continue
+        chain = commands(spec)
+        for dep in specs:
+            if not dep.get("cron") and root(dep) == spec["name"]:
+                chain += commands(dep)
+        script = " && ".join(chain)
+        lock = f".scrapy/cron-{spec['name']}.lock"
+        line = (f"cd {shlex.quote(str(project_dir))} && mkdir -p .scrapy && "
+                f"flock -n {lock} bash -c {shlex.quote(script)}")
+        lines.append(f"{spec['cron']:<16} {line}".replace("%", "\\%"))
+    return "\n".join(lines) + "\n"

@@ -5,7 +5,9 @@ or a v3 key (``api_key`` in the query). Both are added by ``TmdbAuthDownloadHand
 very last moment, inside the download handler, to requests that carry ``meta["tmdb_auth"]``:
 every request and response the rest of Scrapy sees (logs, retries, stats, fingerprints,
 errors, items) has the URL without the key. The response's URL is set back to the request's
-URL, and an exception whose text holds the keyed URL (a timeout names it) is scrubbed.
+URL, and an exception whose text holds the keyed URL (a timeout names it) is scrubbed. A
+request without that key (``scrapy parse``/``check`` of a TMDB spider) gets the credential
+when its URL is under the TMDB endpoint; ``meta["tmdb_auth"] = False`` opts out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+from cineradar.endpoints import Endpoints, EndpointsError
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -67,9 +71,19 @@ class TmdbAuthDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.credentials = TmdbCredentials.from_settings(crawler.settings)
+        try:
+            self.api_url: str | None = Endpoints.from_settings(crawler.settings).tmdb.rstrip("/") + "/"
+        except EndpointsError:
+            self.api_url = None  # the spider refuses to start with its own message
+
+    def wants_auth(self, request: Request) -> bool:
+        marked = request.meta.get("tmdb_auth")
+        if marked is not None:
+            return bool(marked)
+        return self.api_url is not None and request.url.startswith(self.api_url)
 
     async def download_request(self, request: Request) -> Response:
-        if not request.meta.get("tmdb_auth") or not self.credentials:
+        if not self.credentials or not self.wants_auth(request):
             return await super().download_request(request)
         try:
             response = await super().download_request(self.credentials.apply(request))

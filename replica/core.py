@@ -38,6 +38,10 @@ SITE_FAULTS = {
     "set_day_500",  # repertuary: POST /settings/set_day answers 500
     "set_day_422",  # repertuary: POST /settings/set_day answers 422 even with a valid token
     "expire_access",  # tix: the next authorised request answers 401 as if the token had expired
+    # tix: a schedule page answers success with no theatres (a city's listings gone from the site);
+    # its path option is searched in the path and query, so ``path=city_id=<id>`` aims at one city
+    "theatres_missing",
+    "search_empty",  # tmdb: /search/* answers 200 with no results (the titles no longer found)
 }
 FAULT_KINDS = GENERIC_FAULTS | SITE_FAULTS
 

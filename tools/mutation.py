@@ -41,6 +41,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     "store": ("cineradar/pipelines/store.py", [
         "tests/pipelines/test_pipelines.py",
         "tests/pipelines/test_freshness_and_store.py",
+        "tests/pipelines/test_store_edges.py",
     ]),
     "spool": ("cineradar/storage/spool.py", [
         "tests/storage_sqlite/test_spool.py",
@@ -57,6 +58,7 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     "sqlite": ("cineradar/storage/sqlite.py", [
         "tests/storage_sqlite/test_sqlite.py",
         "tests/storage_sqlite/test_sqlite_batches.py",
+        "tests/storage_sqlite/test_sqlite_edges.py",
         "tests/storage/test_storage_merge.py",
         "tests/storage/test_storage_renames.py::test_sqlite_renames_columns_and_keeps_every_row",
     ]),

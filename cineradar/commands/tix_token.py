@@ -25,6 +25,8 @@ Log in to TIX.id in a real Chromium and store the token, refresh it, or check it
                                           (logs in if the refresh token is refused)
   scrapy tix-token --check [--min-ttl M]  print the stored token's state; exit 1 when
                                           none is stored or fewer than M minutes remain
+  scrapy tix-token --refresh --min-ttl M  refresh (or log in) only when fewer than M
+                                          minutes remain (the timeline's 05:50 check)
 
 The token is kept in the first storage backend (STORAGE_BACKENDS) as the state
 "tix_jwt". The phone number and password come from the environment only:
@@ -47,7 +49,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[--check [--min-ttl MIN]] [--refresh] [--visible]"
+        return "[--check] [--min-ttl MIN] [--refresh] [--visible]"
 
     def short_desc(self) -> str:
         return "Log in to TIX.id (real Chromium) and store the token, refresh it, or check it"
@@ -60,7 +62,8 @@ class Command(ScrapyCommand):
         parser.formatter_class = HelpFormatter
         parser.add_argument("--check", action="store_true", help="print the stored token's state, change nothing")
         parser.add_argument("--min-ttl", type=float, default=None, metavar="MIN",
-                            help="with --check: exit 1 when fewer than MIN minutes remain (default: 0)")
+                            help="with --check: exit 1 when fewer than MIN minutes remain (default: 0); "
+                                 "otherwise: renew only when fewer than MIN minutes remain")
         parser.add_argument("--refresh", action="store_true",
                             help="get a new access token with the refresh token; log in if it is refused")
         parser.add_argument("--visible", action="store_true", help="run the browser headed (needs a display)")
@@ -75,6 +78,11 @@ def primary_backend(settings: BaseSettings) -> Storage:
     backend = build_backend(name, backend_options(name, settings))
     backend.open(SPECS)
     return backend
+
+
+def describe_ok(doc: dict[str, Any] | None, min_ttl: float) -> bool:
+    ttl = describe(doc, utcnow())["ttl_minutes"]
+    return ttl is not None and ttl > min_ttl
 
 
 def print_state(doc: dict[str, Any] | None, *, min_ttl: float | None = None) -> bool:
@@ -111,6 +119,10 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
     try:
         if opts.check:
             return 0 if print_state(backend.get_state(TOKEN_STATE), min_ttl=opts.min_ttl) else 1
+        if opts.min_ttl is not None and describe_ok(backend.get_state(TOKEN_STATE), opts.min_ttl):
+            # The timeline's 05:50 check: renew only when fewer than MIN minutes remain.
+            print_state(backend.get_state(TOKEN_STATE), min_ttl=opts.min_ttl)
+            return 0
         try:
             asyncio.run(_acquire(settings, backend, refresh=opts.refresh, visible=opts.visible))
         except TixAuthError as exc:

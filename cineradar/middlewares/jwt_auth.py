@@ -9,7 +9,9 @@ and ``scrapy fetch`` of a layout URL get a user token by themselves:
 
 * The header is set in ``process_request`` and removed again once the response (or the
   error) is back, so a token never sits in the scheduler's queue (JOBDIR) nor on a
-  request that RetryMiddleware copies.
+  request that RetryMiddleware copies. Not for a spider that is not the project's (the one
+  ``scrapy shell`` and ``scrapy fetch`` make): there the header stays on the request, so
+  ``request.headers`` and ``fetch --headers`` show what was sent (the terminal, not the log).
 * Tokens come from cineradar.auth's TokenManager (Scrapy-free): the user token from the
   token store (storage state "tix_jwt"), refreshed proactively below
   TIX_REFRESH_MARGIN_MINUTES, and here on a 401 (except EXPIRED_EVENT_DETAIL, which
@@ -156,7 +158,7 @@ class TixJwtAuthMiddleware:
         kind = self.kind(request)
         if kind is None:
             return response
-        request.headers.pop("Authorization", None)
+        self._forget_token(request)
         if response.status != 401:
             self.answered[kind] += 1
             return response
@@ -186,6 +188,11 @@ class TixJwtAuthMiddleware:
 
     async def process_exception(self, request: Request, exception: BaseException) -> None:
         if self.kind(request) is not None:
+            self._forget_token(request)
+
+    def _forget_token(self, request: Request) -> None:
+        spider = getattr(self.crawler, "spider", None)
+        if spider is None or isinstance(spider, CineSpider):  # kept for shell/fetch's own spider only
             request.headers.pop("Authorization", None)
 
     def spider_idle(self) -> None:

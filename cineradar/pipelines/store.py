@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from cineradar.extensions import outcome
@@ -61,7 +62,9 @@ class StorePipeline:
         self.spools = {name: Spool(spool_dir, name) for name in self.hub.names}
         self.fresh_sources = set(thresholds(settings))
         self.started = dt.datetime.now(dt.UTC)
-        self._next_replay: dict[str, float] = {}  # backend -> loop time of the next spool replay
+        # When spool replays are due: the event loop's clock (a test may set its own).
+        self.clock: Callable[[], float] = lambda: asyncio.get_running_loop().time()
+        self._next_replay: dict[str, float] = {}  # backend -> clock time of the next spool replay
         # entity -> [(row, (source, seen key) or None)]
         self._buffers: dict[str, list[tuple[dict[str, Any], tuple[str, str] | None]]] = {}
         self._broken: set[str] = set()  # backends that hit a permanent error: the crawl is failing
@@ -104,7 +107,7 @@ class StorePipeline:
         return item
 
     async def _flush(self, entity: str) -> None:
-        entries, self._buffers[entity] = self._buffers.get(entity, []), []
+        entries, self._buffers[entity] = self._buffers[entity], []
         if not entries:
             return
         rows = [row for row, _ in entries]
@@ -155,7 +158,7 @@ class StorePipeline:
                 if attempt == self.retry_times:
                     logger.error("storage %s: %d %s rows failed after %d attempts (%s)",
                                  name, len(rows), entity, attempt + 1, exc)
-                    self._next_replay[name] = asyncio.get_running_loop().time() + self.spool_retry_interval
+                    self._next_replay[name] = self.clock() + self.spool_retry_interval
                     return await self._spool(name, entity, rows, seen), set()
                 logger.warning("storage %s: writing %d %s rows failed (%s); retry in %.1f s",
                                name, len(rows), entity, exc, delay)
@@ -203,51 +206,55 @@ class StorePipeline:
             self.stats.inc_value(f"cineradar/storage/{name}/rejected", count)
             outcome.partial(self.crawler, f"rows refused by {name} (see {self.spools[name].rejected_path})", count)
 
-    async def _replay(self, name: str, force: bool = False) -> bool:
-        """Replay the backend's spool in order if due (or ``force``); True when it is empty."""
-        loop = asyncio.get_running_loop()
-        if name in self._broken or (not force and loop.time() < self._next_replay.get(name, 0.0)):
-            return False
+    async def _replay(self, name: str, force: bool = False) -> None:
+        """Replay the backend's spool in order if due (or ``force``); on failure the rows stay spooled."""
+        if not force and self.clock() < self._next_replay.get(name, 0.0):
+            return
         spool = self.spools[name]
         try:
             replayed = await self.hub.call(name, spool.replay)
         except PermanentStorageError as exc:
             self._permanent(name, exc)
-            return False
+            return
         except OSError as exc:  # the spool itself cannot be read or locked
             self._broken.add(name)
             outcome.fail(self.crawler, f"storage {name}: spool {spool.path} unusable ({exc.strerror or exc})")
-            return False
+            return
         except Exception as exc:  # noqa: BLE001 - still down: the rows stay spooled
-            self._next_replay[name] = loop.time() + self.spool_retry_interval
+            self._next_replay[name] = self.clock() + self.spool_retry_interval
             self.stats.inc_value(f"cineradar/storage/{name}/errors")
             logger.warning("storage %s: spooled rows not replayed yet (%s); next try in %.0f s",
                            name, exc, self.spool_retry_interval)
-            return False
+            return
         self.stats.inc_value(f"cineradar/storage/{name}/replayed", replayed)
         self._rejected(name, spool.last_rejected)
         logger.info("storage %s: replayed %d spooled rows", name, replayed)
-        return True
 
     async def close_spider(self) -> None:
         async with self._lock:
             for entity in list(self._buffers):
                 await self._flush(entity)
         for name, spool in self.spools.items():
-            if name in self._broken:
-                missing = self.stats.get_value(f"cineradar/storage/{name}/not_written", 0)
-                logger.error("storage %s: %d rows of this crawl were not written to it (see the error above)",
-                             name, missing)
-                continue
-            delay = self.retry_backoff
-            for attempt in range(self.retry_times + 1):
-                if not await self.hub.run(name, spool.exists) or await self._replay(name, force=True):
-                    break
-                if attempt < self.retry_times:
-                    await asyncio.sleep(delay)
-                    delay *= 2
-            if name not in self._broken and await self.hub.run(name, spool.exists):
-                left = await self.hub.run(name, spool.count)
-                self.stats.set_value(f"cineradar/storage/{name}/unwritten", left)
-                outcome.partial(self.crawler, f"rows left in {spool.path} (run `scrapy storage-replay`)", left)
-                logger.error("storage %s: %d rows remain in %s; run `scrapy storage-replay`", name, left, spool.path)
+            await self._drain(name, spool)
+
+    async def _drain(self, name: str, spool: Spool) -> None:
+        """At close: replay the backend's spool, retried with backoff; what stays makes the crawl PARTIAL."""
+        if name in self._broken:
+            logger.error("storage %s: %d rows of this crawl were not written to it (see the error above)",
+                         name, self.stats.get_value(f"cineradar/storage/{name}/not_written", 0))
+            return
+        delay = self.retry_backoff
+        for attempt in range(self.retry_times + 1):
+            if not await self.hub.run(name, spool.exists):
+                return
+            if attempt:
+                await asyncio.sleep(delay)
+                delay *= 2
+            await self._replay(name, force=True)
+            if name in self._broken:  # a permanent error: outcome.fail said so; retrying would only hide it
+                return
+        if await self.hub.run(name, spool.exists):
+            left = await self.hub.run(name, spool.count)
+            self.stats.set_value(f"cineradar/storage/{name}/unwritten", left)
+            outcome.partial(self.crawler, f"rows left in {spool.path} (run `scrapy storage-replay`)", left)
+            logger.error("storage %s: %d rows remain in %s; run `scrapy storage-replay`", name, left, spool.path)

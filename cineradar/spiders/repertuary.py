@@ -110,6 +110,10 @@ class RepertuarySpider(CineSpider):
 
         ``/film/<slug>.html`` is read as a film page; any other page as the programme of the
         day the session shows (a fresh session: day 0, i.e. the date argument or today).
+
+        @endpoint repertuary:krakow /cinema_program/by_movie
+        @returns items 2
+        @scrapes city
         """
         self._fill_meta(response)
         if "slug" in response.meta:
@@ -180,6 +184,12 @@ class RepertuarySpider(CineSpider):
                                  errback=self.on_failure, meta=meta)
 
     def on_film_session_page(self, response: Response) -> Iterator[Any]:
+        """A film page that opens a day's session: the film, and the session's next step.
+
+        @endpoint repertuary:krakow /film/zwierzogrod-2.html
+        @returns items 1 1
+        @scrapes slug title_pl city url
+        """
         # The film is read from this page; the session only needs its CSRF token (in <head>),
         # so a film page cut short is fetched again on its own while the day chain goes on.
         yield from self.on_film_page(response)
@@ -194,6 +204,13 @@ class RepertuarySpider(CineSpider):
                               dont_filter=True)  # a film page fetched again (or first opened a session)
 
     def on_session_page(self, response: Response) -> Iterator[Any]:
+        """A fresh session's first page: day 0's programme (or, for another day, its set_day POST).
+
+        @endpoint repertuary:krakow /cinema_program/by_movie
+        @returns items 2
+        @scrapes city
+        """
+        self._fill_meta(response)
         day = response.meta["day"]
         if day == 0:  # a fresh session starts on day 0: this page is already the answer
             yield from self.on_day_page(response)
@@ -213,6 +230,13 @@ class RepertuarySpider(CineSpider):
         )
 
     def on_day_selected(self, response: Response) -> Iterator[Any]:
+        """The answer to set_day: the programme of the day selected is fetched next (422: a new session).
+
+        @endpoint repertuary:krakow /cinema_program/by_movie
+        @returns requests 1 1
+        @returns items 0 0
+        """
+        self._fill_meta(response)
         if response.status == 422:  # CSRF rejected: the session is no good, start a new one
             self.crawler.stats.inc_value("cineradar/repertuary/set_day_422")
             yield from self._retry_day(response, "set_day answered 422")
@@ -221,6 +245,12 @@ class RepertuarySpider(CineSpider):
                              errback=self.on_failure, meta=self._follow_meta(response), dont_filter=True)
 
     def on_day_page(self, response: Response) -> Iterator[Any]:
+        """A day's programme: its cinemas and showtimes, then the film pages and other days.
+
+        @endpoint repertuary:krakow /cinema_program/by_movie
+        @returns items 2
+        @scrapes city
+        """
         self._fill_meta(response)
         city, day = response.meta["city"], response.meta["day"]
         guess = self._day0.get(city, self.args.day) + dt.timedelta(days=day)
@@ -279,6 +309,12 @@ class RepertuarySpider(CineSpider):
             yield self._film_request(city, slug)
 
     def on_film_page(self, response: Response) -> Iterator[Any]:
+        """A film page: the RepertuaryFilm it describes.
+
+        @endpoint repertuary:krakow /film/zwierzogrod-2.html
+        @returns items 1 1
+        @scrapes slug title_pl city url
+        """
         self._fill_meta(response)
         city, slug = response.meta["city"], response.meta["slug"]
         try:

@@ -16,24 +16,36 @@ validation pipeline drops that showtime (a theatre with an unknown chain is kept
 a merchant); ``success: false`` or a truncated body is retried, page by page.
 
     scrapy crawl tix_movies [-a cities=JAKARTA,BANDUNG | -a batch=2/9] [-a date=YYYY-MM-DD]
+    scrapy parse --spider tix_movies 'https://api.tix.id/v1/schedules/movies/ID?city_id=..&date=..'
+
+A page given alone (``scrapy parse``, ``scrapy check``) is read from its URL: the city from
+``city_id`` (its name from cineradar/data/tix_cities.json), the movie, date and page of a
+schedule page from its path and query; a movies list is dated by ``-a date`` (default today
+in WIB), as a crawl's is.
 
 Stats: cineradar/tix/movies/{cities_requested,cities_ok,cities_failed,cities_empty,
-pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...}.
+pages,pages_failed,success_false,bad_json,unknown_merchant,unexpected_status,...} and
+cineradar/tix/movies/city_theatres/<CITY> (distinct theatres listed per city, for the monitors).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import scrapy
 from scrapy.http import Response
 
+from cineradar.cities import tix_cities
 from cineradar.extensions import progress
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
+
+SCHEDULE_PATH = re.compile(r"/v1/schedules/movies/([^/]+)/?$")
 
 
 class TixMoviesSpider(TixApiSpider):
@@ -49,6 +61,7 @@ class TixMoviesSpider(TixApiSpider):
         self.movies: set[str] = set()  # IDs seen (for the counts; the items are already yielded)
         self.presales: set[str] = set()
         self.theatres: set[str] = set()
+        self.city_theatres: dict[str, set[str]] = {}  # city -> theatre IDs its schedule pages listed
         self.city_state: dict[str, str] = {}  # city -> ok / empty / failed
         self._logged_problems: set[tuple[str, str]] = set()
         self._open_schedules: Counter[str] = Counter()  # city -> schedule chains still running (progress)
@@ -59,8 +72,9 @@ class TixMoviesSpider(TixApiSpider):
         return self.api_request(f"{self.api}/v1/movies?{query}", self.on_movies, auth="guest",
                                 meta={"city": city, "city_id": city_id}, errback=self.on_failure)
 
-    def _schedule_request(self, movie_id: str, city_id: str, city: str, page: int) -> scrapy.Request:
-        params: dict[str, Any] = {"city_id": city_id, "date": self.day.isoformat()}
+    def _schedule_request(self, movie_id: str, city_id: str, city: str, page: int,
+                          day: dt.date | None = None) -> scrapy.Request:
+        params: dict[str, Any] = {"city_id": city_id, "date": (day or self.day).isoformat()}
         if page > 1:
             params["page"] = page
         return self.api_request(f"{self.api}/v1/schedules/movies/{movie_id}?{urlencode(params)}",
@@ -75,8 +89,47 @@ class TixMoviesSpider(TixApiSpider):
         for city_id, city in self.cities:
             yield self._movies_request(city_id, city)
 
+    # ------------------------------------------------------------------ one page (scrapy parse)
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A page given alone: ``/v1/schedules/movies/<id>`` is a schedule page, ``/v1/movies`` a list.
+
+        @endpoint tix_api /v1/movies?city_id=967969975509716992&movie_type=NOW_PLAYING&timezone=7
+        @returns items 1
+        @returns requests 1
+        """
+        if SCHEDULE_PATH.search(urlsplit(response.url).path):
+            yield from self.on_schedule(response)
+        elif urlsplit(response.url).path.rstrip("/").endswith("/v1/movies"):
+            yield from self.on_movies(response)
+        else:
+            self.logger.error("tix_movies reads /v1/movies and /v1/schedules/movies/<id> pages, not %s",
+                              response.url)
+
+    def _fill_meta(self, response: Response) -> None:
+        """What a callback needs that a crawl's request carries, read from the URL when missing."""
+        meta = response.meta
+        if "city" in meta:
+            return  # a request of the crawl: it carries everything
+        url = urlsplit(response.url)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        meta["city_id"] = query.get("city_id", "")
+        meta["city"] = dict(tix_cities()).get(meta["city_id"], meta["city_id"] or "?")
+        match = SCHEDULE_PATH.search(url.path)
+        if match:
+            meta["movie_id"] = match[1]
+            meta["page"] = int(query["page"]) if query.get("page", "").isdigit() else 1
+            meta["date"] = parser.parse_date(query.get("date")) or self.day
+
     # ------------------------------------------------------------------ callbacks
     def on_movies(self, response: Response) -> Iterator[Any]:
+        """The movies a city lists (E3): a TixMovie each, and its schedule's first page.
+
+        @endpoint tix_api /v1/movies?city_id=967969975509716992&movie_type=NOW_PLAYING&timezone=7
+        @returns items 1
+        @returns requests 1
+        @scrapes movie_id title cities date
+        """
+        self._fill_meta(response)
         city, city_id = response.meta["city"], response.meta["city_id"]
         try:
             movies = parser.parse_movies(parser.load_json(response.body), city=city, date=self.day)
@@ -113,12 +166,20 @@ class TixMoviesSpider(TixApiSpider):
             yield self._schedule_request(movie.movie_id, city_id, city, 1)
 
     def on_schedule(self, response: Response) -> Iterator[Any]:
+        """One page of a movie's schedule in a city (E4): its theatres and showtimes, and the next page.
+
+        @endpoint tix_api /v1/schedules/movies/1931139037394644662?city_id=967969975509716992&date=2026-11-21
+        @returns items 2
+        @scrapes theatre_id city merchant
+        """
+        self._fill_meta(response)
         meta = response.meta
         city, page_no, movie_id = meta["city"], meta["page"], meta["movie_id"]
+        day = meta.get("date") or self.day
         where = f"{city} movie {movie_id} page {page_no}"
         try:
             page = parser.parse_schedule_page(parser.load_json(response.body), movie_id=movie_id, city=city,
-                                              date=self.day)
+                                              date=day)
         except parser.ApiError as exc:
             yield from self._retry_or_fail(response, "success_false", f"{where}: {exc}")
             return
@@ -128,10 +189,14 @@ class TixMoviesSpider(TixApiSpider):
         self.stat("pages")
         for kind, detail in page.problems:
             self._problem(kind, detail, where)
+        here = self.city_theatres.setdefault(city, set())
         for theatre in page.theatres:
             if theatre.theatre_id not in self.theatres:
                 self.theatres.add(theatre.theatre_id)
                 self.stat("theatres")
+            if theatre.theatre_id not in here:
+                here.add(theatre.theatre_id)
+                self.stat(f"city_theatres/{city}")
         yield from page.theatres  # this page's rooms; the store merges them
         yield from page.showtimes
         if page.has_next:
@@ -140,7 +205,7 @@ class TixMoviesSpider(TixApiSpider):
                 self.stat("page_limit_reached")
                 self.logger.error("%s: has_next still true after %d pages; stopping there", where, limit)
             else:
-                yield self._schedule_request(movie_id, meta["city_id"], city, page_no + 1)
+                yield self._schedule_request(movie_id, meta["city_id"], city, page_no + 1, day)
                 return
         self._schedule_done(city)
 

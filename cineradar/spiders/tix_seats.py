@@ -4,6 +4,7 @@
     scrapy crawl tix_seats -a mode=jit   [-a window=20]            # starting within 20 minutes
     scrapy crawl tix_seats -a mode=final [-a window=5] [-a lead=5] # each one 5 minutes before it starts
     scrapy crawl tix_seats -a showtimes=showtimes.jsonl            # rows instead of the store
+    scrapy parse --spider tix_seats 'https://api.tix.id/v1/movies/xxi/layout?show_time_id=ID&tz=7'
 
 Showtimes come from the store (the tix_showtimes rows of the day, written by tix_movies,
 with titles and theatre names joined from tix_movies / tix_theatres) or from a JSONL
@@ -33,7 +34,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -66,6 +67,8 @@ class TixSeatsSpider(TixApiSpider):
     # 50 ms latency, 32 gives >= 300 layouts/s (bench/tix_seats.py; from there on the
     # crawl is CPU-bound); the original made one call at a time, 0.3-0.5 s apart.
     default_concurrency: ClassVar[int] = 32
+    # Answers on_layout records as failures (for a layout fetched alone too, as by `scrapy parse`).
+    handle_httpstatus_list: ClassVar[list[int]] = [400, 401, 403, 404]
     custom_settings: ClassVar[dict[str, Any]] = {  # type: ignore[misc]
         # One item per response: Scrapy starts CONCURRENT_ITEMS worker tasks per callback
         # output, 100 by default, i.e. 100 tasks per layout (a third of the CPU at 300/s).
@@ -217,7 +220,35 @@ class TixSeatsSpider(TixApiSpider):
             yield self.layout_request(row)
 
     # ------------------------------------------------------------------ answers
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A layout URL given alone (``scrapy parse --spider tix_seats URL``): read as a layout.
+
+        @endpoint tix_api /v1/movies/xxi/layout?show_time_id=2123626385373350233&tz=7
+        @returns items 1 1
+        @scrapes snapshot_id showtime_id total_seats unavailable_seats
+        """
+        yield from self.on_layout(response)
+
+    def _fill_meta(self, response: Response) -> None:
+        """A layout fetched alone has no showtime row: the showtime id and merchant from its URL
+        (the rest of the row, titles and times, is only in the store)."""
+        if "showtime" in response.meta:
+            return
+        url = urlsplit(response.url)
+        sid = (parse_qs(url.query).get("show_time_id") or [""])[0]
+        path = url.path.rstrip("/").split("/")[-2] if url.path.rstrip("/").endswith("/layout") else ""
+        merchant = {v: k for k, v in parser.MERCHANT_PATHS.items() if k != "CINEPOLIS"}.get(path, path.upper())
+        row = dict.fromkeys(ROW_FIELDS) | {"showtime_id": sid, "merchant": merchant or None}
+        response.meta["showtime"] = self.pending[sid] = row
+
     def on_layout(self, response: Response) -> Iterator[Any]:
+        """One showtime's seat map (E5): a TixSeatSnapshot, or a TixSeatFailure with its reason.
+
+        @endpoint tix_api /v1/movies/xxi/layout?show_time_id=2123626385373350233&tz=7
+        @returns items 1 1
+        @scrapes snapshot_id showtime_id total_seats unavailable_seats
+        """
+        self._fill_meta(response)
         row = response.meta["showtime"]
         status = response.status
         if status != 200:

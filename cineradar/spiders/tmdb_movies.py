@@ -13,10 +13,16 @@ videos,similar,release_dates`` (docs/sources/tmdb.md#append-to-response). A movi
 row would leave its stored row as it is (same values after the merge rules) is not yielded
 (``cineradar/tmdb/unchanged``). A 404 marks the stored movie ``gone``. A details request that
 fails for good still stores the movie as its list showed it, and the crawl is PARTIAL.
+
+A page given alone (``scrapy parse --spider tmdb_movies URL``) is read from its URL: a list
+page's name from its path and its page number from ``page`` (default 1), a details page's
+movie id from its path; region and language are the arguments' (default TMDB_REGION and
+TMDB_LANGUAGE), the movie's lists are unknown (none).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -33,6 +39,7 @@ from cineradar.spiders.tmdb_base import TmdbSpider
 from cineradar.storage import merge
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
@@ -45,6 +52,7 @@ PRESETS = {"quick": (("popular", "trending_week"), False), "daily": (tuple(LISTS
            "full": (tuple(LISTS), True)}
 APPENDS = "credits,keywords,videos,similar,release_dates"
 MAX_PAGE = 500
+DETAILS_PATH = re.compile(r"/3/movie/(\d+)/?$")
 SPEC = next(s for s in SPECS if s.name == TmdbMovie.entity)
 
 
@@ -102,10 +110,22 @@ class TmdbMoviesSpider(TmdbSpider):
         self.listed: dict[int, dict[str, Any]] = {}  # movie id -> its first list entry
         self.enriched: set[int] = set()  # details answered (or failed): later lists add categories only
 
+    lists: list[str]
+    enrich: bool
+    region: str
+    language: str
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TmdbMoviesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, TmdbMoviesSpider)
+        # Here, not in start(): a page parsed alone (scrapy parse / check) needs them too.
+        spider.lists, spider.enrich = spider.args.selected()
+        spider.region = spider.args.region or str(crawler.settings.get("TMDB_REGION") or "US").upper()
+        spider.language = spider.args.language or str(crawler.settings.get("TMDB_LANGUAGE") or "en-US")
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
-        self.lists, self.enrich = self.args.selected()
-        self.region = self.args.region or str(self.settings.get("TMDB_REGION") or "US").upper()
-        self.language = self.args.language or str(self.settings.get("TMDB_LANGUAGE") or "en-US")
         hub = storage_hub(self.crawler, f"{self.name} (it reads the stored movies and listings)")
         rows = await hub.call(hub.primary, lambda b: b.fetch(TmdbMovie.entity))
         self.stored = {int(r["tmdb_id"]): r for r in rows}
@@ -124,7 +144,29 @@ class TmdbMoviesSpider(TmdbSpider):
         return self.api_request(self.url(LISTS[name], language=self.language, page=page, region=region),
                                 self.parse_list, errback=self.list_failed, cb_kwargs={"name": name, "page": page})
 
-    def parse_list(self, response: Response, name: str, page: int) -> Iterator[Any]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A page given alone: ``/3/movie/<id>`` is a details page, any other a list page.
+
+        @endpoint tmdb /3/movie/popular?language=en-US&page=1&region=US
+        @returns requests 1
+        """
+        match = DETAILS_PATH.search(response.url.split("?", 1)[0])
+        if match:
+            yield from self.parse_movie(response, int(match[1]))
+        else:
+            yield from self.parse_list(response)
+
+    def parse_list(self, response: Response, name: str | None = None, page: int | None = None) -> Iterator[Any]:
+        """A page of a list: the next pages (from page 1) and each movie's details request (or item).
+
+        @endpoint tmdb /3/trending/movie/week?language=en-US&page=1
+        @returns requests 1
+        """
+        if name is None or page is None:  # a page given alone: its list and number from the URL
+            path, _, query = response.url.partition("?")
+            name = name or next((n for n, p in LISTS.items() if path.endswith("/3" + p)), "popular")
+            number = re.search(r"(?:^|&)page=(\d+)", query)
+            page = page or (int(number[1]) if number else 1)
         self.crawler.stats.inc_value(progress.DONE)
         if response.status == 422:  # past the last page TMDB serves (500)
             self.stat("list_end_422")
@@ -166,7 +208,16 @@ class TmdbMoviesSpider(TmdbSpider):
                                             append_to_response=APPENDS),
                                    self.parse_movie, errback=self.movie_failed, cb_kwargs={"movie_id": movie_id})
 
-    def parse_movie(self, response: Response, movie_id: int) -> Iterator[Any]:
+    def parse_movie(self, response: Response, movie_id: int | None = None) -> Iterator[Any]:
+        """One movie's details with credits, keywords, videos, similar and release dates: a TmdbMovie.
+
+        @endpoint tmdb /3/movie/157336?language=en-US&append_to_response=credits,keywords,videos,similar,release_dates
+        @returns items 1 1
+        @scrapes tmdb_id title runtime crew enriched
+        """
+        if movie_id is None:  # a page given alone: the id from the URL
+            match = DETAILS_PATH.search(response.url.split("?", 1)[0])
+            movie_id = int(match[1]) if match else 0
         self.enriched.add(movie_id)
         self.crawler.stats.inc_value(progress.DONE)
         if response.status == 404:
@@ -181,7 +232,7 @@ class TmdbMoviesSpider(TmdbSpider):
             yield from self.fallback(movie_id)
             return
         self.stat("enriched")
-        yield from self.emit(parse.movie_from_details(body, self.region, sorted(self.categories[movie_id])))
+        yield from self.emit(parse.movie_from_details(body, self.region, sorted(self.categories.get(movie_id, ()))))
 
     def emit(self, item: TmdbMovie) -> Iterator[TmdbMovie]:
         """Yield the item unless the stored row already says all it says."""

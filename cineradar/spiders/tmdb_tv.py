@@ -10,6 +10,9 @@ watch/providers`` gives the typed show (plus the whole answer in ``raw``), its n
 production companies (their own rows, linked from the show by id) and its watch providers per
 region and offer type. Logos of networks, companies and providers go to the logo pipeline
 (cineradar/pipelines/logos.py) only when their TMDB path differs from the stored one.
+
+A page given alone (``scrapy parse --spider tmdb_tv URL``) is read from its URL: a find
+page's IMDb id, or a show page's TMDB id (its IMDb id is then the answer's own).
 """
 
 from __future__ import annotations
@@ -105,7 +108,26 @@ class TmdbTvSpider(TmdbSpider):
         return self.api_request(self.url(f"/tv/{tmdb_id}", append_to_response=APPENDS), self.parse_show,
                                 errback=self.failed, cb_kwargs={"imdb_id": imdb_id})
 
-    def parse_find(self, response: Response, imdb_id: str) -> Iterator[Any]:
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A page given alone: ``/3/find/<imdb id>`` is a find page, ``/3/tv/<id>`` a show.
+
+        @endpoint tmdb /3/find/tt0944947?external_source=imdb_id
+        @returns requests 1 1
+        """
+        path = response.url.split("?", 1)[0]
+        if "/3/find/" in path:
+            yield from self.parse_find(response)
+        else:
+            yield from self.parse_show(response)
+
+    def parse_find(self, response: Response, imdb_id: str | None = None) -> Iterator[Any]:
+        """An IMDb id looked up (``/3/find``): the request for its TV show, if TMDB knows one.
+
+        @endpoint tmdb /3/find/tt0944947?external_source=imdb_id
+        @returns requests 1 1
+        @returns items 0 0
+        """
+        imdb_id = imdb_id or response.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
         body = self.json_or_stop(response)
         if not isinstance(body, dict):
             return
@@ -117,7 +139,13 @@ class TmdbTvSpider(TmdbSpider):
             return
         yield self.show_request(tmdb_id, imdb_id)
 
-    def parse_show(self, response: Response, imdb_id: str) -> Iterator[Any]:
+    def parse_show(self, response: Response, imdb_id: str = "") -> Iterator[Any]:
+        """A TV show with external ids and watch providers: the show, its networks, companies, providers.
+
+        @endpoint tmdb /3/tv/1399?append_to_response=external_ids,watch/providers
+        @returns items 3
+        @scrapes tmdb_id name
+        """
         self.crawler.stats.inc_value(progress.DONE)
         if response.status == 404:
             self.stat("gone")

@@ -263,7 +263,7 @@ class SQLiteStorage:
 def _merged(spec: EntitySpec, column: str) -> str:
     """The SQL value of ``column`` after a conflict: the merge rule of storage/merge.py."""
     new, old = f"excluded.{_quote(column)}", f"{_quote(spec.name)}.{_quote(column)}"
-    rule, kind = spec.merge.get(column, "latest"), spec.columns[column]
+    rule, kind = spec.merge.get(column), spec.columns[column]   # no rule: "latest", the new value
     if rule == "union":  # json arrays of strings: sorted distinct union (BINARY = code point order)
         return (f"(SELECT json_group_array(value) FROM (SELECT value FROM json_each(coalesce({old}, '[]')) "
                 f"UNION SELECT value FROM json_each(coalesce({new}, '[]')) ORDER BY value))")

@@ -196,6 +196,8 @@ class TixApi:
         if page > 1 and self._fires("success_false", request):
             return _json({"success": False, "error": {"code": "INTERNAL_ERROR", "message": "Failed to get schedule"}})
         listings = self.ds.schedules.get((movie.id, city_id), []) if day == self.ds.date else []
+        if self.ctx.knobs.faults and self.ctx.fault_fires("theatres_missing", SITE, request.path_qs) is not None:
+            listings = []
         now = self.ctx.clock.now()
         theaters = [self._theater(li, now) for li in listings[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
         if theaters and self._fires("unknown_merchant", request):

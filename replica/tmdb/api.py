@@ -220,6 +220,8 @@ class TmdbApi:
             year, primary = None, None  # /search/multi takes neither
         found = search.search(self.ds.index[index], text, year=year, primary_year=primary,
                               include_adult=_flag(query.get("include_adult")))
+        if self.ctx.knobs.faults and self.ctx.fault_fires("search_empty", "tmdb", request.path) is not None:
+            found = []
         items, pages, total = render.page(found, number)
         if index == "movie":
             results = [render.movie_item(self.ds.movies[e.id], language) for e in items]

@@ -61,9 +61,9 @@ def test_repertuary_per_city_then_matching(schedule):
     cities = [j.args["city"] for j in jobs if j.group == "repertuary"]
     assert cities == sorted(cities) and "krakow" in cities
     order = [j.name for j in jobs]
-    match = order.index("tmdb_match")
-    assert match > max(order.index(f"repertuary[{c}]") for c in cities)
-    assert match > order.index("tix_movies[8/9]")
+    assert order.index("tmdb_match_repertuary") > max(order.index(f"repertuary[{c}]") for c in cities)
+    assert order.index("tmdb_match_tix") > order.index("tix_seats_morning[8/9]")
+    assert {c for c in cities} == {"krakow", "warszawa", "wroclaw", "poznan", "gdansk"}
 
 
 @pytest.mark.parametrize(("text", "error"), [
@@ -92,10 +92,50 @@ def test_dry_run_prints_the_plan(capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("timeline for 2026-01-19 (Asia/Jakarta), ")
-    assert any("05:50  token_check" in line and "tix-token --min-ttl 25" in line for line in lines)
+    assert any("05:50  token_check" in line and "tix-token --refresh --min-ttl 25" in line for line in lines)
     assert any("after tix_movies  tix_seats_morning[0/9]" in line for line in lines)
 
 
-def test_without_dry_run_says_it_is_not_implemented(capsys):
+def test_date_without_dry_run_is_a_usage_error(capsys):
     code, out = run_command(capsys, "--date", str(MONDAY))
-    assert code == 2 and "only --dry-run" in out
+    assert code == 2
+
+
+def spider_args_models():
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    return {name: loader.load(name).args_model for name in loader.list()}
+
+
+@pytest.mark.parametrize("day", [SUNDAY, MONDAY])
+def test_every_planned_job_is_valid_for_its_spider(schedule, day):
+    models = spider_args_models()
+    now = dt.datetime.combine(day, dt.time(8), dt.timezone(dt.timedelta(hours=7))).isoformat()
+    for job in timeline.plan(schedule, day):
+        if job.spider:
+            assert job.spider in models, job.name
+            args = {k: v.replace("{now}", now) for k, v in job.args.items()}
+            parsed = models[job.spider].parse(job.spider, args, today=day)  # planned for that day: its today
+            assert not parsed.unknown, (job.name, parsed.unknown)
+        else:
+            assert job.command and job.command.split()[0] in {"tix-token", "daily-summary"}
+
+
+def test_crontab_is_the_same_timeline(schedule, capsys):
+    code, out = run_command(capsys, "--crontab")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line and not line.startswith("#") and "=" not in line.split()[0]]
+    assert "CRON_TZ=Asia/Jakarta" in out.splitlines()
+    crons = {spec["name"]: spec["cron"] for spec in schedule["job"] if spec.get("cron")}
+    assert len(lines) == len(crons)
+    by_lock = {line.split(".scrapy/cron-")[1].split(".lock")[0]: line for line in lines}
+    assert {name: line.split("  ")[0].strip() for name, line in by_lock.items()} == crons
+    movies = by_lock["tix_movies"]
+    # The dependents run after every batch on the same line, chained with && (a failure stops them).
+    assert movies.index("batch=8/9") < movies.index("tix_seats -a mode=morning") < movies.index("source=tix")
+    assert movies.count("scrapy crawl tix_movies") == 9 and " && " in movies
+    assert "date=$(TZ=Asia/Jakarta date +\\%F)" in movies  # % is special in crontab
+    assert "tmdb_match -a source=repertuary" in by_lock["repertuary"]
+    assert "daily-summary --date $(TZ=Asia/Jakarta date -d yesterday +\\%F)" in by_lock["daily_summary"]
