@@ -1,6 +1,6 @@
 """The progress line: exact text from known stats, driven by an injected clock (no sleeps).
 
-The real crawl is in tests/tix/test_progress_e2e.py."""
+The real crawl is in tests/tix/test_tix_progress.py."""
 
 from __future__ import annotations
 
