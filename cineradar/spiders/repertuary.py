@@ -147,7 +147,7 @@ class RepertuarySpider(CineSpider):
         # The other days then open their sessions on a film page that is needed anyway.
         # Progress in pages: the days, then each film once day 0 has listed it (film pages fill
         # the sessions' 2 s slots first, so counting days alone stood still until the end).
-        self.crawler.stats.set_value(progress.UNIT, "pages (days and films)")
+        self.crawler.stats.set_value(progress.UNIT, "day and film pages")
         self.crawler.stats.set_value(progress.TOTAL, len(self.args.cities) * self.args.days)
         for city in self.args.cities:
             yield self._open_session(city, 0, attempt=1)

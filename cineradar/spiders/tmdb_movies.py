@@ -134,7 +134,7 @@ class TmdbMoviesSpider(TmdbSpider):
                          len(self.stored))
         # Progress in requests: each list's page 1, then its later pages and every detail request
         # as they become known (the total grows until the last list's page 1 is in).
-        self.crawler.stats.set_value(progress.UNIT, "requests (list pages and movie details)")
+        self.crawler.stats.set_value(progress.UNIT, "list and detail pages")
         self.crawler.stats.set_value(progress.TOTAL, len(self.lists))
         for name in self.lists:
             yield self.list_request(name, 1)

@@ -20,6 +20,6 @@ def test_repertuary_progress_counts_the_pages_the_replica_served(tmp_path):
     films = {p for p in paths if p.startswith("/film/")}
     day_pages = [p for p in paths if p == "/cinema_program/by_movie"]
     lines = [tuple(map(int, m.groups())) for m in
-             re.finditer(r"progress: (\d+)/(\d+) pages \(days and films\)", (tmp_path / "repertuary.log").read_text())]
+             re.finditer(r"progress: (\d+)/(\d+) day and film pages", (tmp_path / "repertuary.log").read_text())]
     assert (len(day_pages), max(total for _, total in lines)) == (7, 7 + len(films)), (lines, len(films))
     assert [d for d, _ in lines] == sorted(d for d, _ in lines) and any(0 < d < t for d, t in lines), lines
