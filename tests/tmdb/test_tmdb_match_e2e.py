@@ -67,6 +67,7 @@ def test_accuracy_on_every_listing_of_the_replica(replica, tmp_path):
     stats = match(replica, tmp_path)
     stored = rows(tmp_path)
     assert set(stored) == set(expected)  # every listing has an outcome
+    assert stats["progress/done"] == stats["progress/total"] == len(expected)  # progress: every listing matched
     assert all(r["reason"] and r["confidence"] is not None for r in stored.values())
     table = confusion(list(stored.values()), expected)
     assert table["wrong"] == []

@@ -27,6 +27,7 @@ def test_shows_by_imdb_id_equal_the_truth_and_logos_are_stored_once(replica, tmp
     store = open_store(tmp_path / "cineradar.db")
     shows = {r["tmdb_id"]: r for r in store.fetch("tmdb_shows")}
     assert set(shows) == {s["id"] for s in wanted} and stats["cineradar/tmdb_tv/not_found"] == 1
+    assert (stats["progress/done"], stats["progress/total"]) == (7, 7)  # progress: every id given, found or not
     networks = {r["tmdb_id"]: r for r in store.fetch("tmdb_networks")}
     companies = {r["tmdb_id"]: r for r in store.fetch("tmdb_companies")}
     providers = {r["tmdb_id"]: r for r in store.fetch("tmdb_watch_providers")}
