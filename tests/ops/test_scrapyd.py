@@ -85,6 +85,24 @@ def test_job_with_a_refused_setting_fails(deployed, setting):
     assert f"exitstatus=1 project='cineradar' spider='repertuary' job='{job}'" in (tmp / "scrapyd.log").read_text()
 
 
+@pytest.mark.parametrize(("arg", "says"), [
+    ({"city": "berlin"}, "-a city: unknown city 'berlin'; allowed: all, krakow"),
+    ({"city": "krakow", "date": (DAY0 + dt.timedelta(days=1)).isoformat()}, f"-a date: {DAY0 + dt.timedelta(1)} is "
+     "outside the source's window"),
+])
+def test_job_with_a_bad_argument_is_visibly_failed(deployed, replica, arg, says):
+    """Scrapyd passes _job: the crawl starts, so its log and run record say FAILED; it exits 2."""
+    before = len(replica.ctx.log)
+    job = schedule(deployed, "repertuary", **arg)
+    wait_finished(deployed, job)
+    log = job_log(deployed, "repertuary", job)
+    errors = [line for line in log.splitlines() if " ERROR: " in line]
+    assert (run_record(deployed, job)["status"], len(replica.ctx.log) - before) == ("failed", 0), log[-3000:]
+    assert says in errors[0] and errors[-1].split(" ERROR: ")[1].startswith("crawl FAILED: repertuary: -a "), errors
+    scrapyd_log = (deployed["tmp"] / "scrapyd.log").read_text()
+    assert f"exitstatus=2 project='cineradar' spider='repertuary' job='{job}'" in scrapyd_log
+
+
 def test_allowed_setting_is_accepted(deployed):
     job = schedule(deployed, "repertuary", city="krakow", days="1", date=DAY0.isoformat(), setting="LOG_LEVEL=DEBUG")
     wait_finished(deployed, job)
