@@ -178,13 +178,14 @@ def search_url(replica: Replica, title: str, **query: Any) -> str:
     return f"{replica.urls['tmdb']}/3/search/movie?" + urllib.parse.urlencode({"query": title} | query)
 
 
-def check_match(source: str, key: str, region: str) -> Callable[..., None]:
+def check_match(source: str, key: str, region: str, year_part: float) -> Callable[..., None]:
     def check(replica: Replica, items: list[dict[str, Any]], requests: list[str]) -> None:
         truth = listing(replica, source, key)
         [item] = items
         assert (item["listing_source"], item["region"], item["status"], item["tmdb_id"]) == (
             source, region, "matched", truth["tmdb_id"])
         assert item["candidates"][0]["tmdb_id"] == truth["tmdb_id"] and not requests
+        assert item["candidates"][0]["parts"]["year"] == year_part  # the URL's year (if any) is scored
         assert item["listing_key"] == f"query:{item['listing_title']}"  # not a real listing's key
     return check
 
@@ -225,9 +226,9 @@ PAGE_KINDS: dict[str, tuple[str, Callable[[Replica], str], Callable[..., None]]]
     # a homonym (Nosferatu 1922, 2024): the year names the listing's one; source PL from the language
     "match search repertuary": ("tmdb_match", lambda r: search_url(
         r, "Nosferatu", language="pl-PL", primary_release_year=listing(r, "repertuary", "nosferatu")["year"]),
-                                check_match("repertuary", "nosferatu", "PL")),
+                                check_match("repertuary", "nosferatu", "PL", 1.0)),
     "match search tix": ("tmdb_match", lambda r: search_url(r, "ZOOTOPIA 2", language="id-ID"),
-                         check_match("tix", "ZOOTOPIA 2", "ID")),
+                         check_match("tix", "ZOOTOPIA 2", "ID", 0.5)),
     "match details": ("tmdb_match", lambda r: f"{r.urls['tmdb']}/3/movie/157336?append_to_response=credits",
                       check_match_details),
     "match showing": ("tmdb_match", lambda r: f"{r.urls['tmdb']}/3/movie/now_playing?region=PL&page=1",
