@@ -25,6 +25,10 @@ for the cinema's country, else review; 50-69 review (every candidate and its sco
 < 50 no match. Two guards keep automatic matches precise: the title part must be at least
 0.75, and a runner-up within AMBIGUOUS points of the best (a homonym) sends the listing to
 review, unless exactly one of them is showing in the cinema's country.
+
+Steps of one listing (the spider does the requests): ``search_results`` merges its searches;
+``shortlist`` ranks them and picks the DETAILS_FOR best for a details request; ``with_details``
+adds a details answer (runtime, directors); ``conclude`` scores those and decides.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ WEIGHTS = {"title": 45.0, "year": 20.0, "runtime": 10.0, "director": 15.0, "lang
 MATCHED, CONFIRM, REVIEW = 70.0, 60.0, 50.0
 TITLE_GUARD = 0.75
 AMBIGUOUS = 5.0
+DETAILS_FOR = 3  # best search candidates that get a details request (runtime, director)
 
 # Format, version and screening-type suffixes of cinema titles (kino listings, TIX.id).
 _SUFFIXES = re.compile(
@@ -201,3 +206,44 @@ def decide(scored: list[dict[str, Any]], showing: set[int]) -> Decision:
         why = "not in now_playing" if top >= CONFIRM else "50-59"
         return Decision("needs_review", None, top, f"confidence {top:.1f} ({why}): a person decides", ranked)
     return Decision("low_confidence", None, top, f"best confidence {top:.1f} < {REVIEW:g}: no match", ranked)
+
+
+def search_results(bodies: list[dict[str, Any] | None]) -> dict[int, dict[str, Any]]:
+    """The movies of a listing's /3/search/movie answers by TMDB id, the first answer's copy kept."""
+    found: dict[int, dict[str, Any]] = {}
+    for body in bodies:
+        for result in (body or {}).get("results") or []:
+            if isinstance(result.get("id"), int):
+                found.setdefault(result["id"], result)
+    return found
+
+
+def shortlist(listing: Listing, found: dict[int, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the DETAILS_FOR best candidates as TMDB gave them, the scores of the rest), best first."""
+    ranked = sorted(((score(listing, c), c) for c in found.values()),
+                    key=lambda pair: (-pair[0]["score"], pair[0]["tmdb_id"]))
+    return [c for _, c in ranked[:DETAILS_FOR]], [s for s, _ in ranked[DETAILS_FOR:]]
+
+
+def with_details(candidate: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """A candidate after its ``/3/movie/<id>?append_to_response=credits`` answer: runtime and
+    directors added; the search result's title (in the cinema's language) kept to compare with."""
+    crew = (body.get("credits") or {}).get("crew") or []
+    directors = list(dict.fromkeys(c["name"] for c in crew if c.get("job") == "Director" and c.get("name")))
+    return body | {"title": candidate.get("title") or body.get("title"), "directors": directors}
+
+
+def what_is_scored(candidate: dict[str, Any]) -> dict[str, Any]:
+    """What ``score`` reads of a candidate (search result or details), for showing it."""
+    return {"tmdb_id": candidate.get("id"), "title": candidate.get("title"),
+            "original_title": candidate.get("original_title"), "year": _year_of(candidate),
+            "runtime": candidate.get("runtime"), "directors": candidate.get("directors"),
+            "original_language": candidate.get("original_language")}
+
+
+def conclude(listing: Listing, detailed: list[dict[str, Any]], rest: list[dict[str, Any]],
+             showing: set[int]) -> tuple[Decision, list[dict[str, Any]]]:
+    """The decision on the shortlisted candidates (after details) and every candidate's score,
+    the shortlisted first (by score), then the rest as ``shortlist`` scored them."""
+    final = [score(listing, d) for d in detailed]
+    return decide(final, showing), sorted(final, key=lambda c: -c["score"]) + rest

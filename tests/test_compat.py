@@ -24,3 +24,15 @@ def test_tix_seats_downloads_through_the_fenced_handler_by_default_and_twisted_o
     assert crawler.settings.getdict("DOWNLOAD_HANDLERS")["https"] == compat.AIOHTTP_DOWNLOAD_HANDLER
     twisted = make_crawler(TixSeatsSpider, TIX_SEATS_HTTP_HANDLER="twisted")
     assert "https" not in twisted.settings.getdict("DOWNLOAD_HANDLERS")
+
+
+def test_scrapy_view_still_shows_pages_through_the_overridden_print_response():
+    # cineradar/commands/view.py overrides ScrapyView._print_response (private) to say when no
+    # browser can show the page; if Scrapy renames it, the override would silently do nothing.
+    import inspect
+
+    from scrapy.commands.fetch import Command as ScrapyFetch
+    from scrapy.commands.view import Command as ScrapyView
+
+    assert "_print_response" in ScrapyView.__dict__ and "_print_response" in ScrapyFetch.__dict__
+    assert "callback=self._print_response" in inspect.getsource(ScrapyFetch.run)

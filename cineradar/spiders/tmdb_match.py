@@ -15,6 +15,11 @@ confidence then decides. now_playing and upcoming of each country are read once 
 Every outcome is a TmdbMatch with its score and reason; a listing whose searches failed
 gets none (PARTIAL), so it is not recorded as "no match". Stats per source:
 ``cineradar/tmdb_match/<source>/<status>`` and ``.../match_rate`` (percent, also in the run record).
+
+The crawl awaits its requests in ``start()``; ``scrapy parse`` / ``check`` read one page alone
+through the callbacks below (``parse`` dispatches by path), with the same matching functions:
+
+    scrapy parse --spider tmdb_match "$TMDB/3/search/movie?query=Nosferatu&primary_release_year=2024&language=pl-PL"
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections import Counter
-from collections.abc import AsyncIterator
-from typing import Any, ClassVar, Literal
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field
 from scrapy.http.request import NO_CALLBACK
@@ -33,13 +40,26 @@ from cineradar.args import SpiderArgs
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMatch
-from cineradar.matching import Listing, clean_title, decide, score
+from cineradar.matching import (
+    Decision,
+    Listing,
+    clean_title,
+    conclude,
+    search_results,
+    shortlist,
+    what_is_scored,
+    with_details,
+)
 from cineradar.spiders.tmdb_base import TmdbSpider
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 REGIONS = {"repertuary": ("PL", "pl-PL"), "tix": ("ID", "id-ID")}
 RECHECK_AFTER = dt.timedelta(days=7)
-DETAILS_FOR = 3  # candidates that get a details request (runtime, director)
 SHOWING_PAGES = 10  # now_playing / upcoming pages read per country
+DETAILS_PATH = re.compile(r"/3/movie/(\d+)/?$")
+SHOWING_PATH = re.compile(r"/3/movie/(now_playing|upcoming)/?$")
 
 
 class MatchStopped(Exception):
@@ -136,9 +156,8 @@ class TmdbMatchSpider(TmdbSpider):
         for path in ("/movie/now_playing", "/movie/upcoming"):
             page, pages = 1, 1
             while page <= min(pages, SHOWING_PAGES):
-                body = await self._get(path, region=region, page=page) or {}
-                ids |= {r["id"] for r in body.get("results") or [] if isinstance(r.get("id"), int)}
-                pages = body.get("total_pages") or 1
+                found, pages = showing_page(await self._get(path, region=region, page=page) or {})
+                ids |= found
                 page += 1
         self.logger.info("%s: %d movies in now_playing/upcoming", region, len(ids))
         return ids
@@ -146,10 +165,8 @@ class TmdbMatchSpider(TmdbSpider):
     async def _match(self, listing: Listing) -> TmdbMatch | None:
         region, local_language = REGIONS[listing.source]
         try:
-            candidates = await self._search(listing, local_language)
-            prelim = sorted((score(listing, c) | {"_c": c} for c in candidates.values()),
-                            key=lambda s: (-s["score"], s["tmdb_id"]))
-            details = await asyncio.gather(*(self._details(s["_c"]) for s in prelim[:DETAILS_FOR]))
+            shortlisted, rest = shortlist(listing, await self._search(listing, local_language))
+            details = await asyncio.gather(*(self._details(c) for c in shortlisted))
         except MatchStopped:
             raise
         except Exception as exc:  # noqa: BLE001 - any failed request: this listing stays unmatched, counted
@@ -157,16 +174,18 @@ class TmdbMatchSpider(TmdbSpider):
             outcome.partial(self.crawler, "tmdb_match listings not matched (requests failed)", 1)
             self.logger.warning("%s %s (%s): not matched: %s", listing.source, listing.key, listing.title, exc)
             return None
-        final = [score(listing, d) for d in details if d is not None]
-        rest = [{k: v for k, v in s.items() if k != "_c"} for s in prelim[DETAILS_FOR:]]
-        decision = decide(final, self.showing.get(region, set()))
-        ranked = sorted(final, key=lambda c: -c["score"]) + rest
+        decision, ranked = conclude(listing, [d for d in details if d is not None], rest,
+                                    self.showing.get(region, set()))
         self.outcomes[(listing.source, decision.status)] += 1
         self.stat(f"{listing.source}/{decision.status}")
+        return self.match_item(listing, decision, ranked)
+
+    def match_item(self, listing: Listing, decision: Decision, ranked: list[dict[str, Any]]) -> TmdbMatch:
         return TmdbMatch.model_construct(
             listing_source=listing.source, listing_key=listing.key, listing_title=listing.title,
             tmdb_id=decision.tmdb_id, confidence=round(decision.confidence / 100, 4), status=decision.status,
-            candidates=ranked, reason=decision.reason, decided_by="auto", checked_at=self.now, region=region)
+            candidates=ranked, reason=decision.reason, decided_by="auto", checked_at=self.now,
+            region=listing.region)
 
     async def _search(self, listing: Listing, local_language: str) -> dict[int, dict[str, Any]]:
         # The original title in English, the local one in the cinema's language (its translated
@@ -178,23 +197,111 @@ class TmdbMatchSpider(TmdbSpider):
             pairs.append((clean_title(listing.title)[0], "en-US"))
         queries = [{"query": title, "language": language, "primary_release_year": year}
                    for title, language in pairs for year in dict.fromkeys((listing.search_year, None))]
-        bodies = await asyncio.gather(*(self._get("/search/movie", include_adult="false", page=1, **q)
-                                        for q in _unique(queries)))
-        found: dict[int, dict[str, Any]] = {}
-        for body in bodies:
-            for result in (body or {}).get("results") or []:
-                if isinstance(result.get("id"), int):
-                    found.setdefault(result["id"], result)
-        return found
+        return search_results(await asyncio.gather(*(self._get("/search/movie", include_adult="false", page=1, **q)
+                                                     for q in _unique(queries))))
 
     async def _details(self, candidate: dict[str, Any]) -> dict[str, Any] | None:
         body = await self._get(f"/movie/{candidate['id']}", append_to_response="credits")
         if body is None:  # gone since the search: keep what the search said
             return candidate
-        crew = (body.get("credits") or {}).get("crew") or []
-        directors = list(dict.fromkeys(c["name"] for c in crew if c.get("job") == "Director" and c.get("name")))
-        # The search result's title is in the cinema's language: keep it to compare with.
-        return body | {"title": candidate.get("title") or body.get("title"), "directors": directors}
+        return with_details(candidate, body)
+
+    # ------------------------------------------------------------------ one page (scrapy parse / check)
+    # The crawl awaits its requests in start() (a listing needs all its answers at once); these
+    # callbacks read one page given alone, with the same functions of cineradar/matching.py.
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A page given alone, by its path: ``/3/search/movie``, ``/3/movie/<id>`` (details) or
+        ``/3/movie/now_playing`` / ``/3/movie/upcoming``.
+
+        @endpoint tmdb /3/search/movie?query=Interstellar&primary_release_year=2014&language=pl-PL
+        @returns items 1 1
+        @returns requests 0 0
+        """
+        path = urlsplit(response.url).path
+        if path.rstrip("/").endswith("/3/search/movie"):
+            yield from self.parse_search(response)
+        elif DETAILS_PATH.search(path):
+            yield from self.parse_details(response)
+        elif SHOWING_PATH.search(path):
+            yield from self.parse_showing(response)
+        else:
+            self.logger.error("tmdb_match reads /3/search/movie, /3/movie/<id>, /3/movie/now_playing and "
+                              "/3/movie/upcoming pages, not %s", response.url)
+
+    def parse_search(self, response: Response) -> Iterator[Any]:
+        """One search page: the TmdbMatch the matching rules give for the listing its query names.
+
+        The listing: title = ``query``, year = ``primary_release_year``; its source is ``-a source``,
+        else ``region`` or ``language`` of the query (PL/pl: repertuary, ID/id: tix), else repertuary;
+        its key is ``query:<title>``. Runtime, director and countries are unknown (their parts count
+        0.5, so the details requests of a crawl would change no score) and now_playing is not read
+        (a 60-69 best goes to review). A crawl merges several such searches per listing.
+
+        @endpoint tmdb /3/search/movie?query=Nosferatu&primary_release_year=2024&language=pl-PL
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes listing_source listing_key listing_title tmdb_id confidence status candidates reason region
+        """
+        body = self.json_or_stop(response)
+        if not isinstance(body, dict):
+            return
+        listing = self.listing_from_search(response.url)
+        shortlisted, rest = shortlist(listing, search_results([body]))
+        decision, ranked = conclude(listing, shortlisted, rest, self.showing.get(listing.region, set()))
+        yield self.match_item(listing, decision, ranked)
+
+    def listing_from_search(self, url: str) -> Listing:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        source = self.args.source if self.args.source != "all" else next(
+            (s for s, (region, language) in REGIONS.items()
+             if query.get("region", "").upper() == region
+             or query.get("language", "").split("-")[0].lower() == language.split("-")[0]), "repertuary")
+        title = query.get("query", "").strip()
+        year = query.get("primary_release_year", "")
+        return Listing(source=source, key=f"query:{title}", title=title,
+                       year=int(year) if year.isdigit() else None, region=REGIONS[source][0])
+
+    def parse_details(self, response: Response) -> Iterator[Any]:
+        """One movie's details (``append_to_response=credits``): what the match scores of it, a dict
+        with tmdb_id, title, original_title, year, runtime, directors and original_language.
+
+        @endpoint tmdb /3/movie/157336?append_to_response=credits
+        @returns items 1 1
+        @scrapes tmdb_id title year runtime directors original_language
+        """
+        match = DETAILS_PATH.search(urlsplit(response.url).path)
+        if response.status == 404:
+            self.logger.info("movie %s: TMDB answers 404 (a crawl keeps what the search said)",
+                             match[1] if match else "?")
+            return
+        body = self.json_or_stop(response)
+        if isinstance(body, dict):
+            yield what_is_scored(with_details({}, body))
+
+    def parse_showing(self, response: Response) -> Iterator[Any]:
+        """A now_playing / upcoming page of one country (``region``): its TMDB ids, which confirm a
+        60-69 match there; from page 1, the further pages a crawl reads (SHOWING_PAGES at most).
+
+        @endpoint tmdb /3/movie/now_playing?region=PL&page=1
+        @returns items 1 1
+        @returns requests 1
+        @scrapes list region page total_pages tmdb_ids
+        """
+        url = urlsplit(response.url)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        match = SHOWING_PATH.search(url.path)
+        name = match[1] if match else "now_playing"
+        region, number = query.get("region", "").upper(), query.get("page", "")
+        page = int(number) if number.isdigit() else 1
+        body = self.json_or_stop(response)
+        if not isinstance(body, dict):
+            return
+        ids, pages = showing_page(body)
+        self.showing.setdefault(region, set()).update(ids)
+        yield {"list": name, "region": region, "page": page, "total_pages": pages, "tmdb_ids": sorted(ids)}
+        if page == 1:
+            for later in range(2, min(pages, SHOWING_PAGES) + 1):
+                yield self.api_request(self.url(f"/movie/{name}", region=region, page=later), self.parse_showing)
 
     def closed(self, reason: str) -> None:
         assert self.crawler.stats is not None
@@ -213,6 +320,12 @@ def _unique(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(key)
             out.append(q)
     return out
+
+
+def showing_page(body: dict[str, Any]) -> tuple[set[int], int]:
+    """(the TMDB ids, total_pages) of a now_playing / upcoming page."""
+    ids = {r["id"] for r in body.get("results") or [] if isinstance(r.get("id"), int)}
+    return ids, body.get("total_pages") or 1
 
 
 def _repertuary(rows: list[dict[str, Any]]) -> list[Listing]:

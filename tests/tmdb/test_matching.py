@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from cineradar.matching import Listing, clean_title, decide, normalise, score
+from cineradar.matching import (
+    DETAILS_FOR,
+    Listing,
+    clean_title,
+    conclude,
+    decide,
+    normalise,
+    score,
+    search_results,
+    shortlist,
+    with_details,
+)
 
 
 @pytest.mark.parametrize(("raw", "clean", "year"), [
@@ -70,3 +81,30 @@ def test_a_weak_title_is_never_matched_automatically():
 def test_every_outcome_keeps_its_candidates_and_reason():
     d = decide([scored(1, 55.0), scored(2, 20.0)], set())
     assert [c["tmdb_id"] for c in d.candidates] == [1, 2] and "50-59" in d.reason
+
+
+def test_search_results_merge_by_id_keeping_the_first_answers_copy():
+    first = {"results": [candidate(1, "Wicked", 2024), {"title": "no id"}]}
+    second = {"results": [candidate(1, "Wicked (en)", 2024), candidate(2, "Wicked Little Letters", 2023)]}
+    found = search_results([first, None, second])
+    assert {k: v["title"] for k, v in found.items()} == {1: "Wicked", 2: "Wicked Little Letters"}
+
+
+def test_the_best_candidates_get_details_and_the_rest_keep_their_search_scores():
+    found = {i: candidate(i, t, y) for i, t, y in [(5, "Wicked", 2010), (6, "Wicked", 2024), (7, "Wicked Game", 2024),
+                                                   (8, "Wick", 2024), (9, "Something Else", 1990)]}
+    shortlisted, rest = shortlist(WICKED, found)
+    assert [c["id"] for c in shortlisted] == [6, 8, 7][:DETAILS_FOR]
+    assert [(s["tmdb_id"], s["score"]) for s in rest] == [(i, score(WICKED, found[i])["score"]) for i in (5, 9)]
+
+
+def test_details_add_runtime_and_directors_and_the_decision_is_on_the_shortlisted_only():
+    body = candidate(6, "Wicked (en)", 2024, 100) | {"credits": {"crew": [
+        {"job": "Director", "name": "Jon M. Chu"}, {"job": "Producer", "name": "Marc Platt"},
+        {"job": "Director", "name": "Jon M. Chu"}]}}
+    detailed = with_details(candidate(6, "Wicked", 2024), body)
+    assert (detailed["title"], detailed["runtime"], detailed["directors"]) == ("Wicked", 100, ["Jon M. Chu"])
+    rest = [score(WICKED, candidate(5, "Wicked", 2024))]  # 87.5, within AMBIGUOUS, but not shortlisted: no rival
+    decision, ranked = conclude(WICKED, [detailed], rest, set())
+    assert (decision.status, decision.tmdb_id) == ("matched", 6)
+    assert [(c["tmdb_id"], c["score"]) for c in ranked] == [(6, 90.0), (5, 87.5)]  # runtime 0, director 1
