@@ -138,7 +138,7 @@ ADDONS = {"cineradar.scrapyd_guard.ScrapydGuard": 0}
 # The only settings a Scrapyd job may override (schedule.json setting=NAME=VALUE); any other
 # refuses the job. Never paths, endpoints, browser options or politeness.
 SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT",
-                              "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT"]
+                              "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT", "PROGRESS_INTERVAL"]
 SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
 
 # ---------------------------------------------------------------- monitors (cineradar/monitors.py)

@@ -69,7 +69,11 @@ def test_job_against_a_replica_failing_70_percent_of_requests_is_not_a_success(d
     log = job_log(deployed, "tix_movies", job)
     assert record["status"] in ("partial", "failed"), log[-3000:]
     assert re.search(r"crawl (PARTIAL|FAILED): ", log)
-    assert "tix_movies: monitors failed: tix_movies: schedule pages failed " in log
+    # Which requests stay lost is random: lost pages make it PARTIAL through the monitors' line; a
+    # lost guest token (every auth attempt refused) makes it FAILED with its own line.
+    if record["status"] == "partial":
+        assert re.search(r"tix_movies: monitors failed: tix_movies: schedule pages failed \d+, cities failed \d+",
+                         log), log[-3000:]
     # Scrapyd's own log has the non-zero exit (its job list says "finished" either way).
     exit_code = {"partial": 3, "failed": 1}[record["status"]]
     assert f"exitstatus={exit_code} project='cineradar' spider='tix_movies' job='{job}'" in scrapyd_log(deployed)
