@@ -111,9 +111,19 @@ def test_presale_movies_counted_as_captured(day):
 
 def test_no_problem_counted(day):
     counted = {k: v for k, v in day["run"]["stats"].items()
-               if k.startswith(PREFIX) and k.rsplit("/", 1)[-1] not in
+               if k.startswith(PREFIX) and not k.startswith(PREFIX + "city_theatres/") and k.rsplit("/", 1)[-1] not in
                {"cities_requested", "cities_ok", "pages", "movies", "presales", "theatres"}}
     assert counted == {}
+
+
+def test_theatres_per_city_as_captured(day):
+    # The per-city counts the monitors compare with the previous run, against the real capture.
+    expected: dict[str, int] = {}
+    for theatre in captured_theatres(day["capture"]).values():
+        expected[theatre["city"].upper()] = expected.get(theatre["city"].upper(), 0) + 1
+    counted = {k.rsplit("/", 1)[-1].upper(): v for k, v in day["run"]["stats"].items()
+               if k.startswith(PREFIX + "city_theatres/")}
+    assert len(expected) == len(CITY_IDS) and counted == expected
 
 
 def test_nothing_dropped_by_validation(day):
