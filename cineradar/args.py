@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cineradar.cities import REPERTUARY_CITIES, tix_cities
@@ -102,10 +103,17 @@ class SpiderArgs(BaseModel):
         ctx = error.get("ctx") or {}
         field = cls.model_fields.get(str(error["loc"][0])) if error["loc"] else None
         if error["type"] in ("greater_than_equal", "less_than_equal", "greater_than", "less_than") and field:
-            bounds = {type(m).__name__.lower(): getattr(m, type(m).__name__.lower()) for m in field.metadata
-                      if type(m).__name__ in ("Ge", "Le", "Gt", "Lt")}
-            low = f"{bounds['ge']}" if "ge" in bounds else f"more than {bounds['gt']}" if "gt" in bounds else None
-            high = f"{bounds['le']}" if "le" in bounds else f"less than {bounds['lt']}" if "lt" in bounds else None
+            # The field's bounds (pydantic keeps Field(ge=..., le=...) as annotated_types metadata).
+            low = high = None
+            for m in field.metadata:
+                if isinstance(m, annotated_types.Ge):
+                    low = f"{m.ge}"
+                elif isinstance(m, annotated_types.Gt):
+                    low = f"more than {m.gt}"
+                elif isinstance(m, annotated_types.Le):
+                    high = f"{m.le}"
+                elif isinstance(m, annotated_types.Lt):
+                    high = f"less than {m.lt}"
             allowed = f"{low} to {high}" if low and high else low or high or ctx
             return f"got {error['input']!r}; allowed: {allowed}"
         message = str(error["msg"]).removeprefix("Value error, ")

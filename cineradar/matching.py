@@ -44,6 +44,7 @@ WEIGHTS = {"title": 45.0, "year": 20.0, "runtime": 10.0, "director": 15.0, "lang
 MATCHED, CONFIRM, REVIEW = 70.0, 60.0, 50.0
 TITLE_GUARD = 0.75
 AMBIGUOUS = 5.0
+DECISIONS = ("matched", "needs_review", "low_confidence", "no_results")  # Decision.status values
 DETAILS_FOR = 3  # best search candidates that get a details request (runtime, director)
 
 # Format, version and screening-type suffixes of cinema titles (kino listings, TIX.id).
@@ -168,7 +169,7 @@ def score(listing: Listing, candidate: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Decision:
-    status: str  # matched | needs_review | low_confidence | no_results
+    status: str  # one of DECISIONS
     tmdb_id: int | None
     confidence: float  # 0-100
     reason: str

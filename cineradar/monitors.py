@@ -26,6 +26,7 @@ from spidermon.core.actions import Action
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import CrawlRun
+from cineradar.matching import DECISIONS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DECISIONS = ("matched", "needs_review", "low_confidence", "no_results")  # tmdb_match outcomes (matching.decide)
 PREVIOUS: dict[int, dict[str, Any] | None] = {}  # id(crawler) -> the previous run record (or None)
 
 
