@@ -119,10 +119,11 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
     try:
         if opts.check:
             return 0 if print_state(backend.get_state(TOKEN_STATE), min_ttl=opts.min_ttl) else 1
-        if opts.min_ttl is not None and describe_ok(backend.get_state(TOKEN_STATE), opts.min_ttl):
-            # The timeline's 05:50 check: renew only when fewer than MIN minutes remain.
-            print_state(backend.get_state(TOKEN_STATE), min_ttl=opts.min_ttl)
-            return 0
+        if opts.min_ttl is not None:  # the timeline's 05:50 check: renew only when fewer than MIN minutes remain
+            doc = backend.get_state(TOKEN_STATE)
+            if describe_ok(doc, opts.min_ttl):
+                print_state(doc, min_ttl=opts.min_ttl)
+                return 0
         try:
             asyncio.run(_acquire(settings, backend, refresh=opts.refresh, visible=opts.visible))
         except TixAuthError as exc:
