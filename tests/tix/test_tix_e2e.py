@@ -432,6 +432,17 @@ def test_token_refresh_command_prints_no_token(day, replica, tmp_path):
         "refresh", True, False)
 
 
+@pytest.mark.parametrize(("age", "renewed"), [(5, False), (10, True)])  # 25 / 20 minutes left
+def test_refresh_with_a_minimum_ttl_renews_only_below_it(day, tmp_path, age, renewed):
+    # The timeline's 05:50 check: `tix-token --refresh --min-ttl 22` keeps a token with 25 minutes
+    # left, and renews one with 20.
+    store_aged(day, tmp_path, age)
+    before = open_store(tmp_path / "cineradar.db").get_state(TOKEN_STATE)
+    scrapy(["tix-token", "--refresh", "--min-ttl", "22"], day["urls"], tmp_path, name="refresh")
+    after = open_store(tmp_path / "cineradar.db").get_state(TOKEN_STATE)
+    assert after["token"] != before["token"] if renewed else after == before
+
+
 def test_fetch_of_a_layout_url_gets_a_user_token(day, replica, tmp_path):
     """``scrapy fetch`` / ``scrapy shell`` of a layout URL: the middleware treats it as user-auth."""
     work = copy_store(day["work"], tmp_path)
