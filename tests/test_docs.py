@@ -36,8 +36,6 @@ def test_every_relative_link_resolves_to_a_file_and_heading(page: Path) -> None:
             continue  # http(s), mailto: not checked offline
         path, _, anchor = target.partition("#")
         dest = (page.parent / path).resolve() if path else page
-        if not dest.exists():
-            broken.append(target)
-        elif anchor and dest.suffix == ".md" and anchor not in slugs(dest):
+        if not dest.exists() or (anchor and dest.suffix == ".md" and anchor not in slugs(dest)):
             broken.append(target)
     assert not broken, f"{page.name}: broken links {broken}"
