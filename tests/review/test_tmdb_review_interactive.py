@@ -64,7 +64,8 @@ def fill(db: Path) -> None:
         TmdbMatch(listing_source="tix", listing_key="1980786174982879062", listing_title="WICKED: FOR GOOD",
                   confidence=0.55, status="needs_review", reason="confidence 55.0 (50-59): a person decides",
                   checked_at=CHECKED, candidates=[
-                      candidate(967941, "Wicked: For Good", "Wicked: For Good", 2025, 55.0, 137, ["Jon M. Chu"])]).row(),
+                      candidate(967941, "Wicked: For Good", "Wicked: For Good", 2025, 55.0, 137,
+                                ["Jon M. Chu"])]).row(),
     ])
     store.close()
 
