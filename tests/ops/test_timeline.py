@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shlex
+import re
 
 import pytest
 from scrapy.settings import Settings
@@ -131,14 +131,12 @@ def test_crontab_is_the_same_timeline(schedule, capsys):
     assert "CRON_TZ=Asia/Jakarta" in out.splitlines()
     crons = {spec["name"]: spec["cron"] for spec in schedule["job"] if spec.get("cron")}
     assert len(lines) == len(crons)
-    firsts = {}
-    for line in lines:
-        words = shlex.split(line.split(" && ", 1)[1].strip("{} ;"))
-        firsts[words[words.index("--") - 1]] = line
+    firsts = {re.search(r"([\w-]+) -- ", line).group(1): line for line in lines}
     assert {name: line.split("  ")[0].strip() for name, line in firsts.items()} == crons
     movies = firsts["tix_movies"]
     # The batches side by side in one job runner, then the dependents once they have all ended (`;`).
-    assert "--batches 9 tix_movies -- crawl tix_movies" in movies and "&&" not in movies.split(" && ", 1)[1]
+    assert "--batches 9 tix_movies -- crawl tix_movies" in movies and "&&" not in movies.split("{", 1)[1]
+    assert all(len(line) < 1000 for line in lines)  # Debian's cron truncates longer commands
     assert movies.index("--batches 9 tix_movies --") < movies.index(
         "--batches 9 --after tix_movies tix_seats_morning -- crawl tix_seats -a mode=morning") < movies.index(
         "--after tix_movies tmdb_match_tix -- crawl tmdb_match -a source=tix")
