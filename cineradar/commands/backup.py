@@ -31,7 +31,7 @@ class Command(ProjectCommand):
         "so crawls may keep writing meanwhile; the copy is checked (PRAGMA integrity_check), made "
         "readable by its owner only and renamed into place only when whole. DEST may be a folder: "
         "the copy is then named cineradar-YYYYMMDDTHHMMSS.db. For PostgreSQL use pg_dump "
-        "(docs/operations.md#backups)."
+        "(see the operations guide in docs)."
     )
     exit_status = ("0  backup written (its path on stdout)", "1  the store does not exist or the copy failed",
                    "2  usage error")

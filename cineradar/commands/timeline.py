@@ -54,7 +54,7 @@ class Command(ProjectCommand):
         "--dry-run prints the day's plan and starts nothing; --crontab prints the same timeline as "
         "crontab lines for machines without Scrapyd: one line per timed job, each job logged to its own "
         "date-stamped file under --logs, loading --env-file, with this command's -s options; batches side "
-        "by side, and the jobs that wait for them once they have all ended (see docs/operations.md). "
+        "by side, and the jobs that wait for them once they have all ended. "
         "A dependent job starts once every job it waits for has ended, whatever its status (it covers "
         "what is stored, and its log and the timeline's say which ended otherwise). --clock URL takes "
         "\"now\" from a clock service "
