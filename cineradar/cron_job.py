@@ -163,8 +163,13 @@ class Job:
             return code
 
     def _child(self, argv: list[str], log: IO[bytes]) -> tuple[int, bool]:
-        proc = subprocess.Popen(["scrapy", *argv], stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                stdin=subprocess.DEVNULL)
+        try:
+            proc = subprocess.Popen(["scrapy", *argv], stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                    stdin=subprocess.DEVNULL)
+        except OSError as exc:  # no scrapy on PATH, not executable: the job failed, say so (cron mails it)
+            note(log, f"{self.key}: could not start scrapy: {exc}")
+            print(f"cron job {self.key}: could not start scrapy: {exc}", file=sys.stderr)
+            return 127, False
         if not self.opts.timeout:
             return proc.wait(), False
         try:
@@ -212,7 +217,9 @@ def after_report(state: Path, groups: list[str], today: dt.date) -> list[str]:
         if not todays:
             lines.append(f"after {group}: no run today; this job covers what is stored")
             continue
-        bad = [f"{r['job']} {str(r.get('status')).upper()}" for r in todays if r.get("status") != "success"]
+        # A record still "running" once its lock is free: the run was killed before it could end it.
+        bad = [f"{r['job']} {'INTERRUPTED' if r.get('status') == 'running' else str(r.get('status')).upper()}"
+               for r in todays if r.get("status") != "success"]
         if bad:
             lines.append(f"after {group}: {len(todays) - len(bad)} of {len(todays)} ended success; "
                          f"{', '.join(bad)}: this job covers what is stored")

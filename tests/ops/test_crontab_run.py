@@ -309,3 +309,22 @@ def test_the_real_lines_crawl_the_replica_and_log_each_job(tmp_path):
     layouts = [e["t"] for e in log if e["site"] == "tix_api" and "/layout" in e["path"]]
     schedules = [e["t"] for e in log if e["site"] == "tix_api" and "/schedules" in e["path"]]
     assert layouts and schedules and min(layouts) > max(schedules)  # the seats after both batches
+
+
+def test_a_job_that_cannot_start_or_was_killed_is_never_reported_as_done(world):
+    (world["tmp"] / "empty").mkdir()
+    world["path"] = str(world["tmp"] / "empty")  # no scrapy on the crontab's PATH
+    text = crontab_for(world, MORNING)
+    (result,) = run_like_cron(text, world["tmp"], only="tix_seats_final")
+    assert result.returncode == 127 and result.stderr.count("\n") == 1
+    assert "cron job tix_seats_final: could not start scrapy:" in result.stderr
+    assert json.loads((world["project"] / ".scrapy/cron/tix_seats_final.json").read_text())["status"] == "failed"
+    # A batch killed (kill -9) before it could record its end: the dependents say so.
+    state = world["project"] / ".scrapy/cron"
+    for i in range(3):
+        (state / f"tix_movies.{i}of3.json").write_text(json.dumps(
+            {"job": f"tix_movies[{i}/3]", "date": today_wib(), "status": "running" if i == 2 else "success"}))
+    from cineradar.cron_job import after_report
+
+    assert after_report(state, ["tix_movies"], dt.datetime.now(WIB).date()) == [
+        "after tix_movies: 2 of 3 ended success; tix_movies[2/3] INTERRUPTED: this job covers what is stored"]
