@@ -191,7 +191,7 @@ def crontab(schedule: dict[str, Any], project_dir: str | Path, path: str = "/usr
     if env_file:
         common += ["--env-file", env_file]
     overrides = [w for value in settings for w in ("-s", value)]
-    # Once per line, in bash arrays: the lines stay short (Debian's cron truncates long commands).
+    # Once per line, in bash arrays: the lines stay short (vixie-derived crons cap a command near 1000 bytes).
     arrays = (f"J=({' '.join(cron_word(w, 'cron job') for w in common)}) "
               f"S=({' '.join(cron_word(w, '-s option') for w in overrides)})")
 
