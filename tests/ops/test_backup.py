@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, open_store
 
 WRITER = """
@@ -32,6 +34,7 @@ def backup(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, env=os.environ | {"PYTHONPATH": str(ROOT)})
 
 
+@pytest.mark.e2e
 def test_a_backup_under_writes_is_whole_consistent_and_private(tmp_path):
     db = tmp_path / "cineradar.db"
     open_store(db).close()  # the store's own tables, as crawls leave them
@@ -57,6 +60,7 @@ def test_a_backup_under_writes_is_whole_consistent_and_private(tmp_path):
     assert {"crawl_runs", "tmdb_matches", "cineradar_migrations"} <= tables
 
 
+@pytest.mark.e2e
 def test_a_missing_store_is_refused_and_nothing_is_written(tmp_path):
     done = backup(str(tmp_path / "out.db"), "--store", str(tmp_path / "nope.db"))
     assert done.returncode == 1 and done.stdout == ""

@@ -25,6 +25,8 @@ from tests.ops.conftest import DAY0, fresh_checkout
 from tests.ops.cron_helpers import fake_scrapy_bin, records, run_like_cron
 from tests.tix.helpers import seed_token
 
+pytestmark = pytest.mark.e2e  # every test runs crontab lines in bash
+
 WIB = ZoneInfo("Asia/Jakarta")
 BIN = Path(sys.executable).parent
 
@@ -276,7 +278,6 @@ args = { mode = "morning", date = "{date}", cities = "AMBON,BANDUNG" }
 """
 
 
-@pytest.mark.e2e
 def test_the_real_lines_crawl_the_replica_and_log_each_job(tmp_path):
     replica = Replica(preset="tiny", seed=1, date=DAY0)
     replica.knobs.access_ttl_s = 30 * 86400
