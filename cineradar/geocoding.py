@@ -64,10 +64,9 @@ def city_box(site: str, city: str) -> CityBox | None:
 
 
 def collapse(text: str) -> str:
-    """Whitespace runs (line breaks included) as one space; no space before a comma, no doubled commas."""
+    """Whitespace runs (line breaks included) as one space; parts joined by ", " (no doubled commas)."""
     text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+,", ",", text)
-    text = re.sub(r",(\s*,)+", ",", text)
+    text = re.sub(r"\s*,[\s,]*", ", ", text)  # one comma and one space between parts
     return text.strip(" ,")
 
 

@@ -14,8 +14,9 @@ still without a request; ``-a requery_days=N`` sends again the queries whose kep
 found" and older than N days.
 
 Politeness (Nominatim's usage policy): one request at a time on one download slot, at most
-GEOCODER_RATE_LIMIT per second (SITE_RATE_LIMITS["nominatim"], cineradar/middlewares/site_rate.py,
-which also waits out a 429's Retry-After and slows down), a User-Agent naming CineRadar and
+GEOCODER_RATE_LIMIT per second, each gap GEOCODER_GAP_MARGIN longer (SITE_RATE_LIMITS["nominatim"],
+cineradar/middlewares/site_rate.py, which also waits out a 429's Retry-After and slows down), a
+User-Agent naming CineRadar and
 GEOCODER_CONTACT (required by the public service). 429 and 5xx are retried with backoff by the
 project's RetryAfterMiddleware; a query still failing leaves its place undecided (the crawl ends
 PARTIAL) and changes nothing stored. A 403 (the service blocked us) stops the crawl.
@@ -106,7 +107,9 @@ class GeocodeSpider(CineSpider):
         if (settings.getpriority("DOWNLOAD_DELAY") or 0) < SETTINGS_PRIORITIES["spider"]:
             settings.set("DOWNLOAD_DELAY", 0.0, priority="spider")
         limits = dict(settings.getdict("SITE_RATE_LIMITS"))
-        limits[SITE] = settings.getfloat("GEOCODER_RATE_LIMIT")
+        rate = settings.getfloat("GEOCODER_RATE_LIMIT")
+        if rate > 0:  # (a rate <= 0 is refused in from_crawler)
+            limits[SITE] = 1.0 / (1.0 / rate + max(0.0, settings.getfloat("GEOCODER_GAP_MARGIN")))
         settings.set("SITE_RATE_LIMITS", limits, priority="spider")
 
     @classmethod
