@@ -6,6 +6,10 @@ query ever, the rate, retries, and nothing geocoded ever lost."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +17,7 @@ import pytest
 
 from cineradar.items import TixTheatre
 from replica import Knobs, Replica
-from tests.conftest import open_store, run_crawl
+from tests.conftest import ROOT, open_store, run_crawl
 from tests.geocode.places import seed_places
 
 DAY0 = dt.date(2026, 11, 21)
@@ -27,6 +31,20 @@ def replica():
     replica.start()
     yield replica
     replica.stop()
+
+
+@pytest.fixture
+def default_replica():
+    replica = Replica(preset="default", seed=1, date=DAY0, knobs=Knobs())
+    replica.start()
+    yield replica
+    replica.stop()
+
+
+# Cities of the default preset where every kind of place occurs (replica/nominatim/data.py): exact, street,
+# locality, ambiguous, outside, missing (TIX.id); exact, fallback_only, ambiguous, outside, missing (repertuary)
+TIX_CITIES = {"SOLO", "MANADO", "SAMARINDA"}
+PL_CITIES = {"krakow", "lodz", "rzeszow"}
 
 
 def geocode(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0, **settings: str) -> dict:
@@ -50,10 +68,30 @@ def by_place(tmp_path: Path) -> dict[tuple[str, str], dict[str, Any]]:
     return {(r["site"], r["place_key"]): r for r in stored(tmp_path)}
 
 
-def test_every_place_is_geocoded_or_says_why_and_a_second_run_sends_nothing(replica, tmp_path):
-    truth = {(p["site"], p["key"]): p for p in replica.truth("nominatim")["places"]}
-    keys = seed_places(tmp_path / "cineradar.db", replica.truth())
-    assert keys == set(truth) and {p["kind"] for p in truth.values()} >= {"exact", "missing", "outside"}
+def review(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scrapy", "geocode-review", "-s",
+                           f"SQLITE_PATH={tmp_path / 'cineradar.db'}", *args], cwd=ROOT, capture_output=True,
+                          text=True, env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=120)
+
+
+def listed(tmp_path: Path) -> dict[str, set[tuple[str, str]]]:
+    proc = review(tmp_path, "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    sections: dict[str, set[tuple[str, str]]] = {}
+    for place in json.loads(proc.stdout)["places"]:
+        sections.setdefault(place["section"], set()).add((place["site"], place["place_key"]))
+    return sections
+
+
+def test_every_place_is_geocoded_or_says_why_and_a_second_run_sends_nothing(default_replica, tmp_path):
+    replica = default_replica
+    truth = {(p["site"], p["key"]): p for p in replica.truth("nominatim")["places"]
+             if p["city"] in TIX_CITIES | PL_CITIES}
+    keys = seed_places(tmp_path / "cineradar.db", replica.truth(), TIX_CITIES, PL_CITIES)
+    assert keys == set(truth) and {(p["site"], p["kind"]) for p in truth.values()} == {
+        *[("tix", k) for k in ("exact", "street", "locality", "ambiguous", "outside", "missing")],
+        *[("repertuary", k) for k in ("exact", "fallback_only", "ambiguous", "outside", "missing")]}
+    assert listed(tmp_path) == {"pending": keys}
     stats = geocode(replica, tmp_path, GEOCODER_CONTACT="ops@cineradar.example")
     rows = by_place(tmp_path)
     assert set(rows) == keys  # every theatre and cinema has a row: coordinates or a reason
@@ -71,9 +109,12 @@ def test_every_place_is_geocoded_or_says_why_and_a_second_run_sends_nothing(repl
             assert row["refused"] and all(r["lat"] is not None for r in row["refused"])
     baranami = rows[("repertuary", "krakow|kino-pod-baranami")]
     assert (baranami["lat"], baranami["lng"], baranami["confidence"]) == (50.0616286, 19.9353217, "name")
-    kinds = {truth[k]["kind"]: rows[k] for k in truth}
-    assert kinds["locality"]["confidence"] == "locality" and kinds["exact"]["status"] == "found"
-    fallback = kinds["fallback_only"]  # the full name finds nothing, the name without "kino" does
+    kinds = {(k[0], truth[k]["kind"]): rows[k] for k in truth}
+    expected_confidence = {("tix", "exact"): "exact", ("tix", "street"): "street", ("tix", "locality"): "locality",
+                           ("repertuary", "exact"): "name", ("repertuary", "fallback_only"): "name"}
+    for key, row in rows.items():
+        assert row["confidence"] == expected_confidence.get((key[0], truth[key]["kind"]), row["confidence"])
+    fallback = kinds[("repertuary", "fallback_only")]  # the full name finds nothing, the name without "kino" does
     assert len(fallback["queries"]) == 2 and fallback["located_query"] == fallback["queries"][1]
     # The TIX.id theatres carry their coordinates (Firestore's theatres/{id}.lat/lng), nothing else changed
     theatres = {r["theatre_id"]: r for r in stored(tmp_path, "tix_theatres")}
@@ -94,6 +135,14 @@ def test_every_place_is_geocoded_or_says_why_and_a_second_run_sends_nothing(repl
                for e in first)
     assert all("format=jsonv2" in p and "limit=5" in p and ("countrycodes=id" in p or "countrycodes=pl" in p)
                for p in paths)
+
+    # `scrapy geocode-review` lists exactly the places without coordinates, refused or ambiguous
+    of_kind = {kind: {k for k, p in truth.items() if p["kind"] == kind}
+               for kind in ("missing", "outside", "ambiguous", "locality")}
+    assert listed(tmp_path) == {"not_found": of_kind["missing"], "refused": of_kind["outside"],
+                                "ambiguous": of_kind["ambiguous"], "imprecise": of_kind["locality"]}
+    text = review(tmp_path).stdout
+    assert text.startswith(f"geocode-review: {len(keys)} places") and "© OpenStreetMap contributors" in text
 
     mark = len(replica.ctx.log)
     again = geocode(replica, tmp_path)
