@@ -100,16 +100,19 @@ class GeocodeSpider(CineSpider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        # One request at a time on one slot; the pace is the site cap's, not the slot delay's.
+        # One request at a time on one slot, one gap apart: the site cap and the slot's delay agree
+        # (the gap is 1/GEOCODER_RATE_LIMIT plus the margin), so neither undoes the other.
+        rate = settings.getfloat("GEOCODER_RATE_LIMIT")
+        if rate <= 0:
+            return  # refused in from_crawler, before any request
+        gap = 1.0 / rate + max(0.0, settings.getfloat("GEOCODER_GAP_MARGIN"))
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
-        slots.setdefault(SLOT, {"concurrency": 1, "delay": 0.0, "jitter": 0})
+        slots.setdefault(SLOT, {"concurrency": 1, "delay": gap, "jitter": 0})
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
         if (settings.getpriority("DOWNLOAD_DELAY") or 0) < SETTINGS_PRIORITIES["spider"]:
-            settings.set("DOWNLOAD_DELAY", 0.0, priority="spider")
+            settings.set("DOWNLOAD_DELAY", gap, priority="spider")
         limits = dict(settings.getdict("SITE_RATE_LIMITS"))
-        rate = settings.getfloat("GEOCODER_RATE_LIMIT")
-        if rate > 0:  # (a rate <= 0 is refused in from_crawler)
-            limits[SITE] = 1.0 / (1.0 / rate + max(0.0, settings.getfloat("GEOCODER_GAP_MARGIN")))
+        limits[SITE] = 1.0 / gap
         settings.set("SITE_RATE_LIMITS", limits, priority="spider")
 
     @classmethod
