@@ -36,7 +36,7 @@ class Endpoints:
     tix_api: str
     tmdb: str
     repertuary: dict[str, str] = field(default_factory=dict)
-    nominatim: str = "https://nominatim.openstreetmap.org"  # geocoding (issue 20): NOMINATIM_URL
+    nominatim: str = ""  # the geocoder (issue 20): NOMINATIM_URL, or ENDPOINTS "nominatim"
     # Sources the ENDPOINTS object named ("tix_api", "repertuary:krakow"...); None: no ENDPOINTS.
     given: frozenset[str] | None = None
 
@@ -46,7 +46,7 @@ class Endpoints:
             "tix_app": settings.get("TIX_APP_URL"),
             "tix_api": settings.get("TIX_API_URL"),
             "tmdb": settings.get("TMDB_API_URL"),
-            "nominatim": settings.get("NOMINATIM_URL") or cls.nominatim,
+            "nominatim": settings.get("NOMINATIM_URL"),
             "repertuary": {city: repertuary_host(city) for city in REPERTUARY_CITIES}
             | settings.getdict("REPERTUARY_URLS"),
         }

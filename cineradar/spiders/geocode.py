@@ -33,7 +33,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import scrapy
 from pydantic import Field, field_validator
@@ -334,8 +334,6 @@ class GeocodeSpider(CineSpider):
         @returns requests 0 0
         @scrapes query_key query countrycodes status results answered_at
         """
-        from urllib.parse import parse_qs
-
         params = {k: v[0] for k, v in parse_qs(urlsplit(response.url).query).items()}
         try:
             places, _ = parse_search(response.body)

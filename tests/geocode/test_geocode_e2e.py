@@ -257,3 +257,12 @@ def test_the_public_service_is_not_used_without_a_contact(replica, tmp_path):
     stats = run_crawl("geocode", urls, tmp_path, returncode=1,
                       settings={"GEOCODER_CONTACT": "ops@example.org", "GEOCODER_RATE_LIMIT": "5"})
     assert "usage policy" in stats["cineradar/outcome/failed"]
+
+
+def test_a_403_stops_the_crawl_at_once(replica, tmp_path):
+    seed_places(tmp_path / "cineradar.db", replica.truth(), tix_cities={"JAKARTA"}, repertuary_cities=set())
+    replica.knobs.update({"faults": ["5xx:site=nominatim,status=403,at=3"]})  # blocked by the service
+    stats = geocode(replica, tmp_path, returncode=1)
+    assert "403" in stats["cineradar/outcome/failed"]
+    assert len(sent(replica)) == 3  # nothing after the refusal
+    assert len(stored(tmp_path)) == 2  # what was decided before it is kept
