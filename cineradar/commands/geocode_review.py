@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
-from cineradar.geocoding import cinema_target, theatre_target
+from cineradar.geocoding import Target, cinema_target, theatre_target
 from cineradar.items import Geocode
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 SECTIONS = {
+    "unplaceable": "cannot be geocoded: its city has no box (add it to cineradar/data/geo_cities.json)",
     "pending": "not geocoded yet (new, or its address changed since): run `scrapy crawl geocode`",
     "not_found": "not found by the geocoder (no coordinates)",
     "refused": "refused: every answer lies outside the city's box (no coordinates)",
@@ -30,7 +31,8 @@ class Command(ProjectCommand):
     description = (
         "Reads the primary storage backend: every TIX.id theatre and repertuary cinema, and its geocoding "
         "(entity geocodes, written by `scrapy crawl geocode`). Prints a summary line, then the places to "
-        "review, one per line with its reason: pending (never geocoded, or its address changed since), "
+        "review, one per line with its reason: unplaceable (a city without a box), pending (never geocoded, or "
+        "its address changed since), "
         "not found, refused (answers outside the city's box, named), ambiguous, imprecise. With --json, "
         "one JSON object {summary, places} instead. Reads only; never sends a request."
     )
@@ -77,14 +79,23 @@ def review(theatres: list[dict[str, Any]], cinemas: list[dict[str, Any]],
            geocodes: list[dict[str, Any]]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """(counts per state, the places to review in SECTIONS order), from stored rows."""
     rows = {(r["site"], r["place_key"]): r for r in geocodes}
-    targets = [theatre_target(r) for r in theatres] + [cinema_target(r) for r in cinemas]
     summary: Counter[str] = Counter()
     places: list[dict[str, Any]] = []
-    unplaceable = sum(1 for t in targets if t is None)
-    for target in (t for t in targets if t is not None):
+    targets: list[Target] = []
+    for site, stored, make in (("tix", theatres, theatre_target), ("repertuary", cinemas, cinema_target)):
+        for raw in stored:
+            target = make(raw)
+            if target is None:  # never geocoded: its city has no box, or it has nothing to search by
+                summary["unplaceable"] += 1
+                key = raw.get("theatre_id") if site == "tix" else f"{raw.get('city')}|{raw.get('slug')}"
+                places.append({"site": site, "place_key": key, "name": raw.get("name"), "city": raw.get("city"),
+                               "section": "unplaceable", "reason": "no box for its city in "
+                               "cineradar/data/geo_cities.json, or no address nor name"})
+            else:
+                targets.append(target)
+    for target in targets:
         row = rows.get((target.site, target.place_key))
         base = {"site": target.site, "place_key": target.place_key, "name": target.name, "city": target.city}
-        summary["places"] += 1
         if row is None or row.get("geocoded_input") != target.geocoded_input:
             summary["pending"] += 1
             places.append(base | {"section": "pending", "reason": "never geocoded" if row is None else
@@ -108,9 +119,9 @@ def review(theatres: list[dict[str, Any]], cinemas: list[dict[str, Any]],
         if status == "found" and row.get("confidence") == "locality":
             summary["imprecise"] += 1
             places.append(base | {"section": "imprecise", "reason": f"only {row.get('display_name')}"})
-    if unplaceable:
-        summary["unplaceable (no city box, or no address nor name)"] = unplaceable
+    summary["places"] = len(theatres) + len(cinemas)
     order = list(SECTIONS)
-    places.sort(key=lambda p: (order.index(p["section"]), p["site"], p["city"], p["place_key"]))
-    keys = ("places", "with coordinates", "found", "pending", "not_found", "refused", "ambiguous", "imprecise")
+    places.sort(key=lambda p: (order.index(p["section"]), p["site"], str(p["city"]), str(p["place_key"])))
+    keys = ("places", "with coordinates", "found", "pending", "not_found", "refused", "ambiguous", "imprecise",
+            "unplaceable")
     return {k: summary[k] for k in keys} | {k: v for k, v in summary.items() if k not in keys}, places

@@ -170,10 +170,10 @@ class GeocodeSpider(CineSpider):
             targets += [cinema_target(r) for r in await rows("repertuary_cinemas")]
         places = [t for t in targets if t is not None and self.args.wants_city(t.site, t.city)]
         unplaceable = sum(1 for t in targets if t is None)
-        if unplaceable:  # a city without a box, or a row without address and name: said, not guessed
+        if unplaceable:  # a city without a box (a new city: add it to geo_cities.json), or nothing to search by
             self.stat("unplaceable", unplaceable)
-            self.logger.warning("geocode: %d stored places have no known city box or nothing to search by",
-                                unplaceable)
+            outcome.partial(self.crawler, "geocode places without a city box (cineradar/data/geo_cities.json) "
+                                          "or anything to search by", unplaceable)
         stored = {(r["site"], r["place_key"]): r for r in await rows(Geocode.entity)}
         self.answers = {r["query_key"]: r for r in await rows(GeocodeAnswer.entity)}
         todo = [t for t in places if self._wanted(t, stored.get((t.site, t.place_key)))]

@@ -266,3 +266,34 @@ def test_a_403_stops_the_crawl_at_once(replica, tmp_path):
     assert "403" in stats["cineradar/outcome/failed"]
     assert len(sent(replica)) == 3  # nothing after the refusal
     assert len(stored(tmp_path)) == 2  # what was decided before it is kept
+
+
+def test_requery_days_asks_again_only_old_not_found_answers(replica, tmp_path):
+    seed_places(tmp_path / "cineradar.db", replica.truth(), tix_cities={"JAKARTA"}, repertuary_cities=set())
+    geocode(replica, tmp_path)
+    missing = [r for r in stored(tmp_path) if r["status"] == "not_found"]
+    assert missing  # the tiny preset's Jakarta has theatres the geocoder does not know
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=100)).isoformat()
+    store = open_store(tmp_path / "cineradar.db")
+    store.conn.execute("UPDATE geocode_answers SET answered_at = ? WHERE status = 'not_found'", (old,))
+    store.conn.commit()
+    store.close()
+    mark = len(replica.ctx.log)
+    geocode(replica, tmp_path, "requery_days=200")  # not old enough: nothing
+    assert sent(replica, mark) == []
+    geocode(replica, tmp_path, "requery_days=90")
+    assert len(sent(replica, mark)) == len(missing)  # each old "not found" once; found ones never
+    mark = len(replica.ctx.log)
+    geocode(replica, tmp_path, "requery_days=90")  # answered again just now: kept
+    assert sent(replica, mark) == []
+
+
+def test_a_city_without_a_box_is_said_not_guessed(replica, tmp_path):
+    seed_places(tmp_path / "cineradar.db", replica.truth(), tix_cities={"AMBON"}, repertuary_cities=set())
+    store = open_store(tmp_path / "cineradar.db")
+    [row] = store.fetch("tix_theatres")
+    store.upsert("tix_theatres", [TixTheatre.model_validate(row | {"theatre_id": "77", "city": "NUSANTARA"}).row()])
+    store.close()
+    stats = geocode(replica, tmp_path, returncode=3)
+    assert stats["cineradar/geocode/unplaceable"] == 1 and len(sent(replica)) == 1
+    assert listed(tmp_path) == {"unplaceable": {("tix", "77")}}
