@@ -163,13 +163,15 @@ class GeocodeSpider(CineSpider):
         async def rows(entity: str) -> list[dict[str, Any]]:
             return await hub.call(hub.primary, lambda b: b.fetch(entity))
 
-        targets: list[Target | None] = []
+        targets: list[tuple[Target | None, dict[str, Any]]] = []
         if self.args.source in ("tix", "all"):
-            targets += [theatre_target(r) for r in await rows("tix_theatres")]
+            targets += [(theatre_target(r), r) for r in await rows("tix_theatres")
+                        if self.args.wants_city("tix", str(r.get("city") or ""))]
         if self.args.source in ("repertuary", "all"):
-            targets += [cinema_target(r) for r in await rows("repertuary_cinemas")]
-        places = [t for t in targets if t is not None and self.args.wants_city(t.site, t.city)]
-        unplaceable = sum(1 for t in targets if t is None)
+            targets += [(cinema_target(r), r) for r in await rows("repertuary_cinemas")
+                        if self.args.wants_city("repertuary", str(r.get("city") or ""))]
+        places = [t for t, _ in targets if t is not None]
+        unplaceable = len(targets) - len(places)
         if unplaceable:  # a city without a box (a new city: add it to geo_cities.json), or nothing to search by
             self.stat("unplaceable", unplaceable)
             outcome.partial(self.crawler, "geocode places without a city box (cineradar/data/geo_cities.json) "
