@@ -149,6 +149,7 @@ def test_every_place_is_geocoded_or_says_why_and_a_second_run_sends_nothing(defa
     assert sent(replica, mark) == []  # counted at the replica: not one request
     assert by_place(tmp_path) == rows
     assert again["cineradar/outcome/status"] == "success"
+    assert again.get("item_scraped_count", 0) == 0  # decided places are not even rewritten
     # force: every place decided again from the kept answers, still without a request
     forced = geocode(replica, tmp_path, "force=1")
     assert sent(replica, mark) == [] and forced["cineradar/geocode/cache_hits"] >= len(keys)
