@@ -7,6 +7,7 @@ from setuptools import find_packages, setup
 COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/commands/)
     "backup": "backup",  # SQLite online backup (docs/operations.md)
     "daily-summary": "daily_summary",
+    "geocode-review": "geocode_review",  # geocoding (issue 20)
     "storage-replay": "storage_replay",
     "stored": "stored",
     "tix-aggregates": "tix_aggregates",

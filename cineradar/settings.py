@@ -175,3 +175,16 @@ TMDB_REGION = "PL"
 TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from here (+ the logo path)
 TMDB_LOGOS_STORE = "data"  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set: data/logos/...
 ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True
+
+# ---------------------------------------------------------------- geocoding (issue 20, docs/sources/geocoding.md)
+# The geocoder: OpenStreetMap's public Nominatim by default; a self-hosted one (the usual choice at
+# scale) is this one setting (or the "nominatim" key of ENDPOINTS).
+NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+# Who to contact about our requests (an e-mail address or URL), sent in the User-Agent as Nominatim's
+# usage policy asks; the public service is refused without it. CINERADAR_GEOCODER_CONTACT sets it.
+GEOCODER_CONTACT = os.environ.get("CINERADAR_GEOCODER_CONTACT") or None
+GEOCODER_RATE_LIMIT = 1.0  # requests/s to the geocoder (public service: at most 1), into SITE_RATE_LIMITS["nominatim"]
+# Seconds added to each gap (1/rate), so that connection set-up and network jitter never bring two requests
+# closer than 1/rate at the geocoder (the original waited 1.1 s between calls).
+GEOCODER_GAP_MARGIN = 0.1
+GEOCODER_RESULTS = 5  # `limit` of each query: enough to see an ambiguous answer or one outside the city

@@ -58,7 +58,7 @@ class Fault:
     kind: str
     probability: float = 0.0
     at: list[int] = field(default_factory=list)
-    site: str | None = None  # "tix_app", "tix_api", "tmdb", "repertuary" or None for all
+    site: str | None = None  # "tix_app", "tix_api", "tmdb", "nominatim", "repertuary" or None for all
     path: str | None = None  # regex searched in the request path
     status: int = 503  # for 5xx
     seconds: float = 60.0  # for hang / latency / Retry-After of 429
