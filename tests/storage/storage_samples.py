@@ -168,7 +168,7 @@ def geocode_answer(i: int) -> m.GeocodeAnswer:
     box = ["-6.3", "-6.1", "106.7", "106.9"]
     return m.GeocodeAnswer(query_key=f"id|{query.lower()}", query=query, countrycodes="id",
                            status="found" if i % 2 == 0 else "not_found",
-                           results=[{"lat": -6.2, "lng": 106.8, "osm_type": "node", "boundingbox": box}] if i % 2 == 0 else [],
+                           results=[{"lat": -6.2, "lng": 106.8, "osm_type": "node", "boundingbox": box}][: 1 - i % 2],
                            answered_at=_stamp(i, dt.UTC))
 
 
