@@ -2,7 +2,7 @@
 
 import os
 
-from cineradar import __version__
+from cineradar import __version__, config
 
 BOT_NAME = "cineradar"
 SPIDER_MODULES = ["cineradar.spiders"]
@@ -21,11 +21,11 @@ TIX_API_URL = "https://api-b2b.tix.id"
 TMDB_API_URL = "https://api.themoviedb.org"
 REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krakow.pl / {city}.repertuary.pl
 # CINERADAR_ENDPOINTS in the environment: the operator's choice for every crawl of the process
-# (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves).
-ENDPOINTS = os.environ.get("CINERADAR_ENDPOINTS") or None
+# (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves); see the environment block at the end.
+ENDPOINTS = None
 # The day `-a date` windows count from (YYYY-MM-DD), for a replica or mirror of a fixed day;
 # None: today in each source's timezone (cineradar/args.py). CINERADAR_TODAY sets it per process.
-CRAWL_TODAY = os.environ.get("CINERADAR_TODAY") or None
+CRAWL_TODAY = None
 
 # ---------------------------------------------------------------- politeness
 # Every spider sets download slots per logical session; a slot's delay is DOWNLOAD_DELAY.
@@ -175,3 +175,9 @@ TMDB_REGION = "PL"
 TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from here (+ the logo path)
 TMDB_LOGOS_STORE = "data"  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set: data/logos/...
 ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True
+
+# ---------------------------------------------------------------- environment (cineradar/config.py)
+# Deployment settings from CINERADAR_* variables (docs/configuration.md): they replace the values
+# above at this module's ("project") priority, so -s still wins. Keep this block last.
+FIRESTORE_CREDENTIALS_FILE = None  # a service-account JSON file; None: Google's own lookup
+config.apply(globals(), os.environ)

@@ -43,7 +43,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
             continue
         replayed, error = 0, ""
         try:
-            backend = open_backend(name, settings)
+            backend = open_backend(name, settings, create=False)
             try:
                 replayed = spool.replay(backend)
             finally:
