@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -49,8 +48,6 @@ class CineSpider(scrapy.Spider):
             # so the FAILED run record carries the job id listjobs.json shows.
             self.args = self.args_model.model_construct(**{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.force = self.args.force
-        for key in self.args.unknown:
-            logging.getLogger(self.name).warning("ignoring unknown argument -a %s", key)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
