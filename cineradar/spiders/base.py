@@ -12,6 +12,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError, crawl_today
 from cineradar.endpoints import Endpoints, EndpointsError
 from cineradar.extensions import outcome
+from cineradar.feeds import mixed_csv_feed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,6 +31,8 @@ class CineSpider(scrapy.Spider):
     """
 
     args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
+    # The item classes it yields: a CSV feed takes one of them (cineradar/feeds.py).
+    entities: ClassVar[tuple[type, ...]] = ()
     start_error: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -52,6 +55,7 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.start_error = spider.start_error or mixed_csv_feed(cls, crawler.settings)
         if spider.start_error is None:
             try:
                 spider.args.check_date(spider.name, crawl_today(crawler.settings))

@@ -33,6 +33,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from cineradar import items
 from cineradar.args import RepertuaryArgs
 from cineradar.extensions import outcome, progress
 from cineradar.parsers import repertuary as parser
@@ -43,6 +44,7 @@ SITE = "repertuary"  # meta["site"]: every city is one site for SiteRateMiddlewa
 
 class RepertuarySpider(CineSpider):
     name = "repertuary"
+    entities: ClassVar = (items.RepertuaryFilm, items.RepertuaryCinema, items.RepertuaryShowtime)
     args_model: ClassVar = RepertuaryArgs
     args: RepertuaryArgs
     custom_settings = {

@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from cineradar import items
 from cineradar.cities import tix_cities
 from cineradar.extensions import progress
 from cineradar.parsers import tix as parser
@@ -50,6 +51,7 @@ SCHEDULE_PATH = re.compile(r"/v1/schedules/movies/([^/]+)/?$")
 
 class TixMoviesSpider(TixApiSpider):
     name = "tix_movies"
+    entities: ClassVar = (items.TixMovie, items.TixTheatre, items.TixShowtime)
     stats_prefix: ClassVar[str] = "cineradar/tix/movies"
     slot_setting: ClassVar[str] = "TIX_MOVIES"
     default_concurrency: ClassVar[int] = 4  # TIX_MOVIES_CONCURRENCY: requests in flight to the API

@@ -100,6 +100,7 @@ class TmdbMoviesArgs(SpiderArgs):
 
 class TmdbMoviesSpider(TmdbSpider):
     name = "tmdb_movies"
+    entities: ClassVar = (TmdbMovie,)
     args_model: ClassVar[type[SpiderArgs]] = TmdbMoviesArgs
     args: TmdbMoviesArgs
 

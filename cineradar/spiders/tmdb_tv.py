@@ -64,6 +64,7 @@ class TmdbTvArgs(SpiderArgs):
 
 class TmdbTvSpider(TmdbSpider):
     name = "tmdb_tv"
+    entities: ClassVar = (TmdbShow, TmdbNetwork, TmdbCompany, TmdbWatchProvider)
     store_logos = True  # enables cineradar.pipelines.logos.LogoPipeline
     stats_prefix: ClassVar[str] = "cineradar/tmdb_tv"
     args_model: ClassVar[type[SpiderArgs]] = TmdbTvArgs
