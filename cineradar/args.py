@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from cineradar.cities import REPERTUARY_CITIES, city_key, did_you_mean, repertuary_city, tix_cities
 
@@ -70,9 +70,16 @@ class SpiderArgs(BaseModel):
                 raise ValueError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
         return value
 
+    # CRAWL_TODAY (a setting, known once the spider has its crawler): the default day too, not
+    # only the window, so a replay of a fixed day needs no -a date (CineSpider.from_crawler).
+    _today: dt.date | None = PrivateAttr(None)
+
+    def use_today(self, today: dt.date | None) -> None:
+        self._today = today
+
     @property
     def day(self) -> dt.date:
-        return self.date or dt.datetime.now(ZoneInfo(self.timezone)).date()
+        return self.date or self.today(self._today)
 
     # Scrapyd's own arguments (the job id, the egg version, the project): not the spider's.
     SCRAPYD_ARGUMENTS: ClassVar[frozenset[str]] = frozenset({"_job", "_version", "_project"})

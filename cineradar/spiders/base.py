@@ -56,11 +56,13 @@ class CineSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.start_error = spider.start_error or mixed_csv_feed(cls, crawler.settings)
-        if spider.start_error is None:
-            try:
-                spider.args.check_date(spider.name, crawl_today(crawler.settings))
-            except SpiderArgumentError as exc:
-                spider.start_error = str(exc)
+        try:
+            today = crawl_today(crawler.settings)
+            spider.args.use_today(today)  # the default day as well as the window
+            if spider.start_error is None:
+                spider.args.check_date(spider.name, today)
+        except SpiderArgumentError as exc:
+            spider.start_error = spider.start_error or str(exc)
         try:
             spider.endpoints = Endpoints.from_settings(crawler.settings)
             spider.endpoints.require(spider.endpoint_sources())

@@ -58,7 +58,6 @@ class TixMoviesSpider(TixApiSpider):
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.day = self.args.day
         self.cities = self.args.selected_cities()
         self.movies: set[str] = set()  # IDs seen (for the counts; the items are already yielded)
         self.presales: set[str] = set()
@@ -82,6 +81,11 @@ class TixMoviesSpider(TixApiSpider):
         return self.api_request(f"{self.api}/v1/schedules/movies/{movie_id}?{urlencode(params)}",
                                 self.on_schedule, auth="guest", errback=self.on_failure,
                                 meta={"city": city, "city_id": city_id, "movie_id": movie_id, "page": page})
+
+    @property
+    def day(self) -> dt.date:
+        """The crawl day: -a date, else CRAWL_TODAY, else today in WIB (known once the crawler is set)."""
+        return self.args.day
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.stat("cities_requested", len(self.cities))
