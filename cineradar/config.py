@@ -191,7 +191,7 @@ GROUPS: dict[str, list[Variable]] = {
         Variable("CINERADAR_CHROMIUM_PATH", "TIX_CHROMIUM_PATH", text, "an executable path",
                  "the Chromium the login drives (default $CHROMIUM_PATH or /usr/bin/chromium)", "/usr/bin/chromium"),
         Variable("CINERADAR_TIX_AUTH_TIMEOUT", "TIX_AUTH_TIMEOUT", number, "seconds",
-                 "per TIX.id guest-token/refresh call (a dead auth endpoint fails within about 3x this)", "8"),
+                 "per TIX.id guest-token/refresh call; a whole round ends within TIX_AUTH_DEADLINE (15 s)", "5"),
     ],
     "Logs and operations": [
         Variable("CINERADAR_LOG_LEVEL", "LOG_LEVEL", choice(*LOG_LEVELS, upper=True), ", ".join(LOG_LEVELS),

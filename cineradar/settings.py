@@ -64,8 +64,9 @@ TIX_AUTH_ENABLED = None  # None: auto (project spiders with tix_auth = True, oth
 TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
 TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
 TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds a failed login/refresh/guest-token call is not retried: requests fail fast
-TIX_AUTH_TIMEOUT = None  # seconds per auth API call (guest token, refresh); default DOWNLOAD_TIMEOUT
+TIX_AUTH_TIMEOUT = 5.0  # seconds per auth API call (guest token, refresh); None: DOWNLOAD_TIMEOUT
 TIX_AUTH_ATTEMPTS = 4  # attempts per guest-token/refresh round (backoff 0.5 s, doubled)
+TIX_AUTH_DEADLINE = 15.0  # seconds per round (attempts and backoff): a dead auth endpoint fails a crawl in < 30 s
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True
