@@ -156,6 +156,9 @@ class TmdbTvSpider(TmdbSpider):
         if not isinstance(body, dict):
             return
         show, networks, companies, providers = parse.show_from_details(body)
+        if not show.imdb_id and imdb_id:  # found by this IMDb id: TMDB's external_ids may omit it
+            show.imdb_id = imdb_id
+            self.stat("imdb_id_from_lookup")
         self.stat("shows")
         yield show
         for entity in (*networks, *companies, *providers):
