@@ -37,9 +37,9 @@ class Command(ScrapyCrawl):
                 "Exit status:\n"
                 "  0  complete\n"
                 "  1  failed: it could not start, or a permanent error stopped it\n"
-                "  2  no such spider, invalid or unknown spider arguments, or a CSV feed of\n"
-                "     several entities (one line on stderr says which and what is allowed);\n"
-                "     nothing was fetched\n"
+                "  2  no such spider, invalid or unknown spider arguments, a CSV feed of\n"
+                "     several entities, or a JOBDIR the spider cannot resume (one line on\n"
+                "     stderr says which and what is allowed); nothing was fetched\n"
                 "  3  partial: some data is missing or still spooled (see storage-replay),\n"
                 "     or it was stopped early (Ctrl-C, a CLOSESPIDER_* limit)")
 
@@ -78,9 +78,12 @@ class Command(ScrapyCrawl):
         return f"no spider named {spider_name!r}{did_you_mean(spider_name, names)}; allowed: {', '.join(names)}"
 
     def feed_error(self, spider_name: str) -> str | None:
-        """One line when a CSV feed would mix entities (cineradar/feeds.py), else None."""
+        """One line when a CSV feed would mix entities (cineradar/feeds.py) or the spider cannot
+        resume the JOBDIR's crawl, else None."""
         assert self.crawler_process is not None and self.settings is not None
-        return mixed_csv_feed(self.crawler_process.spider_loader.load(spider_name), self.settings)
+        spidercls = self.crawler_process.spider_loader.load(spider_name)
+        resume = getattr(spidercls, "resume_error", None)
+        return mixed_csv_feed(spidercls, self.settings) or (resume(self.settings) if resume else None)
 
     def argument_error(self, spider_name: str, spargs: dict[str, str]) -> str | None:
         """The one-line problem with the spider's ``-a`` arguments, or None when they are valid.

@@ -55,7 +55,8 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.start_error = spider.start_error or mixed_csv_feed(cls, crawler.settings)
+        spider.start_error = (spider.start_error or mixed_csv_feed(cls, crawler.settings)
+                              or cls.resume_error(crawler.settings))
         try:
             today = crawl_today(crawler.settings)
             spider.args.use_today(today)  # the default day as well as the window
@@ -71,6 +72,11 @@ class CineSpider(scrapy.Spider):
             # requests nothing and the crawl ends FAILED with this one line, exit 1.
             spider.start_error = spider.start_error or str(exc)
         return spider
+
+    @classmethod
+    def resume_error(cls, settings: BaseSettings) -> str | None:
+        """One line when this spider cannot resume the crawl kept in JOBDIR (checked before start)."""
+        return None
 
     def endpoint_sources(self) -> list[str]:
         """The ENDPOINTS keys this crawl touches: all required when ENDPOINTS is given."""
