@@ -311,8 +311,58 @@ def markdown() -> str:
         "of the node then writes where the environment says; a job cannot move the store with",
         "`setting=SQLITE_PATH=...` (refused by `cineradar/scrapyd_guard.py`).",
         "",
+        "## Bounds and defaults worth knowing",
+        "",
+        "Settings (settings.py or `-s`), not per deployment:",
+        "",
+        "| setting | default | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{name}` | {_setting_default(name)} | {meaning} |" for name, meaning in BOUNDS.items()]
+    lines += [
+        "",
+        "## Refused before a crawl starts",
+        "",
+        "`scrapy crawl` checks these before the crawler exists: one line on stderr, exit status 2, nothing",
+        "fetched, no run record (under Scrapyd the job fails at start: one ERROR line, a FAILED run record).",
+        "",
+        "- a spider name that does not exist (`no spider named 'reperturay'; did you mean 'repertuary'?`);",
+        "- an unknown `-a` argument (`-a cty: unknown argument; did you mean 'city'?`); only Scrapyd's own",
+        "  `_job`, `_version` and `_project` are accepted besides each spider's arguments;",
+        "- an unknown city; city names are accepted with or without diacritics and in any case",
+        "  (`-a city=Łódź,Kraków`, `-a cities=jakarta`), a near miss gets a \"did you mean\";",
+        "- a CSV feed (`-O out.csv`, or FEEDS with format csv) that would get several entities: a CSV has one",
+        "  header. Write one CSV per entity with FEEDS and `item_classes`, or JSON Lines. Nested fields of",
+        "  a per-entity CSV (a seat layout, a summary's chains) are written as JSON;",
+        "- a repertuary crawl on a JOBDIR that a repertuary crawl has used: its day pages belong to site",
+        "  sessions that ended with the process, so a resume would come back PARTIAL. Start again with an",
+        "  empty JOBDIR.",
+        "",
+        "The commands that only read the store (`stored`, `daily-summary`, `tmdb-review`, `tix-aggregates`,",
+        "`storage-replay`) refuse a SQLite path where no store exists (exit status 1, one line) instead of",
+        "creating an empty one.",
+        "",
     ]
     return "\n".join(lines)
+
+
+# Settings documented with their settings.py defaults (not deployment variables).
+BOUNDS: dict[str, str] = {
+    "TIX_AUTH_TIMEOUT": "seconds per TIX.id guest-token or refresh call (also `CINERADAR_TIX_AUTH_TIMEOUT`)",
+    "TIX_AUTH_ATTEMPTS": "calls per guest-token or refresh round (backoff 0.5 s, doubled)",
+    "TIX_AUTH_DEADLINE": "seconds a whole round may take: a dead or hanging auth endpoint fails the crawl "
+                         "within 30 s (one ERROR line, FAILED, exit 1)",
+    "TIX_AUTH_FAILURE_COOLDOWN": "seconds a failed round is not tried again: requests needing a token fail fast",
+    "CRAWL_TODAY": "the day the crawls take as today: each spider's default day and its `-a date` window "
+                   "(also `CINERADAR_TODAY`); none: today in each source's time zone",
+}
+
+
+def _setting_default(name: str) -> str:
+    import cineradar.settings as project
+
+    value = defaults()[name] if name in defaults() else getattr(project, name, None)
+    return "none" if value is None else f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
 
 
 def env_example() -> str:

@@ -129,3 +129,10 @@ def test_the_firestore_client_uses_the_credentials_file(tmp_path):
     path.write_text("{}")
     with pytest.raises(PermanentStorageError, match="not a service-account key file"):
         FirestoreStorage(project="proj-1", credentials_file=str(path)).open([])
+
+
+def test_the_documented_bounds_are_settings_py_settings():
+    import cineradar.settings as project
+
+    assert all(hasattr(project, name) for name in config.BOUNDS)
+    assert project.TIX_AUTH_DEADLINE < 30  # the promise the table makes
