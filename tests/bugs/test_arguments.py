@@ -28,6 +28,7 @@ def crawl(*args: str, tmp_path) -> subprocess.CompletedProcess[str]:  # noqa: AN
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.e2e
 def test_an_unknown_spider_is_one_line_and_exit_2(tmp_path):
     proc = crawl("reperturay", tmp_path=tmp_path)
     assert proc.returncode == 2
@@ -35,6 +36,7 @@ def test_an_unknown_spider_is_one_line_and_exit_2(tmp_path):
     assert "no spider named 'reperturay'; did you mean 'repertuary'?" in proc.stderr
 
 
+@pytest.mark.e2e
 def test_an_unknown_argument_is_one_line_and_exit_2(tmp_path):
     proc = crawl("repertuary", "-a", "cty=krakow", tmp_path=tmp_path)
     assert proc.returncode == 2, proc.stderr

@@ -62,11 +62,13 @@ def test_every_variable_names_a_setting_the_code_reads():
     ("FILES_STORE", "CINERADAR_FILES_STORE", "/srv/x/files"),
     ("GOOGLE_CLOUD_PROJECT", "CINERADAR_FIRESTORE_PROJECT", "proj-1"),
 ])
+@pytest.mark.e2e
 def test_environment_beats_settings_py_and_s_beats_the_environment(setting, variable, value):
     assert get(setting, {variable: value}) == value
     assert get(setting, {variable: value}, "-s", f"{setting}=from-s") == "from-s"
 
 
+@pytest.mark.e2e
 def test_lists_and_numbers_are_parsed():
     env = {"CINERADAR_STORAGE_BACKENDS": " sqlite , postgres", "CINERADAR_ALERT_SMTP_PORT": "2525",
            "CINERADAR_ALERT_SMTP_TO": "a@example.org,b@example.org"}
@@ -76,6 +78,7 @@ def test_lists_and_numbers_are_parsed():
     assert json.loads(get("STORAGE_BACKENDS", env).replace("'", '"')) == ["sqlite", "postgres"]
 
 
+@pytest.mark.e2e
 def test_an_empty_value_is_unset():
     assert get("SQLITE_PATH", {"CINERADAR_SQLITE_PATH": ""}) == "data/cineradar.db"
 
@@ -89,6 +92,7 @@ def test_an_empty_value_is_unset():
     ({"CINERADAR_LOG_LEVEL": "loud"}, "CINERADAR_LOG_LEVEL: unknown value 'LOUD'; allowed: DEBUG, INFO"),
     ({"CINERADAR_TODAY": "15.01.2026"}, "CINERADAR_TODAY: expected a day as YYYY-MM-DD, got '15.01.2026'"),
 ])
+@pytest.mark.e2e
 def test_a_bad_value_is_one_line_naming_the_variable(env, says):
     for command in (["list"], ["crawl", "repertuary"], ["stored"]):
         proc = scrapy(command, env)
@@ -97,6 +101,7 @@ def test_a_bad_value_is_one_line_naming_the_variable(env, says):
         assert says in proc.stderr
 
 
+@pytest.mark.e2e
 def test_a_bad_secret_is_named_but_not_shown():
     proc = scrapy(["list"], {"CINERADAR_DATABASE_URL": "mysql://user:hunter2@db/x"})
     assert proc.returncode == 1
