@@ -21,7 +21,7 @@ def scrapy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("command", [["stored"], ["daily-summary", "--date", "2026-01-15"], ["tmdb-review"],
-                                     ["tix-aggregates", "--date", "2026-01-15"]])
+                                     ["tix-aggregates", "--date", "2026-01-15"], ["tix-token", "--check"]])
 def test_a_read_command_refuses_a_store_that_does_not_exist(command, tmp_path):
     path = tmp_path / "typo" / "cineradr.db"
     proc = scrapy(*command, env={"CINERADAR_SQLITE_PATH": str(path)})
