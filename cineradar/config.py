@@ -53,6 +53,15 @@ def integer(value: str) -> int:
         raise ValueError(f"expected an integer, got {value!r}") from None
 
 
+def boolean(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 def number(value: str) -> float:
     try:
         return float(value)
@@ -158,10 +167,8 @@ GROUPS: dict[str, list[Variable]] = {
                  "where tmdb_tv's logos are stored (Scrapy's FILES_STORE; unset: TMDB_LOGOS_STORE)",
                  "/srv/cineradar/files"),
     ],
+    # Spidermon's Slack and e-mail actions send them for every PARTIAL or FAILED crawl (docs/reliability.md).
     "Alerts": [
-        Variable("CINERADAR_ALERT_WEBHOOK_URL", "MONITOR_WEBHOOK_URL", url("http", "https"), "an http(s) URL",
-                 "POSTed a JSON alert for a FAILED or PARTIAL crawl (a Slack incoming webhook works)",
-                 "https://hooks.slack.com/services/T000/B000/XXXX", secret=True),
         Variable("CINERADAR_ALERT_SLACK_TOKEN", "SPIDERMON_SLACK_SENDER_TOKEN", text, "a Slack bot token",
                  "Spidermon's Slack action: the bot that posts alerts", "xoxb-0000", secret=True),
         Variable("CINERADAR_ALERT_SLACK_CHANNELS", "SPIDERMON_SLACK_RECIPIENTS", words,
@@ -170,6 +177,8 @@ GROUPS: dict[str, list[Variable]] = {
         Variable("CINERADAR_ALERT_SMTP_HOST", "SPIDERMON_SMTP_HOST", text, "a host name",
                  "Spidermon's e-mail action: the SMTP server", "smtp.example.org"),
         Variable("CINERADAR_ALERT_SMTP_PORT", "SPIDERMON_SMTP_PORT", integer, "an integer", "its port", "587"),
+        Variable("CINERADAR_ALERT_SMTP_TLS", "SPIDERMON_SMTP_ENFORCE_TLS", boolean, "true or false",
+                 "STARTTLS before the login (a submission port such as 587)", "true"),
         Variable("CINERADAR_ALERT_SMTP_USER", "SPIDERMON_SMTP_USER", text, "a user name",
                  "its login (none: no login)", "alerts@example.org"),
         Variable("CINERADAR_ALERT_SMTP_PASSWORD", "SPIDERMON_SMTP_PASSWORD", text, "a password", "its password",

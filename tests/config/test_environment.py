@@ -57,7 +57,7 @@ def test_every_variable_names_a_setting_the_code_reads():
     ("LOG_LEVEL", "CINERADAR_LOG_LEVEL", "WARNING"),
     ("TIX_RENDERER", "CINERADAR_RENDERER", "splash"),
     ("SPLASH_URL", "CINERADAR_SPLASH_URL", "http://127.0.0.1:8051"),
-    ("MONITOR_WEBHOOK_URL", "CINERADAR_ALERT_WEBHOOK_URL", "http://127.0.0.1:9/hook"),
+    ("SPIDERMON_EMAIL_SENDER", "CINERADAR_ALERT_SMTP_FROM", "crawler@example.org"),
     ("SPIDERMON_SMTP_HOST", "CINERADAR_ALERT_SMTP_HOST", "127.0.0.1"),
     ("FILES_STORE", "CINERADAR_FILES_STORE", "/srv/x/files"),
     ("GOOGLE_CLOUD_PROJECT", "CINERADAR_FIRESTORE_PROJECT", "proj-1"),
@@ -71,10 +71,10 @@ def test_environment_beats_settings_py_and_s_beats_the_environment(setting, vari
 @pytest.mark.e2e
 def test_lists_and_numbers_are_parsed():
     env = {"CINERADAR_STORAGE_BACKENDS": " sqlite , postgres", "CINERADAR_ALERT_SMTP_PORT": "2525",
-           "CINERADAR_ALERT_SMTP_TO": "a@example.org,b@example.org"}
+           "CINERADAR_ALERT_SMTP_TO": "a@example.org,b@example.org", "CINERADAR_ALERT_SMTP_TLS": "yes"}
     values = config.overrides(env)
     assert values == {"STORAGE_BACKENDS": ["sqlite", "postgres"], "SPIDERMON_SMTP_PORT": 2525,
-                      "SPIDERMON_EMAIL_TO": ["a@example.org", "b@example.org"]}
+                      "SPIDERMON_EMAIL_TO": ["a@example.org", "b@example.org"], "SPIDERMON_SMTP_ENFORCE_TLS": True}
     assert json.loads(get("STORAGE_BACKENDS", env).replace("'", '"')) == ["sqlite", "postgres"]
 
 
