@@ -42,6 +42,9 @@ SITE_FAULTS = {
     # its path option is searched in the path and query, so ``path=city_id=<id>`` aims at one city
     "theatres_missing",
     "search_empty",  # tmdb: /search/* answers 200 with no results (the titles no longer found)
+    # tmdb: /3/tv/{id}'s external_ids says imdb_id null although /3/find resolves the show by it
+    # (TMDB's find index and a show's external ids disagree)
+    "external_ids_null",
 }
 FAULT_KINDS = GENERIC_FAULTS | SITE_FAULTS
 

@@ -34,8 +34,10 @@ def test_scrapyd_job_argument_is_accepted_and_not_reported():
     assert args.unknown == []
 
 
-def test_typo_arguments_are_reported():
-    assert RepertuaryArgs.parse("repertuary", {"citty": "krakow"}).unknown == ["citty"]
+def test_typo_arguments_are_refused():
+    # Issue 17: an unknown argument is an error (it used to be a warning, and the default city was crawled).
+    with pytest.raises(SpiderArgumentError, match=r"-a citty: unknown argument; did you mean 'city'\?"):
+        RepertuaryArgs.parse("repertuary", {"citty": "krakow"})
 
 
 def test_all_expands_to_29_cities():

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cineradar.backends import SPECS, open_backends
 from cineradar.commands import ProjectCommand
+from cineradar.storage import MissingStoreError
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -28,7 +29,9 @@ class Command(ProjectCommand):
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
         try:
-            backends = open_backends(settings)
+            backends = open_backends(settings, create=False)
+        except MissingStoreError:
+            raise  # ProjectCommand: one line, exit 1
         except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
             print(f"stored: storage could not be opened ({type(exc).__name__}: {exc})")
             return 1

@@ -29,6 +29,7 @@ from scrapy.exceptions import UsageError
 from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
 from cineradar.items import TmdbMatch
+from cineradar.storage import MissingStoreError
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -91,7 +92,9 @@ class Command(ProjectCommand):
             choices.append((_listing(listing), int(ident)))
         choices += [(_listing(text), None) for text in opts.reject]
         try:
-            backends = open_backends(settings)
+            backends = open_backends(settings, create=False)
+        except MissingStoreError:
+            raise  # ProjectCommand: one line, exit 1
         except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
             print(f"tmdb-review: storage could not be opened ({type(exc).__name__}: {exc})", file=sys.stderr)
             return 1

@@ -64,6 +64,7 @@ class TmdbTvArgs(SpiderArgs):
 
 class TmdbTvSpider(TmdbSpider):
     name = "tmdb_tv"
+    entities: ClassVar = (TmdbShow, TmdbNetwork, TmdbCompany, TmdbWatchProvider)
     store_logos = True  # enables cineradar.pipelines.logos.LogoPipeline
     stats_prefix: ClassVar[str] = "cineradar/tmdb_tv"
     args_model: ClassVar[type[SpiderArgs]] = TmdbTvArgs
@@ -155,6 +156,9 @@ class TmdbTvSpider(TmdbSpider):
         if not isinstance(body, dict):
             return
         show, networks, companies, providers = parse.show_from_details(body)
+        if not show.imdb_id and imdb_id:  # found by this IMDb id: TMDB's external_ids may omit it
+            show.imdb_id = imdb_id
+            self.stat("imdb_id_from_lookup")
         self.stat("shows")
         yield show
         for entity in (*networks, *companies, *providers):
