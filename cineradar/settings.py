@@ -178,3 +178,4 @@ ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spide
 
 # ---------------------------------------------------------------- web view (scrapy web; docs/web.md)
 WEB_LOGIN_FOR_READS = False  # True: every page needs the login (CINERADAR_WEB_PASSWORD_HASH), not only review writes
+WEB_REMOTE_IMAGES = True  # False: posters (hosted by TIX.id/TMDB) as links, for a view that must not reach the internet

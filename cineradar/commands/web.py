@@ -47,7 +47,8 @@ class Command(ProjectCommand):
             print(f"web: storage could not be opened ({type(exc).__name__}: {exc})", file=sys.stderr)
             return 1
         app = create_app(reader, backends, image_url=settings.get("TMDB_IMAGE_URL", ""),
-                         login_for_reads=settings.getbool("WEB_LOGIN_FOR_READS"))
+                         login_for_reads=settings.getbool("WEB_LOGIN_FOR_READS"),
+                         remote_images=settings.getbool("WEB_REMOTE_IMAGES"))
         server = create_server(app, host=opts.host, port=opts.port, threads=opts.threads, ident="cineradar")
         host = opts.host if ":" not in opts.host else f"[{opts.host}]"
         print(f"http://{host}:{server.effective_port}/", flush=True)  # type: ignore[union-attr]

@@ -34,7 +34,8 @@ SECRET_KEY_ENV = "CINERADAR_WEB_SECRET_KEY"
 
 
 def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: str = "",
-               login_for_reads: bool = False, password_hash: str | None = None, secret_key: str | None = None,
+               login_for_reads: bool = False, remote_images: bool = True, password_hash: str | None = None,
+               secret_key: str | None = None,
                now: Callable[[], dt.datetime] | None = None) -> Flask:
     """The application over ``reader``; ``writers``: the backends a review decision is written to."""
     app = Flask(__name__)
@@ -42,7 +43,7 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
         SECRET_KEY=secret_key or os.environ.get(SECRET_KEY_ENV) or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", WTF_CSRF_TIME_LIMIT=None,
         PASSWORD_HASH=password_hash if password_hash is not None else os.environ.get(PASSWORD_HASH_ENV, ""),
-        LOGIN_FOR_READS=login_for_reads, IMAGE_URL=image_url.rstrip("/"),
+        LOGIN_FOR_READS=login_for_reads, IMAGE_URL=image_url.rstrip("/"), REMOTE_IMAGES=remote_images,
     )
     CSRFProtect(app)
     clock = now or (lambda: dt.datetime.now(dt.UTC))
@@ -71,7 +72,8 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"charts": charts, "image_url": app.config["IMAGE_URL"], "logged_in": g.get("logged_in", False),
+        return {"charts": charts, "image_url": app.config["IMAGE_URL"], "remote_images": app.config["REMOTE_IMAGES"],
+                "logged_in": g.get("logged_in", False),
                 "fmt": _fmt}
 
     # ---------------------------------------------------------------- runs

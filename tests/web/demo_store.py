@@ -1,4 +1,4 @@
-"""A demo store filled by real crawls of the replica (tiny preset): TIX.id movies and morning seat
+"""A demo store filled by real crawls of the replica (default preset): TIX.id movies and morning seat
 maps of three cities, the daily summary, repertuary Kraków (3 days), TMDB lists and matching.
 Built once per test session (tests/web/conftest.py) and by bench/web_pages.py."""
 
@@ -17,7 +17,7 @@ from tests.conftest import ROOT, run_crawl
 
 DAY = dt.date(2026, 1, 15)
 MORNING = dt.datetime.combine(DAY, dt.time(5), JAKARTA)
-CITIES = "cities=AMBON,BANDUNG,JAKARTA"
+CITIES = "cities=AMBON,MANADO,PONTIANAK"  # 10 theatres of the default preset, three chains
 FAST = {"DOWNLOAD_DELAY": "0", "SITE_RATE_LIMITS": "{}"}
 
 
@@ -42,6 +42,7 @@ def build(workdir: Path, replica: Replica) -> dict[str, Any]:
     run_crawl("tix_seats", urls, workdir, "mode=morning", f"date={DAY}")
     scrapy_command(workdir, "daily-summary", "--date", DAY.isoformat())
     run_crawl("repertuary", urls, workdir, "city=krakow", "days=3", f"date={DAY}", settings=FAST)
+    add_homonyms(workdir / "cineradar.db")
     env_token = os.environ.get("TMDB_READ_TOKEN")
     os.environ["TMDB_READ_TOKEN"] = Knobs().tmdb_bearer
     try:
@@ -55,8 +56,26 @@ def build(workdir: Path, replica: Replica) -> dict[str, Any]:
     return replica.truth()
 
 
+HOMONYMS = [("nobodys-fool", "Nobody's Fool", 2010), ("nobodys-fool-2012", "Nobody's Fool", 2012)]
+
+
+def add_homonyms(db: Path) -> None:
+    """Two film listings whose titles several TMDB movies share, with a year none of them has:
+    tmdb_match puts them in the review queue (as tests/tmdb/test_tmdb_match_e2e.py shows)."""
+    from cineradar.backends import SPECS
+    from cineradar.items import RepertuaryFilm
+    from cineradar.storage.sqlite import SQLiteStorage
+
+    store = SQLiteStorage(db)
+    store.open(SPECS)
+    store.upsert("repertuary_films", [RepertuaryFilm.model_validate({
+        "city": "krakow", "slug": slug, "title_pl": title, "original_title": title, "year": year,
+        "url": f"https://www.kino.krakow.pl/film/{slug}.html"}).row() for slug, title, year in HOMONYMS])
+    store.close()
+
+
 def start_replica() -> Replica:
-    replica = Replica(preset="tiny", seed=1, date=DAY, now=MORNING, knobs=Knobs(faults=[]))
+    replica = Replica(preset="default", seed=1, date=DAY, now=MORNING, knobs=Knobs(faults=[]))
     replica.start()
     return replica
 
