@@ -45,7 +45,7 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
         PASSWORD_HASH=password_hash if password_hash is not None else os.environ.get(PASSWORD_HASH_ENV, ""),
         LOGIN_FOR_READS=login_for_reads, IMAGE_URL=image_url.rstrip("/"), REMOTE_IMAGES=remote_images,
     )
-    CSRFProtect(app)
+    csrf = CSRFProtect()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     lock_writes = list(writers)
 
@@ -60,11 +60,14 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
     @app.after_request
     def _timing(response: Response) -> Response:
         # server time of the page, read by the benchmark (bench/web_pages.py) and browsers' devtools
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
+        started = g.get("started", time.perf_counter())  # unset when CSRFProtect refused the request first
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' http: https: data:; "
                                                        "style-src 'self' 'unsafe-inline'; script-src 'self'")
         return response
+
+    csrf.init_app(app)  # after _start: the login state is known when a refusal is rendered
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
