@@ -67,7 +67,8 @@ class Reader:
         text, params = self._where(spec, where, between)
         physical = [p for c in cols for p in self._physical(spec, c)]
         query = f"SELECT {', '.join(map(_quote, physical))} FROM {_quote(entity)}{text}"
-        query += self._order(spec, order or spec.key, desc)
+        # the key breaks ties, so both dialects give the same order
+        query += self._order(spec, tuple(dict.fromkeys((*(order or ()), *spec.key))), desc)
         if limit is not None:
             query += f" LIMIT {int(limit)}"
         records = self._execute(query, params)
