@@ -92,6 +92,31 @@ class Reader:
         kind = spec.columns[column]
         return {_plain(value, kind): int(n) for value, n in records}
 
+    def latest_sums(self, entity: str, *, per: str, latest: str, group: Sequence[str], sums: Sequence[str],
+                    where: dict[str, Any] | None = None, between: Range | None = None) -> list[dict[str, Any]]:
+        """Sums of ``sums`` per ``group`` over one row per ``per`` (the one with the largest
+        ``latest``), in SQL: e.g. audience per movie and day over each showtime's latest morning
+        snapshot, without reading the snapshots. Two rows of one ``per`` with the same ``latest``
+        would both count (a snapshot's id holds its time: there are none)."""
+        spec = self._spec(entity)
+        self._check(spec, [per, latest, *group, *sums])
+        text, params = self._where(spec, where, between)
+        table, p, lt = _quote(entity), _quote(per), _quote(latest)
+        inner = f"SELECT {p} AS k, max({lt}) AS m FROM {table}{text} GROUP BY {p}"
+        outer_where = text.replace(" WHERE ", " AND ", 1) if text else ""
+        cols = ", ".join(f"t.{_quote(g)}" for g in group)
+        total = ", ".join(f"sum(t.{_quote(c)})" for c in sums)
+        query = (f"SELECT {cols}, count(*), {total} FROM {table} t JOIN ({inner}) l ON t.{p} = l.k AND t.{lt} = l.m "
+                 f"WHERE 1 = 1{_prefixed(outer_where)} GROUP BY {cols} ORDER BY {cols}")
+        records = self._execute(query, params + params)
+        out = []
+        for record in records:
+            row = {g: _plain(v, spec.columns[g]) for g, v in zip(group, record, strict=False)}
+            row["rows"] = int(record[len(group)])
+            row.update({c: int(v or 0) for c, v in zip(sums, record[len(group) + 1:], strict=True)})
+            out.append(row)
+        return out
+
     def state(self, name: str) -> dict[str, Any] | None:
         return self.backend.get_state(name)
 
@@ -217,6 +242,13 @@ def _plain(value: Any, kind: str) -> Any:
     if kind == "bool":
         return bool(value)
     return value
+
+
+def _prefixed(condition: str) -> str:
+    """A WHERE condition of ``_where`` qualified with the outer query's alias ``t``."""
+    import re
+
+    return re.sub(r'(?<![.\w])("(?:[^"]|"")+")', r"t.\1", condition)
 
 
 def _quote(name: str) -> str:

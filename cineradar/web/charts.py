@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import pygal
 from markupsafe import Markup
@@ -39,6 +40,14 @@ def _config(height: int) -> dict[str, object]:
 def bars(title: str, labels: Sequence[str], values: Sequence[float], *, unit: str = "%",
          max_value: float | None = 100) -> Markup:
     """Horizontal bars, one per label (e.g. occupancy % per city)."""
+    return _bars(title, tuple(labels), tuple(float(v) for v in values), unit, max_value)
+
+
+# pygal takes 20-100 ms a chart; a past day's chart never changes, so each is drawn once per
+# process for the same data (the data is the key: a new crawl's figures draw a new chart)
+@lru_cache(maxsize=256)
+def _bars(title: str, labels: tuple[str, ...], values: tuple[float, ...], unit: str,
+          max_value: float | None) -> Markup:
     chart = pygal.HorizontalBar(**_config(max(160, 26 * len(labels) + 80)), range=(0, max_value) if max_value else None)
     chart.title = title
     chart.x_labels = list(labels)
@@ -48,12 +57,17 @@ def bars(title: str, labels: Sequence[str], values: Sequence[float], *, unit: st
 
 def lines(title: str, dates: Sequence[str], series: dict[str, Sequence[float | None]]) -> Markup:
     """One line per series over dates (e.g. occupancy % per chain over 30 days)."""
+    return _lines(title, tuple(dates), tuple((k, tuple(v)) for k, v in series.items()))
+
+
+@lru_cache(maxsize=256)
+def _lines(title: str, dates: tuple[str, ...], series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Markup:
     config = _config(320) | {"show_legend": True, "legend_at_bottom": True, "x_label_rotation": 30,
                              "show_minor_x_labels": False, "range": (0, 100)}
     chart = pygal.Line(**config)
     chart.title = title
     chart.x_labels = [d[5:] for d in dates]
     chart.x_labels_major = [d[5:] for d in dates[:: max(1, len(dates) // 8)]]
-    for name, values in series.items():
+    for name, values in series:
         chart.add(name, list(values))
     return _render(chart, title)

@@ -113,6 +113,14 @@ def _occupancy(rows: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]
             for name, (n, aud, seats) in sorted(totals.items(), key=lambda kv: (-kv[1][2], kv[0]))]
 
 
+def morning_sums(reader: Reader, group: tuple[str, ...], where: dict[str, Any],
+                 between: Range | None = None) -> list[dict[str, Any]]:
+    """Audience and seats per ``group`` over each showtime's latest morning snapshot, in SQL."""
+    return reader.latest_sums("tix_seat_snapshots", per="showtime_id", latest="scraped_at", group=group,
+                              sums=("unavailable_seats", "total_seats"), where=where | {"mode": "morning"},
+                              between=between)
+
+
 def tix_day(reader: Reader, day: str, *, top: int = 10) -> dict[str, Any]:
     snaps = day_snapshots(reader, day)
     showtimes = reader.rows("tix_showtimes", where={"date": day},
@@ -169,14 +177,9 @@ def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREN
     """Occupancy per movie per day (latest morning snapshot per showtime) over ``days`` days up to ``day``."""
     if not movie_ids:
         return {"dates": [], "series": {}}
-    rows = reader.rows("tix_seat_snapshots", where={"movie_id": movie_ids, "mode": "morning"},
-                       between=Range("date", days_back(day, days - 1), day),
-                       columns=("showtime_id", "scraped_at", "date", "movie_id", "total_seats", "unavailable_seats"))
-    per: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for row in latest_per_showtime(rows):
-        line = per[(row["movie_id"], row["date"])]
-        line[0] += int(row["unavailable_seats"])
-        line[1] += int(row["total_seats"])
+    per = {(r["movie_id"], r["date"]): (r["unavailable_seats"], r["total_seats"])
+           for r in morning_sums(reader, ("movie_id", "date"), {"movie_id": movie_ids},
+                                 Range("date", days_back(day, days - 1), day))}
     dates = sorted({d for _, d in per})
     return {"dates": dates, "series": {m: [pct(*per[(m, d)]) if (m, d) in per else None for d in dates]
                                        for m in movie_ids}}
@@ -272,17 +275,11 @@ def movie(reader: Reader, *, tix: str | None = None, repertuary: str | None = No
     tix_movies = reader.rows("tix_movies", where={"movie_id": tix_ids}, order=("date",)) if tix_ids else []
     tix_days = []
     if tix_ids:
-        shows = Counter(r["date"] for r in reader.rows("tix_showtimes", where={"movie_id": tix_ids},
-                                                      columns=("date",)))
-        snaps = latest_per_showtime(reader.rows("tix_seat_snapshots", where={"movie_id": tix_ids, "mode": "morning"},
-                                                columns=("showtime_id", "scraped_at", "date", "total_seats",
-                                                         "unavailable_seats")))
-        occ: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for s in snaps:
-            occ[s["date"]][0] += int(s["unavailable_seats"])
-            occ[s["date"]][1] += int(s["total_seats"])
-        tix_days = [{"date": d, "showtimes": shows[d], "audience": occ[d][0], "seats": occ[d][1],
-                     "occupancy_pct": pct(*occ[d])} for d in sorted(shows)]
+        shows = reader.count_by("tix_showtimes", "date", where={"movie_id": tix_ids})
+        occ = {r["date"]: (r["unavailable_seats"], r["total_seats"])
+               for r in morning_sums(reader, ("date",), {"movie_id": tix_ids})}
+        tix_days = [{"date": d, "showtimes": shows[d], "audience": occ.get(d, (0, 0))[0],
+                     "seats": occ.get(d, (0, 0))[1], "occupancy_pct": pct(*occ.get(d, (0, 0)))} for d in sorted(shows)]
     films = reader.rows("repertuary_films", where={"slug": slugs}) if slugs else []
     programme = reader.rows("repertuary_showtimes", where={"film_slug": slugs}, order=("starts_at", "external_id"),
                             columns=("city", "cinema_slug", "date", "time", "ticket_url")) if slugs else []
@@ -357,7 +354,8 @@ def explorer(reader: Reader) -> list[dict[str, Any]]:
 def entity_view(reader: Reader, entity: str, *, limit: int = 20) -> dict[str, Any]:
     spec = reader.specs[entity]
     per_day = reader.count_by(entity, "date") if "date" in spec.columns else {}
-    order = ("date", *spec.key) if "date" in spec.columns else ("started_at",) if entity == "crawl_runs" else spec.key
-    latest = reader.rows(entity, order=tuple(dict.fromkeys(order)), desc=True, limit=limit)
+    # by key (its index): ordering a large table by another column would sort all of it
+    order = ("started_at",) if entity == "crawl_runs" else spec.key
+    latest = reader.rows(entity, order=order, desc=True, limit=limit)
     return {"entity": entity, "rows": reader.count(entity), "per_day": per_day, "latest": latest,
             "columns": list(spec.columns), "key": spec.key}

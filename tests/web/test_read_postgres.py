@@ -53,6 +53,7 @@ def test_every_query_is_the_same_on_postgres(readers, demo):
                   order=("started_at",), desc=True, limit=3)
     sid = lite.rows("tix_seat_snapshots", where={"date": day}, limit=1)[0]["showtime_id"]
     theatre = lite.rows("tix_theatres", limit=1)[0]["theatre_id"]
+    movie = lite.rows("tix_movies", where={"date": day}, limit=1)[0]["movie_id"]
     for name, call in {
         "cards": lambda r: queries.run_cards(r), "history": lambda r: queries.run_history(r, status="success"),
         "day": lambda r: queries.tix_day(r, day), "trend": lambda r: queries.chain_trend(r, day),
@@ -61,6 +62,8 @@ def test_every_query_is_the_same_on_postgres(readers, demo):
         "week": lambda r: queries.repertuary_week(r, "krakow", day), "review": queries.review_queue,
         "coverage": lambda r: queries.repertuary_coverage(r, day), "explorer": queries.explorer,
         "entity": lambda r: queries.entity_view(r, "tix_showtimes"),
+        "movie": lambda r: queries.movie(r, tix=movie), "movie_trend": lambda r: queries.movie_trend(r, day, [movie]),
+        "sums": lambda r: queries.morning_sums(r, ("merchant", "date"), {}),
     }.items():
         assert call(pg) == call(lite), name
 
