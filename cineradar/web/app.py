@@ -27,7 +27,7 @@ from cineradar import matching
 from cineradar.items import TmdbMatch
 from cineradar.storage.base import Storage
 from cineradar.storage.read import Reader
-from cineradar.web import charts, queries
+from cineradar.web import charts, geo, queries
 
 PASSWORD_HASH_ENV = "CINERADAR_WEB_PASSWORD_HASH"
 SECRET_KEY_ENV = "CINERADAR_WEB_SECRET_KEY"
@@ -131,7 +131,8 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
     @app.get("/theatres")
     def theatres() -> str:
         data = queries.theatres(reader, chain=request.args.get("chain") or None, city=request.args.get("city") or None)
-        return render_template("theatres.html", t=data)
+        map_svg, map_caption = geo.theatre_map(data["rows"])
+        return render_template("theatres.html", t=data, map_svg=map_svg, map_caption=map_caption)
 
     @app.get("/theatres/<theatre_id>")
     def theatre(theatre_id: str) -> str:

@@ -263,3 +263,31 @@ def test_a_real_captured_layout_draws_its_real_row_names(server, browser, demo):
     assert not problems
     assert names == rows and "I" not in names
     assert (taken, free) == (160, 0)
+
+
+def test_theatre_map_draws_each_geocoded_theatre_by_chain_on_the_outline(server, browser, demo):
+    """Two theatres given coordinates as geocoding would store them: two dots, in their chains'
+    colours, on Indonesia's outline; the others are counted as not geocoded."""
+    from cineradar.web.geo import CHAIN_COLOURS
+    from tests.conftest import open_store
+
+    store = open_store(demo["db"])
+    theatres = store.fetch("tix_theatres")
+    picked = [next(t for t in theatres if t["merchant"] == chain) for chain in ("XXI", "CGV")]
+    coords = [(-3.6954, 128.1814), (1.4748, 124.8421)]  # Ambon, Manado
+    store.upsert("tix_theatres", [t | {"lat": lat, "lng": lng} for t, (lat, lng) in zip(picked, coords, strict=True)])
+    store.close()
+    context, page, problems = visit(browser, f"{server}theatres", 1440)
+    try:
+        dots = page.evaluate("""() => [...document.querySelectorAll('svg.map circle.theatre')].map(
+                                    c => [c.querySelector('title').textContent, c.getAttribute('fill')])""")
+        outline = page.locator("svg.map path.outline").get_attribute("d") or ""
+        caption = page.locator("figcaption").text_content()
+        page.screenshot(path=str(SCREENSHOTS / "theatres-map-1440.png"), full_page=True)
+    finally:
+        context.close()
+    assert not problems
+    assert sorted(dots) == sorted([f"{t['name']} ({t['merchant']}, {t['city']})", CHAIN_COLOURS[t["merchant"]]]
+                                  for t in picked)
+    assert outline.count("M") > 50  # the islands
+    assert caption.startswith(f"2 of {len(theatres)} theatres have coordinates") and "Natural Earth" in caption
