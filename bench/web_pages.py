@@ -200,17 +200,19 @@ def measure(reader: Reader, days: list[str], n: int, seed: int = 3) -> dict[str,
     rng = random.Random(seed)
     results = {}
     for name, next_url in pages(reader, days, rng).items():
-        times = []
+        times, cpu = [], []
         for _ in range(n):
             url = next_url()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {url} answered {response.status_code}")
         times.sort()
+        cpu.sort()
         results[name] = {"p50": statistics.median(times), "p95": times[max(0, int(len(times) * 0.95 + 0.5) - 1)],
-                         "max": times[-1]}
+                         "max": times[-1], "cpu_p95": cpu[max(0, int(len(cpu) * 0.95 + 0.5) - 1)]}
     return results
 
 
@@ -274,6 +276,9 @@ def main() -> int:
     t = time.perf_counter()
     counts, days = fill(list(backends.values()), base, opts.days)
     print(f"history ({', '.join(backends)}): {json.dumps(counts)} in {time.perf_counter() - t:.0f} s", flush=True)
+    import os
+
+    print(f"load average before measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     failed = []
     try:
         results: dict[str, Any] = {}
@@ -289,7 +294,7 @@ def main() -> int:
             cols = []
             for b in backends:
                 r = results[b]["pages"][page]
-                cols.append(f"{r['p50']:10.1f} ms {r['p95']:10.1f} ms")
+                cols.append(f"{r['p50']:10.1f} ms {r['p95']:10.1f} ms ({r['cpu_p95']:6.1f} cpu)")
                 if r["p95"] > PAGE_BUDGET_MS:
                     failed.append(f"{b} {page} p95 {r['p95']:.0f} ms")
             print(f"{page:28} " + " ".join(cols) + (f" {ref[page]:13.1f} ms" if page in ref else ""))

@@ -11,6 +11,7 @@ are the original's shapes, read by the original's clients (docs/web.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,13 @@ from cineradar.storage.base import EntitySpec, Storage, StorageError
 # scan them all.
 READ_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "tix_showtimes": (("date",), ("movie_id", "date"), ("theatre_id", "date")),
-    "tix_seat_snapshots": (("date", "mode"), ("showtime_id",), ("movie_id", "date")),
+    # covering (date or movie first, then what the occupancy sums read): the sums never touch the
+    # table's rows, whose seat layouts make them large
+    "tix_seat_snapshots": (("showtime_id",),
+                           ("date", "mode", "showtime_id", "scraped_at", "merchant", "city", "movie_id",
+                            "unavailable_seats", "total_seats", "occupancy_pct"),
+                           ("movie_id", "mode", "date", "showtime_id", "scraped_at", "unavailable_seats",
+                            "total_seats")),
     "tix_seat_failures": (("date",),),
     "tix_movies": (("movie_id",),),
     "repertuary_showtimes": (("city", "date"), ("film_slug",)),
@@ -92,23 +99,28 @@ class Reader:
         kind = spec.columns[column]
         return {_plain(value, kind): int(n) for value, n in records}
 
+    def _latest(self, entity: str, per: str, latest: str, columns: Sequence[str], where: dict[str, Any] | None,
+                between: Range | None) -> tuple[str, list[Any]]:
+        """A subquery of ``columns`` over one row per ``per``, the one with the largest ``latest``
+        (``row_number()``, in SQLite and PostgreSQL alike)."""
+        spec = self._spec(entity)
+        self._check(spec, [per, latest, *columns])
+        text, params = self._where(spec, where, between)
+        cols = ", ".join(map(_quote, dict.fromkeys(columns)))
+        return (f"(SELECT {cols}, row_number() OVER (PARTITION BY {_quote(per)} ORDER BY {_quote(latest)} DESC) "
+                f"AS rn__ FROM {_quote(entity)}{text}) latest__ WHERE rn__ = 1"), params
+
     def latest_sums(self, entity: str, *, per: str, latest: str, group: Sequence[str], sums: Sequence[str],
                     where: dict[str, Any] | None = None, between: Range | None = None) -> list[dict[str, Any]]:
-        """Sums of ``sums`` per ``group`` over one row per ``per`` (the one with the largest
-        ``latest``), in SQL: e.g. audience per movie and day over each showtime's latest morning
-        snapshot, without reading the snapshots. Two rows of one ``per`` with the same ``latest``
-        would both count (a snapshot's id holds its time: there are none)."""
+        """Rows and sums of ``sums`` per ``group`` over one row per ``per`` (its largest ``latest``),
+        in SQL: e.g. audience per movie and day over each showtime's latest morning snapshot,
+        without reading the snapshots into Python."""
         spec = self._spec(entity)
-        self._check(spec, [per, latest, *group, *sums])
-        text, params = self._where(spec, where, between)
-        table, p, lt = _quote(entity), _quote(per), _quote(latest)
-        inner = f"SELECT {p} AS k, max({lt}) AS m FROM {table}{text} GROUP BY {p}"
-        outer_where = text.replace(" WHERE ", " AND ", 1) if text else ""
-        cols = ", ".join(f"t.{_quote(g)}" for g in group)
-        total = ", ".join(f"sum(t.{_quote(c)})" for c in sums)
-        query = (f"SELECT {cols}, count(*), {total} FROM {table} t JOIN ({inner}) l ON t.{p} = l.k AND t.{lt} = l.m "
-                 f"WHERE 1 = 1{_prefixed(outer_where)} GROUP BY {cols} ORDER BY {cols}")
-        records = self._execute(query, params + params)
+        source, params = self._latest(entity, per, latest, [*group, *sums], where, between)
+        cols = ", ".join(map(_quote, group))
+        total = ", ".join(f"sum({_quote(c)})" for c in sums)
+        records = self._execute(f"SELECT {cols}, count(*), {total} FROM {source} GROUP BY {cols} ORDER BY {cols}",
+                                params)
         out = []
         for record in records:
             row = {g: _plain(v, spec.columns[g]) for g, v in zip(group, record, strict=False)}
@@ -116,6 +128,37 @@ class Reader:
             row.update({c: int(v or 0) for c, v in zip(sums, record[len(group) + 1:], strict=True)})
             out.append(row)
         return out
+
+    def latest_rows(self, entity: str, *, per: str, latest: str, columns: Sequence[str], order: Sequence[str],
+                    desc: bool = False, limit: int | None = None, where: dict[str, Any] | None = None,
+                    between: Range | None = None) -> list[dict[str, Any]]:
+        """``columns`` of one row per ``per`` (its largest ``latest``), ordered, at most ``limit``."""
+        spec = self._spec(entity)
+        cols = list(columns)
+        source, params = self._latest(entity, per, latest, [*cols, *order], where, between)
+        direction = " DESC" if desc else ""
+        collate = ' COLLATE "C"' if self.dialect == "postgres" else ""
+        ordering = ", ".join(f"{_quote(c)}{collate if spec.columns[c] == 'text' else ''}{direction}" for c in order)
+        query = f"SELECT {', '.join(map(_quote, cols))} FROM {source} ORDER BY {ordering}"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        return [{c: _plain(v, spec.columns[c]) for c, v in zip(cols, record, strict=True)}
+                for record in self._execute(query, params)]
+
+    def aggregate(self, entity: str, *, group: Sequence[str], values: dict[str, tuple[str, str]],
+                  where: dict[str, Any] | None = None, between: Range | None = None) -> list[dict[str, Any]]:
+        """Per ``group``: ``values`` name -> (min|max|sum|count, column), over the rows that match."""
+        spec = self._spec(entity)
+        self._check(spec, [*group, *(c for _, c in values.values())])
+        if any(f not in ("min", "max", "sum", "count") for f, _ in values.values()):
+            raise StorageError("aggregate: min, max, sum or count")
+        text, params = self._where(spec, where, between)
+        cols = ", ".join(map(_quote, group))
+        aggs = ", ".join(f"{f}({_quote(c)})" for f, c in values.values())
+        records = self._execute(f"SELECT {cols}, {aggs} FROM {_quote(entity)}{text} GROUP BY {cols} ORDER BY {cols}",
+                                params)
+        return [{**{g: _plain(v, spec.columns[g]) for g, v in zip(group, r, strict=False)},
+                 **{name: r[len(group) + i] for i, name in enumerate(values)}} for r in records]
 
     def state(self, name: str) -> dict[str, Any] | None:
         return self.backend.get_state(name)
@@ -126,7 +169,8 @@ class Reader:
             if entity not in self.specs:
                 continue
             for columns in indexes:
-                name = f"cineradar_read_{entity}_{'_'.join(columns)}"
+                digest = hashlib.sha1(",".join(columns).encode()).hexdigest()[:10]  # short: PostgreSQL cuts at 63
+                name = f"cineradar_read_{entity}_{digest}"
                 self._execute(f"CREATE INDEX IF NOT EXISTS {_quote(name)} ON {_quote(entity)} "
                               f"({', '.join(map(_quote, columns))})", [], fetch=False)
 
@@ -242,13 +286,6 @@ def _plain(value: Any, kind: str) -> Any:
     if kind == "bool":
         return bool(value)
     return value
-
-
-def _prefixed(condition: str) -> str:
-    """A WHERE condition of ``_where`` qualified with the outer query's alias ``t``."""
-    import re
-
-    return re.sub(r'(?<![.\w])("(?:[^"]|"")+")', r"t.\1", condition)
 
 
 def _quote(name: str) -> str:

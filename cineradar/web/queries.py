@@ -102,17 +102,6 @@ def day_snapshots(reader: Reader, day: str) -> list[dict[str, Any]]:
                                            where={"date": day, "mode": "morning"}))
 
 
-def _occupancy(rows: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in rows:
-        line = totals[str(row.get(key) or "?")]
-        line[0] += 1
-        line[1] += int(row["unavailable_seats"])
-        line[2] += int(row["total_seats"])
-    return [{"name": name, "showtimes": n, "audience": aud, "seats": seats, "occupancy_pct": pct(aud, seats)}
-            for name, (n, aud, seats) in sorted(totals.items(), key=lambda kv: (-kv[1][2], kv[0]))]
-
-
 def morning_sums(reader: Reader, group: tuple[str, ...], where: dict[str, Any],
                  between: Range | None = None) -> list[dict[str, Any]]:
     """Audience and seats per ``group`` over each showtime's latest morning snapshot, in SQL."""
@@ -121,42 +110,55 @@ def morning_sums(reader: Reader, group: tuple[str, ...], where: dict[str, Any],
                               between=between)
 
 
+def _lines(sums: Iterable[dict[str, Any]], key: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in sums:
+        name = str(row.get(key) or "?")
+        line = totals[(names or {}).get(name, name)]
+        line[0] += row["rows"]
+        line[1] += row["unavailable_seats"]
+        line[2] += row["total_seats"]
+    return [{"name": name, "showtimes": n, "audience": aud, "seats": seats, "occupancy_pct": pct(aud, seats)}
+            for name, (n, aud, seats) in sorted(totals.items(), key=lambda kv: (-kv[1][2], kv[0]))]
+
+
 def tix_day(reader: Reader, day: str, *, top: int = 10) -> dict[str, Any]:
-    snaps = day_snapshots(reader, day)
-    showtimes = reader.rows("tix_showtimes", where={"date": day},
-                            columns=("showtime_id", "movie_id", "theatre_id", "city", "merchant", "room_category",
-                                     "price_min", "price_max", "time", "status"))
+    """The day's figures, summed in SQL over each showtime's latest morning snapshot."""
+    sums = morning_sums(reader, ("merchant", "city", "movie_id"), {"date": day})
     movies = reader.rows("tix_movies", where={"date": day},
                          columns=("movie_id", "title", "is_presale", "merchants", "cities", "poster_url"))
     titles = {m["movie_id"]: m["title"] for m in movies}
-    for snap in snaps:
-        snap["title"] = titles.get(snap.get("movie_id") or "", snap.get("movie_title") or "?")
-    ranked = sorted(snaps, key=lambda s: (-float(s["occupancy_pct"]), s["showtime_id"]))
-    bottom = sorted(snaps, key=lambda s: (float(s["occupancy_pct"]), s["showtime_id"]))
-    prices: dict[tuple[str, str], list[int]] = {}
-    for row in showtimes:
-        low, high = row.get("price_min"), row.get("price_max")
-        if low is None:
-            continue
-        line = prices.setdefault((row["merchant"], row["room_category"]), [low, high if high is not None else low, 0])
-        line[0] = min(line[0], low)
-        line[1] = max(line[1], high if high is not None else low)
-        line[2] += 1
-    audience = sum(int(s["unavailable_seats"]) for s in snaps)
-    seats = sum(int(s["total_seats"]) for s in snaps)
+    columns = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_name", "time", "occupancy_pct")
+    ranked = {}
+    for name, desc in (("top", True), ("bottom", False)):
+        ranked[name] = reader.latest_rows("tix_seat_snapshots", per="showtime_id", latest="scraped_at",
+                                          columns=columns, order=("occupancy_pct", "showtime_id"), desc=desc,
+                                          limit=top, where={"date": day, "mode": "morning"})
+        if desc:  # highest first, ties by id ascending as the bottom list
+            ranked[name].sort(key=lambda s: (-float(s["occupancy_pct"]), s["showtime_id"]))
+        for snap in ranked[name]:
+            snap["title"] = titles.get(snap.get("movie_id") or "", snap.get("movie_title") or "?")
+    prices = reader.aggregate("tix_showtimes", group=("merchant", "room_category"), where={"date": day},
+                              values={"min": ("min", "price_min"), "max": ("max", "price_max"),
+                                      "showtimes": ("count", "price_min")})
+    listed = reader.aggregate("tix_showtimes", group=("city", "theatre_id"), where={"date": day},
+                              values={"showtimes": ("count", "showtime_id")})
+    audience = sum(r["unavailable_seats"] for r in sums)
+    seats = sum(r["total_seats"] for r in sums)
     return {
         "date": day,
-        "totals": {"showtimes": len(showtimes), "snapshotted": len(snaps), "movies": len(movies),
-                   "theatres": len({s["theatre_id"] for s in showtimes}), "cities": len({s["city"] for s in showtimes}),
+        "totals": {"showtimes": sum(r["showtimes"] for r in listed),
+                   "snapshotted": sum(r["rows"] for r in sums), "movies": len(movies),
+                   "theatres": len({r["theatre_id"] for r in listed}), "cities": len({r["city"] for r in listed}),
                    "audience": audience, "seats": seats, "occupancy_pct": pct(audience, seats),
                    "failures": reader.count("tix_seat_failures", where={"date": day})},
-        "by_city": _occupancy(snaps, "city"),
-        "by_chain": _occupancy(snaps, "merchant"),
-        "by_movie": _occupancy(({**s, "title": s["title"]} for s in snaps), "title"),
-        "top": ranked[:top],
-        "bottom": bottom[:top],
-        "prices": [{"merchant": m, "room_category": c, "min": lo, "max": hi, "showtimes": n}
-                   for (m, c), (lo, hi, n) in sorted(prices.items())],
+        "by_city": _lines(sums, "city"),
+        "by_chain": _lines(sums, "merchant"),
+        "by_movie": _lines(sums, "movie_id", titles),
+        "top": ranked["top"],
+        "bottom": ranked["bottom"],
+        "prices": [{"merchant": p["merchant"], "room_category": p["room_category"], "min": p["min"],
+                    "max": p["max"], "showtimes": p["showtimes"]} for p in prices if p["min"] is not None],
         "presales": sorted((m for m in movies if m.get("is_presale")), key=lambda m: m["title"]),
     }
 
