@@ -190,6 +190,10 @@ GEOCODER_RATE_LIMIT = 1.0  # requests/s to the geocoder (public service: at most
 GEOCODER_GAP_MARGIN = 0.1
 GEOCODER_RESULTS = 5  # `limit` of each query: enough to see an ambiguous answer or one outside the city
 
+# ---------------------------------------------------------------- web view (scrapy web; docs/web.md)
+WEB_LOGIN_FOR_READS = False  # True: every page needs the login (CINERADAR_WEB_PASSWORD_HASH), not only review writes
+WEB_REMOTE_IMAGES = True  # False: posters (hosted by TIX.id/TMDB) as links, for a view that must not reach the internet
+
 # ---------------------------------------------------------------- environment (cineradar/config.py)
 # Deployment settings from CINERADAR_* variables (docs/configuration.md): they replace the values
 # above at this module's ("project") priority, so -s still wins. Keep this block last.
