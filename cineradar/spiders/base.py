@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from cineradar import scrapyd_guard
 from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError, crawl_today
 from cineradar.endpoints import Endpoints, EndpointsError
 from cineradar.extensions import outcome
@@ -55,6 +56,8 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # A Scrapyd job whose -s values the crawl command refused (cineradar/scrapyd_guard.py).
+        spider.start_error = scrapyd_guard.start_error(crawler.settings) or spider.start_error
         if spider.start_error is None:
             try:
                 spider.args.check_date(spider.name, crawl_today(crawler.settings))
