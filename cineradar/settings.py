@@ -143,6 +143,11 @@ SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_I
                               "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT", "PROGRESS_INTERVAL"]
 SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
 
+# ---------------------------------------------------------------- secrets (docs/security.md)
+# Scrapy 2.19's RemoteControl runs any Python code sent with the token in its job file, inside a
+# crawl that holds every credential: off unless asked for (-s REMOTE_CONTROL_ENABLED=True).
+REMOTE_CONTROL_ENABLED = False
+
 # ---------------------------------------------------------------- monitors (cineradar/monitors.py)
 SPIDERMON_ENABLED = True
 EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] = 95  # its spider_closed runs the suite
