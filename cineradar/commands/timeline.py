@@ -21,7 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar import timeline
 from cineradar.commands import ProjectCommand
-from cineradar.timeline_runner import Runner, ScrapydNode, system_clock, url_clock
+from cineradar.timeline_runner import Runner, ScrapydNode, child_settings, system_clock, url_clock
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -165,9 +165,8 @@ class CommandStarter:
 
     def __call__(self, job: PlannedJob, key: str) -> subprocess.Popen[bytes]:
         assert job.command is not None
-        argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command)]
-        for value in self.overrides:
-            argv += ["-s", value]
+        settings, env = child_settings(self.overrides)  # secrets in the environment, not argv
+        argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command), *settings]
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.logs / (key.replace("/", "_") + ".log"), "ab") as out:
-            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
