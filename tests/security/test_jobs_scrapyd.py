@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,19 @@ replica, scrapyd, deployed = ops.replica, ops.scrapyd, ops.deployed
 pytestmark = pytest.mark.e2e
 
 SLOTS = multiprocessing.cpu_count() * 2  # the shipped scrapyd.conf: max_proc_per_cpu = 2
+TMDB_TOKEN = "tmdb-S3cr3t-for-scrapyd-jobs"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tmdb_token_in_scrapyds_environment():
+    """Scrapyd's environment holds a TMDB token (and SCRAPYD_PASSWORD): its jobs inherit both."""
+    old = os.environ.get("TMDB_READ_TOKEN")
+    os.environ["TMDB_READ_TOKEN"] = TMDB_TOKEN
+    yield
+    if old is None:
+        os.environ.pop("TMDB_READ_TOKEN", None)
+    else:
+        os.environ["TMDB_READ_TOKEN"] = old
 
 
 def post(scrapyd: dict[str, Any], spider: str = "repertuary", **params: Any) -> dict[str, Any]:
@@ -120,3 +135,19 @@ def test_lost_jobs_do_not_stall_the_slots(deployed):
     job = crawl(deployed)
     wait_finished(deployed, job, timeout=240)
     assert run_record(deployed, job)["status"] == "success", job_log(deployed, "repertuary", job)[-3000:]
+
+
+def test_a_job_reading_proc_environ_puts_no_secret_in_its_log_or_run_record(deployed):
+    """tmdb_tv -a file=/proc/self/environ printed the job's environment into its Scrapyd log."""
+    answer = post(deployed, "tmdb_tv", file="/proc/self/environ")
+    assert answer["status"] == "ok", answer
+    job = str(answer["jobid"])
+    wait_finished(deployed, job)
+    log = job_log(deployed, "tmdb_tv", job)
+    with sqlite3.connect(deployed["home"] / "data/cineradar.db") as db:
+        record = repr(db.execute("SELECT * FROM crawl_runs WHERE run_id = ?", (job,)).fetchall())
+    outputs = {"job log": log, "run record": record, "scrapyd log": (deployed["tmp"] / "scrapyd.log").read_text()}
+    leaked = [(where, secret) for where, text in outputs.items() for secret in (AUTH[1], TMDB_TOKEN) if secret in text]
+    assert leaked == []
+    failed = [line for line in log.splitlines() if "crawl FAILED" in line]
+    assert failed and "the ids file /proc/self/environ is not UTF-8 text" in failed[0], log[-3000:]
