@@ -93,7 +93,8 @@ def test_a_scrapyd_job_with_a_bad_argument_fails_visibly(replica, tmp_path):
     log.parent.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TIX_", "SCRAPY_JOB"))} | {
         "PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-        "SCRAPY_SETTINGS_MODULE": "cineradar.settings", "CINERADAR_ENDPOINTS": str(tmp_path / "endpoints.json"), "CINERADAR_TODAY": DAY0.isoformat()}
+        "SCRAPY_SETTINGS_MODULE": "cineradar.settings", "CINERADAR_ENDPOINTS": str(tmp_path / "endpoints.json"),
+        "CINERADAR_TODAY": DAY0.isoformat()}
     proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=berlin",
                            "-a", "_job=job-123", "-s", f"LOG_FILE={log}"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
