@@ -25,7 +25,7 @@ from scrapy.settings import Settings
 from cineradar.backends import open_backends
 from replica import Knobs, Replica
 from replica.core import JAKARTA
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_store
 from tests.storage import conftest as storage
 
 pytestmark = pytest.mark.e2e
@@ -93,9 +93,15 @@ def crawled(pg_server, fs_emulator, tmp_path_factory) -> dict[str, Any]:  # noqa
     finally:
         for backend in backends:
             backend.close()
+    store = open_store(work / "cineradar.db")
+    try:
+        tokens = store.get_state("tix_jwt") or {}
+    finally:
+        store.close()
     with psycopg.connect(pg_server.dsn) as conn:
         pg_text = "\n".join(r[0] for r in conn.execute("SELECT row_to_json(t)::text FROM crawl_runs t"))
-    return {"work": work, "runs": runs, "records": records, "pg_text": pg_text}
+    return {"work": work, "runs": runs, "records": records, "pg_text": pg_text,
+            "tokens": {k: tokens.get(k) for k in ("token", "refresh_token")}}
 
 
 def test_every_spider_ran_with_the_secrets_in_use(crawled):
@@ -135,3 +141,15 @@ def test_an_unusable_input_file_is_named_with_what_is_wrong(crawled, index, says
     log = (crawled["work"] / f"{index}.log").read_text()
     failed = [line for line in log.splitlines() if "crawl FAILED" in line]
     assert crawled["runs"][index] == 1 and failed and says in failed[0], log[-2000:]
+
+
+def test_the_tix_tokens_stay_in_the_store(crawled):
+    """The user access and refresh tokens tix_login stored: in no log, stats dump, feed or run record."""
+    tokens = crawled["tokens"]
+    assert all(tokens.values()), tokens  # the login ran and stored both
+    found = [(path.name, kind) for path in crawled["work"].rglob("*")
+             if path.is_file() and not path.name.startswith("cineradar.db")
+             for kind, token in tokens.items() if token.encode() in path.read_bytes()]
+    records = crawled["pg_text"] + json.dumps(crawled["records"], default=str)
+    found += [("run records", kind) for kind, token in tokens.items() if token in records]
+    assert found == []
