@@ -5,6 +5,7 @@ project's own commands: ``scrapy daily-summary`` etc. are entry points (group
 from setuptools import find_packages, setup
 
 COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/commands/)
+    "backup": "backup",  # SQLite online backup (docs/operations.md)
     "daily-summary": "daily_summary",
     "storage-replay": "storage_replay",
     "stored": "stored",

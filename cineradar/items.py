@@ -658,7 +658,8 @@ class TmdbMatch(CineItem):
     status: MatchStatus = D("matched; needs_review (the review queue); low_confidence or no_results (no match, "
                             "not searched again for a week); rejected (by a person).")
     candidates: list[dict[str, Any]] = D("Every candidate: `{tmdb_id, title, original_title, year, score, "
-                                         "parts}` (score 0-100, parts 0-1 each).", [])
+                                         "parts, runtime, directors}` (score 0-100, parts 0-1 each; runtime "
+                                         "and directors null unless details were fetched).", [])
     reason: str | None = D("Why this status, in words.", None)
     decided_by: Literal["auto", "person"] = D("`person` when set by `scrapy tmdb-review`: never changed by a "
                                               "crawl.", "auto")

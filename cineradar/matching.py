@@ -164,7 +164,9 @@ def score(listing: Listing, candidate: dict[str, Any]) -> dict[str, Any]:
     confidence = sum(WEIGHTS[k] * v for k, v in parts.items())
     return {"tmdb_id": candidate["id"], "title": candidate.get("title"),
             "original_title": candidate.get("original_title"), "year": _year_of(candidate),
-            "score": round(confidence, 2), "parts": {k: round(v, 3) for k, v in parts.items()}}
+            "score": round(confidence, 2), "parts": {k: round(v, 3) for k, v in parts.items()},
+            # what a person reviewing the match decides with (scrapy tmdb-review): known after details
+            "runtime": candidate.get("runtime"), "directors": candidate.get("directors")}
 
 
 @dataclass

@@ -141,6 +141,7 @@ def test_malformed_endpoint_values_give_a_clear_error(value, match):
         Endpoints.from_settings(Settings({"ENDPOINTS": value}))
 
 
+@pytest.mark.e2e
 def test_a_crawl_with_partial_endpoints_exits_1_before_any_request(tmp_path):
     from tests.conftest import open_store, run_crawl
 
@@ -155,6 +156,7 @@ def test_a_crawl_with_partial_endpoints_exits_1_before_any_request(tmp_path):
 
 
 @pytest.mark.parametrize("spider", ["tix_movies", "tix_seats"])
+@pytest.mark.e2e
 def test_a_tix_crawl_without_the_tix_endpoints_exits_1_before_any_request(tmp_path, spider):
     from tests.conftest import run_crawl
 

@@ -26,6 +26,7 @@ def scrapy(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, check=False)
 
 
+@pytest.mark.e2e
 def test_every_command_is_listed_once_under_its_hyphenated_name():
     result = scrapy("-h")
     assert result.returncode == 0, result.stderr
@@ -37,6 +38,7 @@ def test_every_command_is_listed_once_under_its_hyphenated_name():
 
 
 @pytest.mark.parametrize("name", OURS)
+@pytest.mark.e2e
 def test_help_is_written_for_users(name):
     result = scrapy(name, "-h")
     assert result.returncode == 0, result.stderr
@@ -48,6 +50,7 @@ def test_help_is_written_for_users(name):
         assert internal not in text, (internal, text)
 
 
+@pytest.mark.e2e
 def test_the_crawl_exit_code_works_from_a_scrapyd_egg(tmp_path):
     subprocess.run([sys.executable, "setup.py", "-q", "bdist_egg", "--dist-dir", str(tmp_path / "eggs")], cwd=ROOT,
                    check=True, capture_output=True)

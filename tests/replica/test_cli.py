@@ -56,6 +56,7 @@ def test_knobs_change_at_run_time(cli_replica):
     assert answer["access_ttl_s"] == 60
 
 
+@pytest.mark.e2e
 def test_cli_refuses_other_addresses():
     proc = subprocess.run([sys.executable, "-m", "replica", "--host", "0.0.0.0"], cwd=ROOT, capture_output=True,
                           text=True, timeout=30)

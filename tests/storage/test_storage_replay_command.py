@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cineradar.backends import SPECS
 from cineradar.storage.postgres import PostgresStorage
 from cineradar.storage.spool import Spool
@@ -78,6 +80,7 @@ def test_unreadable_spool_lines_are_kept_aside_and_reported(own_pg_server, tmp_p
     store.close()
 
 
+@pytest.mark.e2e
 def test_a_poison_row_is_set_aside_and_never_blocks_the_spool_again(tmp_path):
     rows = sample_rows(3)["tix_showtimes"]
     spool = Spool(tmp_path / "spool", "sqlite")

@@ -10,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from scrapy.core.downloader import Downloader
 
 from cineradar import splash_compat as compat
@@ -25,6 +26,7 @@ def site_file(module: str) -> str:
 
 
 # Shim 1: canonicalize_url is no longer in scrapy.utils.url, scrapy_splash still imports it from there.
+@pytest.mark.e2e
 def test_shim1_upstream_scrapy_utils_url_still_lacks_canonicalize_url():
     code = "import scrapy.utils.url; print(hasattr(scrapy.utils.url, 'canonicalize_url'))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
@@ -35,6 +37,7 @@ def test_shim1_upstream_scrapy_splash_still_imports_it_from_there():
         assert "from scrapy.utils.url import canonicalize_url" in site_file(module)
 
 
+@pytest.mark.e2e
 def test_shim1_makes_scrapy_splash_importable():
     code = ("from cineradar import splash_compat; splash_compat.apply(); import scrapy_splash; "
             "print(scrapy_splash.SplashRequest.__name__)")
@@ -69,6 +72,7 @@ def test_shim3_requests_use_the_single_slot():
     assert request.meta["splash"]["slot_policy"] == SlotPolicy.SINGLE_SLOT
 
 
+@pytest.mark.e2e
 def test_the_project_applies_no_shim_by_itself():
     """Loading the spiders, the auth package and the Splash renderer leaves Scrapy untouched."""
     code = ("import cineradar.spiders.tix_login, cineradar.auth.manager, cineradar.auth.splash_login, "
@@ -79,6 +83,7 @@ def test_the_project_applies_no_shim_by_itself():
 
 
 # ----------------------------------------------------------------------- package data
+@pytest.mark.e2e
 def test_lua_script_and_polyfill_load_from_the_built_egg(tmp_path):
     """``setup.py bdist_egg`` (what scrapyd-deploy builds) carries the Lua script, read from the zip."""
     src = tmp_path / "src"
