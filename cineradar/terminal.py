@@ -3,7 +3,7 @@
 A stored title is whatever a source sent: an escape sequence in it (``ESC ]`` ... sets the window
 title, ``ESC [2J`` clears the screen, some terminals answer queries into their input) would act
 on the operator's terminal when ``scrapy stored`` or ``tmdb-review`` prints it. ``printable``
-shows every control character as an escape (``\\x1b``, ``\\n``, ``\\u202e``) instead.
+shows every control character as an escape (``\\x1b``, ``\\x0a``, ``\\u202e``) instead.
 """
 
 from __future__ import annotations
@@ -19,10 +19,6 @@ def printable(text: object) -> str:
     value = str(text)
     if value.isprintable():
         return value
-    out = []
-    for char in value:
-        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
-            out.append(char.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(char)
-    return "".join(out)
+    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ord(ch) < 0x100
+                   else f"\\u{ord(ch):04x}" if ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc" else ch
+                   for ch in value)

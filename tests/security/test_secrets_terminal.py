@@ -11,12 +11,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from cineradar.terminal import printable
 from tests.conftest import ROOT, open_store
 
 HOSTILE = "Diuna\x1b]0;pwned\x07\x1b[2J\u202eevil\r\n\x9b31m"
 
 
+@pytest.mark.e2e
 def test_scrapy_stored_prints_no_control_character(tmp_path):
     store = open_store(tmp_path / "c.db")
     store.upsert("repertuary_films", [{"city": "krakow", "slug": "diuna", "title_pl": HOSTILE,
@@ -34,4 +37,4 @@ def test_scrapy_stored_prints_no_control_character(tmp_path):
 
 def test_printable_keeps_text_and_escapes_only_controls():
     assert printable("Zażółć gęślą jaźń — 東京 😀") == "Zażółć gęślą jaźń — 東京 😀"
-    assert printable("a\tb\x00c\x7fd\u2066") == "a\\tb\\x00c\\x7fd\\u2066"
+    assert printable("a\tb\x00c\x7fd\u2066\x9b") == "a\\x09b\\x00c\\x7fd\\u2066\\x9b"

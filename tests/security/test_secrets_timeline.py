@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
 from scrapy.settings import Settings
 
 from cineradar.commands.timeline import CommandStarter
 from cineradar.timeline import PlannedJob
 
+pytestmark = pytest.mark.e2e
 DSN = "postgresql://cine:Pw-s3cret%40x@127.0.0.1:5/cineradar"
 
 
