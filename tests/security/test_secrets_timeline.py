@@ -7,13 +7,16 @@ A real child process reports what the kernel holds for it (/proc/self/cmdline, i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 from scrapy.settings import Settings
 
 from cineradar.commands.timeline import CommandStarter
 from cineradar.timeline import PlannedJob
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 DSN = "postgresql://cine:Pw-s3cret%40x@127.0.0.1:5/cineradar"
@@ -36,3 +39,12 @@ def test_a_timeline_command_gets_the_dsn_in_its_environment_not_its_argv(tmp_pat
     assert "s3cret" not in seen["cmdline"], seen["cmdline"]
     assert (seen["dsn"], seen["token"]) == (DSN, "tmdb-s3cret-token")
     assert "LOG_LEVEL=DEBUG" in seen["cmdline"]  # the other settings still travel as -s
+
+
+def test_the_crontab_refuses_a_secret_given_with_dash_s(tmp_path):
+    """`scrapy timeline --crontab -s DATABASE_URL=...` wrote the password into every crontab line."""
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "timeline", "--crontab", "-s", f"DATABASE_URL={DSN}"],
+                          cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 1 and "s3cret" not in proc.stdout + proc.stderr, proc.stdout[-2000:]
+    assert "DATABASE_URL given with -s" in proc.stderr and "--env-file" in proc.stderr
