@@ -135,12 +135,19 @@ CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
 
 # ---------------------------------------------------------------- Scrapyd (cineradar/scrapyd_guard.py)
-ADDONS = {"cineradar.scrapyd_guard.ScrapydGuard": 0}
+# A job's -s values are screened by the crawl command before the settings exist (not an add-on:
+# a job could remove an add-on with its own ADDONS).
+SCRAPYD_JOB_REFUSED = None  # set by the crawl command only: why a job's settings were refused
 # The only settings a Scrapyd job may override (schedule.json setting=NAME=VALUE); any other
 # refuses the job. Never paths, endpoints, browser options or politeness.
 SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT",
                               "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT", "PROGRESS_INTERVAL"]
 SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
+
+# ---------------------------------------------------------------- secrets (docs/security.md)
+# Scrapy 2.19's RemoteControl runs any Python code sent with the token in its job file, inside a
+# crawl that holds every credential: off unless asked for (-s REMOTE_CONTROL_ENABLED=True).
+REMOTE_CONTROL_ENABLED = False
 
 # ---------------------------------------------------------------- monitors (cineradar/monitors.py)
 SPIDERMON_ENABLED = True

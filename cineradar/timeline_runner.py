@@ -41,6 +41,25 @@ Clock = Callable[[], dt.datetime]
 DONE = {"success", "partial", "failed", "cancelled", "blocked", "skipped", "missed"}
 
 
+
+# Settings the project also reads from the environment (cineradar/backends.py, tmdb_auth.py):
+# a command the timeline starts gets them there, never in its argv (`ps` shows argv to every user).
+ENV_SETTINGS = ("DATABASE_URL", "TMDB_READ_TOKEN", "TMDB_API_KEY")
+
+
+def child_settings(overrides: list[str], environ: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """(the ``-s NAME=VALUE`` argv part, the environment) for a child given ``overrides``."""
+    env = dict(os.environ if environ is None else environ)
+    argv: list[str] = []
+    for override in overrides:
+        name, _, value = override.partition("=")
+        if name in ENV_SETTINGS:
+            env[name] = value
+        else:
+            argv += ["-s", override]
+    return argv, env
+
+
 class NodeDown(Exception):
     """The node does not answer (connection refused, timeout, 5xx)."""
 

@@ -63,9 +63,9 @@ def test_the_crawl_exit_code_works_from_a_scrapyd_egg(tmp_path):
               "from scrapy.cmdline import execute; execute()")
     env = {k: v for k, v in ENV.items() if k not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")}
     result = subprocess.run([sys.executable, "-c", script, str(egg), "crawl", "repertuary", "-a", "city=atlantis",
-                             "-a", "_job=egg-job",  # as Scrapyd 1.6 passes it: the crawl runs, then fails
-                             "-s", "REMOTE_CONTROL_ENABLED=False", "-s", f"SQLITE_PATH={tmp_path / 'c.db'}",
-                             "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}"],
+                             # As Scrapyd 1.6 passes it: the crawl runs, then fails. A Scrapyd job sets no
+                             # -s of its own (cineradar/scrapyd_guard.py): its store is the default, in run/.
+                             "-a", "_job=egg-job"],
                             cwd=run, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert "crawl FAILED" in result.stderr, result.stderr[-3000:]
     assert result.returncode == 2, result.stderr[-3000:]  # Scrapy's own crawl would exit 0

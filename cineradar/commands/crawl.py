@@ -19,12 +19,12 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
+from cineradar import scrapyd_guard
 from cineradar.args import SpiderArgs, SpiderArgumentError, crawl_today
 from cineradar.cities import did_you_mean
 from cineradar.commands import HelpFormatter
 from cineradar.extensions import outcome
 from cineradar.feeds import mixed_csv_feed
-from cineradar.scrapyd_guard import under_scrapyd
 
 ARGUMENTS_EXIT_CODE = 2
 
@@ -47,6 +47,15 @@ class Command(ScrapyCrawl):
         super().add_options(parser)
         parser.formatter_class = HelpFormatter
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        # A Scrapyd job's -s values are screened raw, before they reach the settings and so before
+        # any spider module, add-on or class path is loaded (cineradar/scrapyd_guard.py).
+        assert self.settings is not None
+        refusal = scrapyd_guard.screen_crawl_options(self.settings, args, opts)
+        super().process_options(args, opts)
+        if refusal:
+            self.settings.set(scrapyd_guard.REFUSAL_SETTING, refusal, priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         missing = self.unknown_spider(args[0]) if len(args) == 1 else None
         if missing:  # Scrapy's own answer is a KeyError traceback
@@ -55,7 +64,7 @@ class Command(ScrapyCrawl):
             return
         # A CSV feed of several entities is refused like an argument: before the feed file exists.
         problem = (self.argument_error(args[0], opts.spargs) or self.feed_error(args[0])) if len(args) == 1 else None
-        scrapyd_job = "_job" in opts.spargs or under_scrapyd()
+        scrapyd_job = scrapyd_guard.is_scrapyd_job(opts.spargs)
         if problem and not scrapyd_job:
             print(f"scrapy crawl: {problem}", file=sys.stderr)
             self.exitcode = ARGUMENTS_EXIT_CODE

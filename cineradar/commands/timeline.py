@@ -21,7 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar import timeline
 from cineradar.commands import ProjectCommand
-from cineradar.timeline_runner import Runner, ScrapydNode, system_clock, url_clock
+from cineradar.timeline_runner import ENV_SETTINGS, Runner, ScrapydNode, child_settings, system_clock, url_clock
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -119,6 +119,11 @@ class Command(ProjectCommand):
         overrides = [f"{name}={settings[name]}" for name in settings
                      if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
                      and isinstance(settings[name], str | int | float | bool)]
+        secret = [o.partition("=")[0] for o in overrides if o.partition("=")[0] in ENV_SETTINGS]
+        if secret:  # a crontab line is a file and every job's argv: secrets go in the --env-file
+            print(f"timeline: {', '.join(secret)} given with -s would be written into the crontab and every "
+                  "job's command line (ps): put it in the --env-file instead", file=sys.stderr)
+            return 1
         env_file = str(Path(opts.env_file).absolute()) if opts.env_file else None
         try:
             text = timeline.crontab(schedule, Path.cwd(), path, python=sys.executable, env_file=env_file,
@@ -189,9 +194,8 @@ class CommandStarter:
 
     def __call__(self, job: PlannedJob, key: str) -> subprocess.Popen[bytes]:
         assert job.command is not None
-        argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command)]
-        for value in self.overrides:
-            argv += ["-s", value]
+        settings, env = child_settings(self.overrides)  # secrets in the environment, not argv
+        argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command), *settings]
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.logs / (key.replace("/", "_") + ".log"), "ab") as out:
-            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)

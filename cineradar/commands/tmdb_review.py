@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import UsageError
@@ -30,6 +29,7 @@ from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
 from cineradar.items import TmdbMatch
 from cineradar.storage import MissingStoreError
+from cineradar.terminal import printable  # stored text: no escape sequence reaches the terminal
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -125,18 +125,6 @@ class Command(ProjectCommand):
         for row in new_rows:
             print(f"{row['listing_source']}:{row['listing_key']} -> {row['status']} {row['tmdb_id'] or ''}".rstrip())
         return 0
-
-
-BIDI = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def printable(value: Any) -> str:
-    """Stored text made safe for a terminal: control characters (escape sequences, carriage returns)
-    and bidirectional overrides shown escaped instead of acting on the screen. Local to this command:
-    cineradar/terminal.py (helper secjobs) did not exist on this branch."""
-    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ord(ch) < 0x100
-                   else f"\\u{ord(ch):04x}" if ch in BIDI or unicodedata.category(ch) == "Cc" else ch
-                   for ch in str(value))
 
 
 def _print(queue: list[dict[str, Any]], *, as_json: bool) -> None:

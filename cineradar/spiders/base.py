@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from cineradar import scrapyd_guard
 from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError, crawl_today
 from cineradar.endpoints import Endpoints, EndpointsError
 from cineradar.extensions import outcome
@@ -55,8 +56,9 @@ class CineSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.start_error = (spider.start_error or mixed_csv_feed(cls, crawler.settings)
-                              or cls.resume_error(crawler.settings))
+        # A Scrapyd job whose -s values the crawl command refused (cineradar/scrapyd_guard.py).
+        spider.start_error = (scrapyd_guard.start_error(crawler.settings) or spider.start_error
+                              or mixed_csv_feed(cls, crawler.settings) or cls.resume_error(crawler.settings))
         try:
             today = crawl_today(crawler.settings)
             spider.args.use_today(today)  # the default day as well as the window
