@@ -19,6 +19,8 @@ WIDTH = 900
 CHAIN_COLOURS = {"XXI": "#b42318", "CGV": "#0b57d0", "Cinépolis": "#1a7f37"}
 OTHER_COLOUR = "#6e7781"
 ATTRIBUTION = "Country outline: Natural Earth (public domain), via the world-atlas package."
+# Nominatim's usage policy: coordinates from OpenStreetMap are shown with this attribution.
+OSM_ATTRIBUTION = "Coordinates © OpenStreetMap contributors (ODbL), geocoded through Nominatim."
 
 
 def _project(lon: float, lat: float) -> tuple[float, float]:
@@ -83,6 +85,6 @@ def theatre_map(theatres: list[dict[str, Any]]) -> tuple[Markup, str]:
                              'npm ci)</text>')
     svg = (f'<svg class="map" role="img" aria-label="Map of {len(placed)} theatres by chain" '
            f'viewBox="0 0 {WIDTH} {h}" width="100%">{shape}{"".join(dots)}{legend}</svg>')
-    caption = (f"{len(placed)} of {len(theatres)} theatres have coordinates (geocoding fills lat/lng); "
-               f"{ATTRIBUTION}")
+    caption = (f"{len(placed)} of {len(theatres)} theatres have coordinates (`scrapy crawl geocode` fills them). "
+               + (f"{OSM_ATTRIBUTION} " if placed else "") + ATTRIBUTION)
     return Markup(svg), caption

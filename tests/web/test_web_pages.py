@@ -291,3 +291,4 @@ def test_theatre_map_draws_each_geocoded_theatre_by_chain_on_the_outline(server,
                                   for t in picked)
     assert outline.count("M") > 50  # the islands
     assert caption.startswith(f"2 of {len(theatres)} theatres have coordinates") and "Natural Earth" in caption
+    assert "© OpenStreetMap contributors" in caption  # coordinates are shown: their attribution too
