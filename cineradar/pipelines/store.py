@@ -103,7 +103,11 @@ class StorePipeline:
         buffer.append((item.row(), seen))
         if len(buffer) >= self.batch_size:
             async with self._lock:
-                await self._flush(item.entity)
+                # Every buffer, oldest entity first, not this one alone: a row is never stored before
+                # the rows yielded ahead of it (a showtime before its movie and theatre), so a crawl
+                # killed at any moment leaves no row without what it refers to.
+                for entity in list(self._buffers):
+                    await self._flush(entity)
         return item
 
     async def _flush(self, entity: str) -> None:
