@@ -227,10 +227,8 @@ class CrawlOutcome:
             await asyncio.get_running_loop().run_in_executor(None, alerts.send, self.crawler, spider)
         if hub is not None:
             await hub.close()  # after the final row: nothing opens a backend a second time
-        if self.crawler.stats.get_value(FAILED_KEY) is not None:  # type: ignore[union-attr]
-            # Closed while still opening (storage refused at start), the engine may never send
-            # engine_stopped: say it now.
-            self.announce()
+        # The line itself comes at engine_stopped, after Scrapy's own closing lines; a crawl closed
+        # while still opening may never get there: the crawl command then announces it.
 
     def engine_stopped(self) -> None:
         self.announce()  # after Scrapy's own closing lines: the log's last line
