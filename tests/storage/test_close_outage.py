@@ -80,8 +80,9 @@ def test_postgres_down_at_close_costs_sqlite_nothing_and_its_share_is_replayed(o
     assert spooled[-1] == "crawl_runs" and "tix_day_snapshots" in spooled
 
     own_pg_server.start()
-    replay = subprocess.run([sys.executable, "-m", "scrapy", "storage-replay", "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}",
-                             "-s", "STORAGE_BACKENDS=sqlite,postgres", "-s", f"SQLITE_PATH={db}"],
+    replay = subprocess.run([sys.executable, "-m", "scrapy", "storage-replay", "-s",
+                             f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}", "-s", "STORAGE_BACKENDS=sqlite,postgres",
+                             "-s", f"SQLITE_PATH={db}"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert replay.returncode == 0, replay.stdout + replay.stderr[-2000:]
     store = PostgresStorage(own_pg_server.dsn)
