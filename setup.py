@@ -14,6 +14,8 @@ COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/com
     "tmdb-review": "tmdb_review",
     "view": "view",  # says so when no browser is there (Scrapy's exits 0 silently)
 }
+# Scrapy's debugging commands, the store read-only (cineradar/commands/debugging.py)
+DEBUGGING = {"shell": "Shell", "fetch": "Fetch", "parse": "Parse", "check": "Check", "bench": "Bench"}
 
 setup(
     name="cineradar",
@@ -22,6 +24,7 @@ setup(
     package_data={"cineradar": ["data/*.json", "lua/*.lua", "js/*.js"]},  # lua, js: the Splash login
     entry_points={
         "scrapy": ["settings = cineradar.settings"],
-        "scrapy.commands": [f"{name} = cineradar.commands.{module}:Command" for name, module in COMMANDS.items()],
+        "scrapy.commands": [f"{name} = cineradar.commands.{module}:Command" for name, module in COMMANDS.items()]
+        + [f"{name} = cineradar.commands.debugging:{cls}" for name, cls in DEBUGGING.items()],
     },
 )

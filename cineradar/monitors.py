@@ -251,7 +251,8 @@ class PreviousRun:
         wanted = args.model_dump(mode="json", exclude_none=True) if args is not None else {}
         wanted = {k: v for k, v in wanted.items() if not k.startswith("_") and k not in ("date", "now")}
         hub = self.crawler.get_extension(StorageHub)
-        if hub is None or not self.crawler.settings.getbool("CRAWL_RUN_RECORDS"):  # no history here
+        settings = self.crawler.settings
+        if hub is None or not settings.getbool("CRAWL_RUN_RECORDS") or settings.getbool("STORE_READ_ONLY"):
             return
         where = {"spider": spider.name, "status": "success"}
         try:

@@ -131,6 +131,7 @@ EXTENSIONS = {
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
+STORE_READ_ONLY = False  # set by shell/fetch/parse/check/bench/view: no run record, no item stored, no store created
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
 STATS_CLASS = "cineradar.stats_collector.UnwrappedStatsCollector"  # a stats dump LogParser/ScrapydWeb read whole
 

@@ -140,7 +140,9 @@ class CrawlOutcome:
         self.crawler = crawler
         self.run_id = run_id()
         self.started_at = dt.datetime.now(dt.UTC)
-        self.record_runs = crawler.settings.getbool("CRAWL_RUN_RECORDS")
+        # Debugging commands (STORE_READ_ONLY) leave no run record: the monitors compare against real crawls.
+        self.record_runs = (crawler.settings.getbool("CRAWL_RUN_RECORDS")
+                            and not crawler.settings.getbool("STORE_READ_ONLY"))
         self.tasks: set[asyncio.Future[None]] = set()  # outcome.fail's close tasks, referenced until done
         self.spider: Spider | None = None
         self.why: str | None = None

@@ -19,13 +19,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from cineradar.backends import SPECS, backend_options, configured
-from cineradar.storage import PermanentStorageError, Storage, build_backend
+from cineradar.storage import PermanentStorageError, Storage, StorageError, build_backend
 from cineradar.storage.spool import Spool
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class StorageHub:
         self._open_locks = {name: asyncio.Lock() for name in self.names}
         self.spools = {name: Spool(settings["STORAGE_SPOOL_DIR"], name) for name in self.names}
         self.closed = False
+        # Debugging commands (STORE_READ_ONLY): reads only, and a missing SQLite file is not created.
+        self.read_only = settings.getbool("STORE_READ_ONLY")
+        self._sqlite_path = Path(settings["SQLITE_PATH"])
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorageHub:
@@ -95,6 +99,8 @@ class StorageHub:
             raise self.errors[name]
         backend = self.backends[name]
         loop = asyncio.get_running_loop()
+        if self.read_only and name == "sqlite" and not self._sqlite_path.exists():
+            raise StorageError(f"no store at {self._sqlite_path} (debugging commands never create one)")
         if not self._opened[name]:
             async with self._open_locks[name]:
                 if not self._opened[name]:
@@ -135,7 +141,7 @@ class StorageHub:
                                ) -> dict[str, str]:
         """Write ``rows`` to every backend, each on its own: backend -> "written", "spooled" or "lost"
         (``spool=False``: a failure is only a warning, e.g. the ``running`` row)."""
-        if self.closed:
+        if self.closed or self.read_only:
             return self.write_everywhere_blocking(entity, rows, spool=spool)
         loop = asyncio.get_running_loop()
         results = await asyncio.gather(*(
@@ -146,7 +152,7 @@ class StorageHub:
     def write_everywhere_blocking(self, entity: str, rows: list[dict[str, Any]], *, spool: bool = True
                                   ) -> dict[str, str]:
         """Like ``write_everywhere``, from a thread with no running loop (after a forced shutdown)."""
-        if self.closed:
+        if self.closed or self.read_only:
             return {name: "lost" for name in self.names}
         futures = {name: self._executors[name].submit(self._write_one, name, entity, rows, spool)
                    for name in self.names}

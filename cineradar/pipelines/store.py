@@ -34,6 +34,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from scrapy.exceptions import NotConfigured
+
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import CineItem
@@ -72,6 +74,8 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        if crawler.settings.getbool("STORE_READ_ONLY"):  # a debugging command: nothing is stored
+            raise NotConfigured("STORE_READ_ONLY (a debugging command): items are not stored")
         return cls(crawler)
 
     @property
