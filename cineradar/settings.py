@@ -127,6 +127,7 @@ EXTENSIONS = {
     "cineradar.extensions.tix_aggregates.TixAggregates": 90,  # day schedules/snapshots from the store, at close
     "cineradar.extensions.stats_dump.StatsDump": 500,
     "cineradar.extensions.progress.Progress": 510,  # done/total, ETA, items, errors at INFO
+    "cineradar.extensions.quiet_logs.QuietLogs": 0,  # drops dependencies' noise (not about the crawl)
 }
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 TIX_AGGREGATES_ENABLED = True
