@@ -146,6 +146,22 @@ class TixMoviesMonitor(CineMonitor):
                          + ", ".join(f"{city} {now} (was {before})" for city, (now, before) in sorted(short.items())))
 
 
+@monitors.name("tix_seats input")
+class TixSeatsInputMonitor(CineMonitor):
+    severity = "failed"
+
+    @monitors.name("morning: nothing to do is a failure (at least one showtime to snapshot)")
+    def test_something_to_do(self) -> None:
+        # The morning run snapshots the whole day: 0 showtimes means its input is missing
+        # (tix_movies did not store the day), not that the day was done. jit and final runs
+        # often have nothing starting in their window: that is no failure.
+        mode = getattr(self.spider, "mode", "")
+        requested = int(self.stats.get("cineradar/tix/seats/requested", 0))
+        if mode == "morning":
+            self.assertGreater(requested, 0, "tix_seats morning: nothing to do: 0 showtimes of the day to "
+                               "snapshot (has tix_movies stored that day?)")
+
+
 @monitors.name("tix_seats")
 class TixSeatsMonitor(CineMonitor):
     @monitors.name("failures other than 'started' at most MONITOR_MAX_SEAT_FAILURE_RATIO")
@@ -157,6 +173,20 @@ class TixSeatsMonitor(CineMonitor):
         if requested:
             self.assertLessEqual(failed / requested, ratio, f"tix_seats: {failed} of {requested} seat maps "
                                  f"failed (at most {ratio:.0%})")
+
+
+@monitors.name("tmdb_movies")
+class TmdbMoviesMonitor(CineMonitor):
+    severity = "failed"
+
+    @monitors.name("something stored of what the lists gave")
+    def test_stored_of_listed(self) -> None:
+        prefix = "cineradar/tmdb/list/"
+        listed = sum(v for k, v in self.stats.items() if k.startswith(prefix) and k.endswith("/movies"))
+        stored = self.items(self.stats)
+        self.assertFalse(listed and not stored, f"tmdb_movies: 0 movies stored of {listed} listed "
+                         f"({self.stats.get('cineradar/tmdb/gone', 0)} details answered 404, "
+                         f"{self.stats.get('cineradar/tmdb/details_failed', 0)} failed)")
 
 
 @monitors.name("tmdb_match")
@@ -215,7 +245,8 @@ SUITES: dict[str, list[type[Monitor]]] = {  # spider -> its monitors (a spider n
     "repertuary": [*SHARED, RepertuaryMonitor],
     "kino_krakow": [*SHARED, RepertuaryMonitor],
     "tix_movies": [*SHARED, TixMoviesMonitor],
-    "tix_seats": [*SHARED, TixSeatsMonitor],
+    "tix_seats": [*SHARED, TixSeatsInputMonitor, TixSeatsMonitor],
+    "tmdb_movies": [*SHARED, TmdbMoviesMonitor],
     "tmdb_match": [*SHARED, TmdbMatchMonitor],
 }
 
