@@ -70,11 +70,12 @@ class StorageHub:
         # One lock per backend: a backend that is slow to open (server down) holds up only its own calls.
         # A failed open() raises to the caller and is tried again on the next call.
         self._open_locks = {name: asyncio.Lock() for name in self.names}
-        self.spools = {name: Spool(settings["STORAGE_SPOOL_DIR"], name) for name in self.names}
+        spool_dir = settings.get("STORAGE_SPOOL_DIR")  # unset (bare Settings): close-time rows are not spooled
+        self.spools = {name: Spool(spool_dir, name) for name in self.names} if spool_dir else {}
         self.closed = False
         # Debugging commands (STORE_READ_ONLY): reads only, and a missing SQLite file is not created.
         self.read_only = settings.getbool("STORE_READ_ONLY")
-        self._sqlite_path = Path(settings["SQLITE_PATH"])
+        self._sqlite_path = Path(settings.get("SQLITE_PATH") or "")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorageHub:
@@ -111,9 +112,11 @@ class StorageHub:
     def _write_one(self, name: str, entity: str, rows: list[dict[str, Any]], spool: bool) -> str:
         """Blocking (the backend's worker thread): "written", "spooled" or "lost"; never raises."""
         backend = self.backends.get(name)
-        queue = self.spools[name]
+        queue = self.spools.get(name)
+        spool = spool and queue is not None
         try:
-            if spool and queue.exists():  # earlier rows wait there: queue behind them, keep the order
+            # Earlier rows wait there: queue behind them, keep the order.
+            if spool and queue is not None and queue.exists():
                 queue.append(entity, rows)
                 return "spooled"
             if backend is None:
@@ -124,7 +127,7 @@ class StorageHub:
             backend.upsert(entity, rows)
             return "written"
         except Exception as exc:  # noqa: BLE001 - this backend only: the others still get theirs
-            if not spool:
+            if not spool or queue is None:
                 logger.warning("storage %s: %d %s rows not written (%s)", name, len(rows), entity, exc)
                 return "lost"
             try:

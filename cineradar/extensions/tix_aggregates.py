@@ -90,7 +90,7 @@ class TixAggregates:
                                               f"tix-aggregates --date {dates[-1]}`)", len(dates))
             else:
                 outcome.partial(self.crawler, f"dates whose aggregates wait in {hub.spools[name].path} "
-                                              "(run `scrapy storage-replay`)", len(dates))
+                                              "(run `scrapy storage-replay`)", len(dates))  # spooled: it has one
         if not missed:
             logger.info("TIX.id aggregates of %s: %s", ", ".join(dates),
                         ", ".join(f"{len(b)} {e}" for e, b in rows.items()))
