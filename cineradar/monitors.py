@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import signals
 from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor
 from spidermon.core.actions import Action
 
 from cineradar.extensions import outcome
@@ -85,14 +86,12 @@ class FinishMonitor(CineMonitor):
 
 
 @monitors.name("errors")
-class ErrorMonitor(CineMonitor):
-    @monitors.name("ERROR lines at most MONITOR_MAX_ERRORS")
-    def test_errors(self) -> None:
-        limit = self.setting("MONITOR_MAX_ERRORS")
-        if limit is None:
-            return
-        errors = self.stats.get("log_count/ERROR", 0)
-        self.assertLessEqual(errors, int(limit), f"{errors} ERROR lines (at most {limit})")
+class ErrorMonitor(ErrorCountMonitor):
+    """Spidermon's stock error-count monitor, its limit read from MONITOR_MAX_ERRORS (in a suite
+    only when that is set: ``SpiderCloseSuite``)."""
+
+    severity: ClassVar[str] = "partial"
+    threshold_setting = "MONITOR_MAX_ERRORS"
 
 
 @monitors.name("validation")
@@ -259,7 +258,10 @@ class SpiderCloseSuite(MonitorSuite):
     def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
         super().__init__(*args, crawler=crawler, **kwargs)
         name = getattr(getattr(crawler, "spidercls", None), "name", "")
-        self.add_monitors(SUITES.get(name, SHARED))
+        chosen = SUITES.get(name, SHARED)
+        if crawler is None or crawler.settings.get("MONITOR_MAX_ERRORS") is None:  # unset: not checked
+            chosen = [m for m in chosen if m is not ErrorMonitor]
+        self.add_monitors(chosen)
 
 
 class PreviousRun:
