@@ -126,6 +126,9 @@ class StorageHub:
                 self._opened[name] = True
             backend.upsert(entity, rows)
             return "written"
+        except PermanentStorageError as exc:  # never better later: not spooled (the crawl already said why)
+            logger.warning("storage %s: %d %s rows not written (%s)", name, len(rows), entity, exc)
+            return "lost"
         except Exception as exc:  # noqa: BLE001 - this backend only: the others still get theirs
             if not spool or queue is None:
                 logger.warning("storage %s: %d %s rows not written (%s)", name, len(rows), entity, exc)
@@ -133,7 +136,7 @@ class StorageHub:
             try:
                 queue.append(entity, rows)
             except OSError as spool_exc:
-                logger.error("storage %s: %d %s rows not written (%s) nor spooled to %s (%s)",
+                logger.error("storage %s: %d %s rows not written (%s); the spool %s could not take them (%s)",
                              name, len(rows), entity, exc, queue.path, spool_exc)
                 return "lost"
             logger.error("storage %s: %d %s rows not written (%s); spooled to %s, `scrapy storage-replay` "
