@@ -252,7 +252,12 @@ class CrawlOutcome:
         FAILED, the final run record (spooled where it cannot be written), the alerts, the line."""
         if self.spider is None or status(self.crawler) is not None:
             return  # never opened, or decided already
-        status_, _ = self._decide(FORCED_REASON)
+        status_, why = self._decide(FORCED_REASON)
+        self.crawler.signals.send_catch_log(signal=outcome_decided, status=status_, why=why)
+        if self.crawler.settings.getbool("STATS_DUMP"):
+            # Scrapy dumps its stats only when the spider closes, which a forced shutdown skips: the
+            # job log's readers (LogParser, ScrapydWeb) find them, and the finish reason, here.
+            logger.info("Dumping Scrapy stats:\n%s", self.crawler.stats)
         hub = self.hub
         if self.record_runs and hub is not None:
             hub.write_everywhere_blocking(CrawlRun.entity, [self._final_row(status_, FORCED_REASON)])

@@ -19,7 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from cineradar import aggregates
-from cineradar.backends import open_backends
+from cineradar.backends import configured, open_backend
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import TixMovie, TixShowtime
@@ -32,10 +32,22 @@ logger = logging.getLogger(__name__)
 
 
 def rebuild(settings: BaseSettings, dates: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """Blocking: open the configured backends, rebuild the dates' aggregates, close them."""
-    backends = open_backends(settings)
+    """Blocking (``scrapy tix-aggregates``): open each configured backend on its own, rebuild the
+    dates' aggregates from the primary, write them to every backend that opened, close them.
+
+    A backend that cannot be opened costs only itself (it is in the errors); the primary must open."""
+    names = configured(settings)
+    backends, errors = [], {}
     try:
-        return aggregates.rebuild(backends, dates)
+        for name in names:
+            try:
+                backends.append(open_backend(name, settings))
+            except Exception as exc:  # noqa: BLE001 - reported per backend; the others still get theirs
+                if name == names[0]:
+                    raise
+                errors[name] = str(exc)
+        counts, refused = aggregates.rebuild(backends, dates)
+        return counts, errors | refused
     finally:
         for backend in backends:
             backend.close()

@@ -138,6 +138,7 @@ def test_a_forced_shutdown_exits_non_zero_with_an_outcome_line_and_a_final_run_r
     assert "crawl FAILED: stopped by a forced shutdown" in last_line(tmp_path)
     ((spider, status, reason),) = runs(tmp_path)
     assert (spider, status) == ("repertuary", "failed") and "forced shutdown" in reason
+    assert logparser_parse(log)["finish_reason"] == "failed"  # Scrapy dumped no stats: the outcome did
 
 
 # ------------------------------------------------------------------ alerts

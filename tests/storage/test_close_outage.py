@@ -79,6 +79,14 @@ def test_postgres_down_at_close_costs_sqlite_nothing_and_its_share_is_replayed(o
     spooled = [json.loads(line)["entity"] for line in (tmp_path / "spool" / "postgres.jsonl").read_text().splitlines()]
     assert spooled[-1] == "crawl_runs" and "tix_day_snapshots" in spooled
 
+    # `scrapy tix-aggregates` by hand, PostgreSQL still down: SQLite's are rebuilt, PostgreSQL is named.
+    by_hand = subprocess.run([sys.executable, "-m", "scrapy", "tix-aggregates", "--date", str(DAY),
+                              "-s", "STORAGE_BACKENDS=sqlite,postgres", "-s", f"SQLITE_PATH={db}"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert by_hand.returncode == 1, by_hand.stdout + by_hand.stderr[-2000:]
+    assert f"tix-aggregates {DAY}: not written to postgres: " in by_hand.stdout
+    assert re.search(rf"tix-aggregates {DAY}: [1-9]\d* tix_schedules, 2 tix_day_snapshots", by_hand.stdout)
+
     own_pg_server.start()
     replay = subprocess.run([sys.executable, "-m", "scrapy", "storage-replay", "-s",
                              f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}", "-s", "STORAGE_BACKENDS=sqlite,postgres",
