@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -69,7 +68,6 @@ def test_tix_login_and_tix_seats(tix, tmp_path):
 
 def test_tix_seats_with_a_seeded_token(tix, tmp_path):
     crawl("tix_movies", tix.urls, tmp_path, "cities=AMBON", f"date={DAY}", name="movies", settings=FAST)
-    shutil.copy(tmp_path / "cineradar.db", tmp_path / "backup.db")
     seed_token(tmp_path / "cineradar.db", tix.urls["tix_api"])
     seats = crawl("tix_seats", tix.urls, tmp_path, "mode=morning", f"date={DAY}", name="seats", settings=FAST)
     assert loud(seats) == []
