@@ -20,8 +20,8 @@ from typing import Any
 # without a Twisted reactor. tix_seats uses it (TIX_SEATS_HTTP_HANDLER = "aiohttp", the
 # default): it spends less CPU per request than the Twisted handler, which is what the seat
 # crawl is bound by (bench/tix_seats.py). Scrapy marks it experimental and logs a WARNING
-# saying so at each start (once per scheme): a decision taken here, not news for the log, so
-# quiet_aiohttp_experimental_warning drops it (cineradar/extensions/quiet_logs.py).
+# saying so at each start (once per scheme): a decision taken here, not a warning, so
+# quiet_aiohttp_experimental_warning says it once, at INFO (cineradar/extensions/quiet_logs.py).
 # TIX_SEATS_HTTP_HANDLER = "twisted" goes back to Scrapy's standard handler.
 AIOHTTP_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler"
 # The (private) module whose logger says so, and the message's end; tests/test_compat.py checks both.
@@ -30,12 +30,22 @@ AIOHTTP_EXPERIMENTAL_MESSAGE = "is experimental and is not recommended for produ
 
 
 class _AiohttpExperimental(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.said = False
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).endswith(AIOHTTP_EXPERIMENTAL_MESSAGE)
+        if not str(record.msg).endswith(AIOHTTP_EXPERIMENTAL_MESSAGE):
+            return True
+        if self.said:
+            return False  # once per process, not once per scheme and crawl
+        self.said = True
+        record.levelno, record.levelname = logging.INFO, "INFO"  # which handler is used: information
+        return True
 
 
 def quiet_aiohttp_experimental_warning() -> None:
-    """Drop Scrapy's "AiohttpDownloadHandler is experimental" WARNING (idempotent)."""
+    """Scrapy's "AiohttpDownloadHandler is experimental" WARNING said once, at INFO (idempotent)."""
     logger = logging.getLogger(AIOHTTP_EXPERIMENTAL_LOGGER)
     if not any(isinstance(f, _AiohttpExperimental) for f in logger.filters):
         logger.addFilter(_AiohttpExperimental())

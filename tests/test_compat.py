@@ -53,9 +53,12 @@ def test_the_aiohttp_experimental_warning_comes_from_the_fenced_logger_and_is_dr
     compat.quiet_aiohttp_experimental_warning()
     compat.quiet_aiohttp_experimental_warning()  # idempotent: one filter
     try:
-        module.logger.warning(f"AiohttpDownloadHandler {compat.AIOHTTP_EXPERIMENTAL_MESSAGE}")
+        for _ in range(2):  # once per scheme (http, https)
+            module.logger.warning(f"AiohttpDownloadHandler {compat.AIOHTTP_EXPERIMENTAL_MESSAGE}")
         module.logger.warning("another warning of that module")
-        assert [r.getMessage() for r in caplog.records] == ["another warning of that module"]
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+            ("INFO", f"AiohttpDownloadHandler {compat.AIOHTTP_EXPERIMENTAL_MESSAGE}"),
+            ("WARNING", "another warning of that module")]
         assert len(module.logger.filters) == 1
     finally:
         module.logger.removeFilter(module.logger.filters[0])

@@ -4,11 +4,12 @@ On a healthy replica a crawl logs no WARNING or ERROR line (tests/ops/test_quiet
 lines came from dependencies and said nothing about the crawl:
 
 - Scrapy's aiohttp download handler (chosen on purpose for tix_seats and the TMDB spiders,
-  cineradar/compat.py) warns at each start, once per scheme, that it is experimental;
+  cineradar/compat.py) warns at each start, once per scheme, that it is experimental (twice);
 - Spidermon's runner logs through ``Spider.log()``, which Scrapy 2.19 deprecates, so every
   crawl carried a ``ScrapyDeprecationWarning`` about Spidermon's code.
 
-Both are dropped here (the first through compat.py, which fences the logger it relies on).
+The first is said once, at INFO (through compat.py, which fences the logger it relies on), the
+second dropped.
 Repeated conditions of our own are summarized by the component that sees them (e.g. tix_movies
 says once which cities listed no movies).
 """
