@@ -20,6 +20,8 @@ COMMANDS = {  # `scrapy <name>` -> the module holding its Command (cineradar/com
     "report": "report",
     "export": "export",
 }
+# Scrapy's debugging commands, the store read-only (cineradar/commands/debugging.py)
+DEBUGGING = {"shell": "Shell", "fetch": "Fetch", "parse": "Parse", "check": "Check", "bench": "Bench"}
 
 setup(
     name="cineradar",
@@ -28,6 +30,7 @@ setup(
     package_data={"cineradar": ["data/*.json", "lua/*.lua", "js/*.js", "web/templates/*.html", "web/static/*"]},  # lua, js: the Splash login
     entry_points={
         "scrapy": ["settings = cineradar.settings"],
-        "scrapy.commands": [f"{name} = cineradar.commands.{module}:Command" for name, module in COMMANDS.items()],
+        "scrapy.commands": [f"{name} = cineradar.commands.{module}:Command" for name, module in COMMANDS.items()]
+        + [f"{name} = cineradar.commands.debugging:{cls}" for name, cls in DEBUGGING.items()],
     },
 )

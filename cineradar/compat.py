@@ -10,6 +10,7 @@ No Scrapy import at module level: the storage adapters use this module too.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import Any
@@ -18,10 +19,36 @@ from typing import Any
 # this dotted path is the one Scrapy itself sets in DOWNLOAD_HANDLERS_BASE when it runs
 # without a Twisted reactor. tix_seats uses it (TIX_SEATS_HTTP_HANDLER = "aiohttp", the
 # default): it spends less CPU per request than the Twisted handler, which is what the seat
-# crawl is bound by (bench/tix_seats.py). Scrapy marks it experimental and logs one WARNING
-# saying so when the crawl starts; that warning is left as it is. TIX_SEATS_HTTP_HANDLER =
-# "twisted" goes back to Scrapy's standard handler.
+# crawl is bound by (bench/tix_seats.py). Scrapy marks it experimental and logs a WARNING
+# saying so at each start (once per scheme): a decision taken here, not a warning, so
+# quiet_aiohttp_experimental_warning says it once, at INFO (cineradar/extensions/quiet_logs.py).
+# TIX_SEATS_HTTP_HANDLER = "twisted" goes back to Scrapy's standard handler.
 AIOHTTP_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler"
+# The (private) module whose logger says so, and the message's end; tests/test_compat.py checks both.
+AIOHTTP_EXPERIMENTAL_LOGGER = "scrapy.core.downloader.handlers._base_streaming"
+AIOHTTP_EXPERIMENTAL_MESSAGE = "is experimental and is not recommended for production use."
+
+
+class _AiohttpExperimental(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).endswith(AIOHTTP_EXPERIMENTAL_MESSAGE):
+            return True
+        if self.said:
+            return False  # once per process, not once per scheme and crawl
+        self.said = True
+        record.levelno, record.levelname = logging.INFO, "INFO"  # which handler is used: information
+        return True
+
+
+def quiet_aiohttp_experimental_warning() -> None:
+    """Scrapy's "AiohttpDownloadHandler is experimental" WARNING said once, at INFO (idempotent)."""
+    logger = logging.getLogger(AIOHTTP_EXPERIMENTAL_LOGGER)
+    if not any(isinstance(f, _AiohttpExperimental) for f in logger.filters):
+        logger.addFilter(_AiohttpExperimental())
 
 FIRESTORE_EMULATOR_HOST = "FIRESTORE_EMULATOR_HOST"
 _environ_lock = threading.Lock()

@@ -1,26 +1,26 @@
 """Spidermon monitors run at spider close: a crawl below its thresholds is not a success.
 
-Each monitor reads the crawl's stats (and, for the drop checks, the previous successful run
-of the same spider and arguments, read from the run records when the spider opened). A
-failed monitor marks the crawl through ``outcome`` (``severity`` "partial": data missing, exit
-3; "failed": nothing usable, exit 1), so the run record, the last log line and the exit code
-say it; ``MonitorOutcome`` also logs one summary line of every monitor that failed and, with
-``MONITOR_WEBHOOK_URL`` set, posts that line as JSON.
+One suite per spider (``SUITES``: the shared monitors plus the spider's own; no monitor asks
+which spider it is watching). Each monitor reads the crawl's stats (and, for the drop checks,
+the previous successful run of the same spider and arguments, read by ``PreviousRun`` when
+the spider opened, with one bounded query). A failed monitor marks the crawl through
+``outcome`` (``severity`` "partial": data missing, exit 3; "failed": nothing usable, exit 1)
+with its own message, in numbers, as the reason, so the run record, the last log line and
+the exit code say it; ``MarkOutcome`` also logs one summary line of every monitor that
+failed. Alerts are sent by the outcome (cineradar/alerts.py), for every PARTIAL or FAILED crawl.
 
 Thresholds are settings (see cineradar/settings.py, "monitors").
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import urllib.parse
-import urllib.request
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import signals
 from spidermon import Monitor, MonitorSuite, monitors
+from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor
 from spidermon.core.actions import Action
 
 from cineradar.extensions import outcome
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PREVIOUS: dict[int, dict[str, Any] | None] = {}  # id(crawler) -> the previous run record (or None)
+PREVIOUS_RUNS_READ = 50  # the newest successful runs of the spider read at open (one bounded query)
 
 
 class CineMonitor(Monitor):
@@ -55,6 +55,12 @@ class CineMonitor(Monitor):
 
     def setting(self, name: str) -> Any:
         return self.crawler.settings.get(name)
+
+    @property
+    def previous(self) -> dict[str, Any] | None:
+        """The previous successful run of the same spider and arguments (None: none, or no history)."""
+        ext = self.crawler.get_extension(PreviousRun)
+        return ext.previous if ext is not None else None
 
     def setUp(self) -> None:
         # A crawl that already failed (bad argument, storage refused...) has its one line: the
@@ -80,14 +86,12 @@ class FinishMonitor(CineMonitor):
 
 
 @monitors.name("errors")
-class ErrorMonitor(CineMonitor):
-    @monitors.name("ERROR lines at most MONITOR_MAX_ERRORS")
-    def test_errors(self) -> None:
-        limit = self.setting("MONITOR_MAX_ERRORS")
-        if limit is None:
-            return
-        errors = self.stats.get("log_count/ERROR", 0)
-        self.assertLessEqual(errors, int(limit), f"{errors} ERROR lines (at most {limit})")
+class ErrorMonitor(ErrorCountMonitor):
+    """Spidermon's stock error-count monitor, its limit read from MONITOR_MAX_ERRORS (in a suite
+    only when that is set: ``SpiderCloseSuite``)."""
+
+    severity: ClassVar[str] = "partial"
+    threshold_setting = "MONITOR_MAX_ERRORS"
 
 
 @monitors.name("validation")
@@ -106,8 +110,6 @@ class ValidationMonitor(CineMonitor):
 class RepertuaryMonitor(CineMonitor):
     @monitors.name("days covered = days requested, every city")
     def test_days_covered(self) -> None:
-        if self.spider.name not in ("repertuary", "kino_krakow"):
-            return
         args: Any = getattr(self.spider, "args", None)
         short = {city: self.stats.get(f"cineradar/days_covered/{city}", 0) for city in args.cities
                  if self.stats.get(f"cineradar/days_covered/{city}", 0) < args.days}
@@ -115,20 +117,25 @@ class RepertuaryMonitor(CineMonitor):
                          + ", ".join(f"{c} {n}" for c, n in sorted(short.items())))
 
 
-@monitors.name("tix")
-class TixMonitor(CineMonitor):
-    @monitors.name("tix_movies: no schedule page or city failed")
+@monitors.name("tix_movies")
+class TixMoviesMonitor(CineMonitor):
+    @monitors.name("no schedule page or city failed")
     def test_movies_pages(self) -> None:
-        if self.spider.name != "tix_movies":
-            return
-        failed = {k: self.stats.get(f"cineradar/tix/movies/{k}", 0) for k in ("pages_failed", "cities_failed")}
-        self.assertFalse(any(failed.values()), "tix_movies: schedule pages failed "
-                         f"{failed['pages_failed']}, cities failed {failed['cities_failed']}")
+        stat = {k: int(self.stats.get(f"cineradar/tix/movies/{k}", 0))
+                for k in ("pages", "pages_failed", "cities_failed", "cities_requested")}
+        missing = []
+        if stat["pages_failed"]:
+            missing.append(f"{stat['pages_failed']} of {stat['pages'] + stat['pages_failed']} schedule pages "
+                           "never answered")
+        if stat["cities_failed"]:
+            missing.append(f"{stat['cities_failed']} of {stat['cities_requested']} cities' movie lists never "
+                           "answered")
+        self.assertFalse(missing, "tix_movies: " + ", ".join(missing))
 
-    @monitors.name("tix_movies: theatres per city not below MONITOR_MIN_THEATRES_RATIO of the previous run")
+    @monitors.name("theatres per city not below MONITOR_MIN_THEATRES_RATIO of the previous run")
     def test_movies_theatres(self) -> None:
-        previous = PREVIOUS.get(id(self.crawler))
-        if self.spider.name != "tix_movies" or not previous:
+        previous = self.previous
+        if not previous:
             return
         prefix = "cineradar/tix/movies/city_theatres/"
         ratio = float(self.setting("MONITOR_MIN_THEATRES_RATIO"))
@@ -137,10 +144,27 @@ class TixMonitor(CineMonitor):
         self.assertFalse(short, f"tix_movies: theatres below {ratio:.0%} of the previous run {previous['run_id']}: "
                          + ", ".join(f"{city} {now} (was {before})" for city, (now, before) in sorted(short.items())))
 
-    @monitors.name("tix_seats: failures other than 'started' at most MONITOR_MAX_SEAT_FAILURE_RATIO")
+
+@monitors.name("tix_seats input")
+class TixSeatsInputMonitor(CineMonitor):
+    severity = "failed"
+
+    @monitors.name("morning: nothing to do is a failure (at least one showtime to snapshot)")
+    def test_something_to_do(self) -> None:
+        # The morning run snapshots the whole day: 0 showtimes means its input is missing
+        # (tix_movies did not store the day), not that the day was done. jit and final runs
+        # often have nothing starting in their window: that is no failure.
+        mode = getattr(self.spider, "mode", "")
+        requested = int(self.stats.get("cineradar/tix/seats/requested", 0))
+        if mode == "morning":
+            self.assertGreater(requested, 0, "tix_seats morning: nothing to do: 0 showtimes of the day to "
+                               "snapshot (has tix_movies stored that day?)")
+
+
+@monitors.name("tix_seats")
+class TixSeatsMonitor(CineMonitor):
+    @monitors.name("failures other than 'started' at most MONITOR_MAX_SEAT_FAILURE_RATIO")
     def test_seat_failures(self) -> None:
-        if self.spider.name != "tix_seats":
-            return
         requested = self.stats.get("cineradar/tix/seats/requested", 0)
         prefix = "cineradar/tix/seats/failed/"
         failed = sum(v for k, v in self.stats.items() if k.startswith(prefix) and k[len(prefix):] != "started")
@@ -150,12 +174,24 @@ class TixMonitor(CineMonitor):
                                  f"failed (at most {ratio:.0%})")
 
 
-@monitors.name("tmdb")
-class TmdbMonitor(CineMonitor):
-    @monitors.name("tmdb_match: match rate at least MONITOR_MIN_MATCH_RATE per source")
+@monitors.name("tmdb_movies")
+class TmdbMoviesMonitor(CineMonitor):
+    severity = "failed"
+
+    @monitors.name("something stored of what the lists gave")
+    def test_stored_of_listed(self) -> None:
+        prefix = "cineradar/tmdb/list/"
+        listed = sum(v for k, v in self.stats.items() if k.startswith(prefix) and k.endswith("/movies"))
+        stored = self.items(self.stats)
+        self.assertFalse(listed and not stored, f"tmdb_movies: 0 movies stored of {listed} listed "
+                         f"({self.stats.get('cineradar/tmdb/gone', 0)} details answered 404, "
+                         f"{self.stats.get('cineradar/tmdb/details_failed', 0)} failed)")
+
+
+@monitors.name("tmdb_match")
+class TmdbMatchMonitor(CineMonitor):
+    @monitors.name("match rate at least MONITOR_MIN_MATCH_RATE per source")
     def test_match_rate(self) -> None:
-        if self.spider.name != "tmdb_match":
-            return
         # The spider's own match_rate: matched among the listings decided (a listing whose requests
         # failed is already PARTIAL, and not a verdict on the matching); too few decided: no verdict.
         ratio = float(self.setting("MONITOR_MIN_MATCH_RATE"))
@@ -176,7 +212,7 @@ class TmdbMonitor(CineMonitor):
 class DropMonitor(CineMonitor):
     @monitors.name("items not below MONITOR_MIN_ITEMS_RATIO of the previous successful run")
     def test_item_drop(self) -> None:
-        previous = PREVIOUS.get(id(self.crawler))
+        previous = self.previous
         if not previous:
             return
         before = self.items(previous["stats"])
@@ -187,55 +223,55 @@ class DropMonitor(CineMonitor):
 
 
 class MarkOutcome(Action):
-    """Turns failed monitors into the crawl's outcome: one summary line, PARTIAL or FAILED."""
+    """Turns failed monitors into the crawl's outcome: one summary line; each monitor's own
+    message (in numbers) becomes a reason of the PARTIAL or FAILED line."""
 
     def run_action(self) -> None:
         crawler = self.data.crawler
-        failed = [(r.item, (r.reason or "").strip()) for r in self.result.monitors_failed_results]
+        failed = [(r.item, (r.reason or "").strip().split("\n")[0]) for r in self.result.monitors_failed_results]
         worst = "failed" if any(getattr(m, "severity", "partial") == "failed" for m, _ in failed) else "partial"
-        line = f"{crawler.spider.name}: monitors failed: " + "; ".join(
-            reason.split("\n")[0] for _, reason in failed)
+        line = f"{crawler.spider.name}: monitors failed: " + "; ".join(reason for _, reason in failed)
         if worst == "failed":
             outcome.fail(crawler, line, close=False)
-        else:
-            logger.error("%s", line)
-            outcome.partial(crawler, "monitors failed", len(failed))
-        url = crawler.settings.get("MONITOR_WEBHOOK_URL")
-        if url:
-            _post(url, {"spider": crawler.spider.name, "status": worst, "summary": line})
+            return
+        logger.error("%s", line)
+        for _, reason in failed:
+            outcome.shortfall(crawler, reason)
 
 
-def _post(url: str, payload: dict[str, Any]) -> None:
-    # In a thread: a slow webhook must not block the reactor; its failure is only a warning.
-    def send() -> None:
-        try:
-            request = urllib.request.Request(url, data=json.dumps(payload).encode(),
-                                             headers={"Content-Type": "application/json"})
-            urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - an operator-set URL
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("monitor webhook %s failed: %s", _site(url), exc)
-
-    asyncio.get_event_loop().run_in_executor(None, send)
-
-
-def _site(url: str) -> str:
-    """The webhook's scheme and host only: its path or query often holds a token."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}/..."
+SHARED: list[type[Monitor]] = [FinishMonitor, ErrorMonitor, ValidationMonitor, DropMonitor]
+SUITES: dict[str, list[type[Monitor]]] = {  # spider -> its monitors (a spider not listed: SHARED only)
+    "repertuary": [*SHARED, RepertuaryMonitor],
+    "kino_krakow": [*SHARED, RepertuaryMonitor],
+    "tix_movies": [*SHARED, TixMoviesMonitor],
+    "tix_seats": [*SHARED, TixSeatsInputMonitor, TixSeatsMonitor],
+    "tmdb_movies": [*SHARED, TmdbMoviesMonitor],
+    "tmdb_match": [*SHARED, TmdbMatchMonitor],
+}
 
 
 class SpiderCloseSuite(MonitorSuite):
-    monitors = [FinishMonitor, ErrorMonitor, ValidationMonitor, RepertuaryMonitor, TixMonitor, TmdbMonitor,
-                DropMonitor]
+    """The suite of the crawler's spider (``SUITES``), loaded by Spidermon with the crawler."""
+
     monitors_failed_actions = [MarkOutcome]
+
+    def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, crawler=crawler, **kwargs)
+        name = getattr(getattr(crawler, "spidercls", None), "name", "")
+        chosen = SUITES.get(name, SHARED)
+        if crawler is None or crawler.settings.get("MONITOR_MAX_ERRORS") is None:  # unset: not checked
+            chosen = [m for m in chosen if m is not ErrorMonitor]
+        self.add_monitors(chosen)
 
 
 class PreviousRun:
     """At spider open, reads the previous successful run of the same spider and arguments
-    (on a storage worker thread) for the drop monitors."""
+    (on a storage worker thread, one bounded query: the newest PREVIOUS_RUNS_READ successful
+    runs of the spider) for the drop monitors, which read it from here (``previous``)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.previous: dict[str, Any] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PreviousRun:
@@ -248,20 +284,20 @@ class PreviousRun:
         wanted = args.model_dump(mode="json", exclude_none=True) if args is not None else {}
         wanted = {k: v for k, v in wanted.items() if not k.startswith("_") and k not in ("date", "now")}
         hub = self.crawler.get_extension(StorageHub)
-        if hub is None:  # storage is off for this crawl: no history
-            PREVIOUS[id(self.crawler)] = None
+        settings = self.crawler.settings
+        if hub is None or not settings.getbool("CRAWL_RUN_RECORDS") or settings.getbool("STORE_READ_ONLY"):
             return
+        where = {"spider": spider.name, "status": "success"}
         try:
-            rows = await hub.call(hub.primary, lambda b: b.fetch(CrawlRun.entity, {"spider": spider.name}))
+            rows = await hub.call(hub.primary, lambda b: b.fetch(CrawlRun.entity, where,
+                                                                 newest=("finished_at", PREVIOUS_RUNS_READ)))
         except Exception as exc:  # noqa: BLE001 - no history: the drop checks are skipped
-            logger.warning("previous runs not read (%s): drop monitors skipped", exc)
+            logger.info("previous runs not read (%s): drop monitors skipped", exc)
             rows = []
-        runs = []
-        for row in rows:
+        for row in rows:  # newest first
             run = {k: json.loads(v) if k in ("args", "stats") and isinstance(v, str) else v for k, v in row.items()}
             given = {k: v for k, v in (run.get("args") or {}).items()
                      if not k.startswith("_") and k not in ("date", "now")}
-            if run.get("status") == "success" and given == wanted:
-                runs.append(run)
-        runs.sort(key=lambda r: str(r.get("finished_at") or ""))
-        PREVIOUS[id(self.crawler)] = runs[-1] if runs else None
+            if given == wanted:
+                self.previous = run
+                return

@@ -128,11 +128,14 @@ EXTENSIONS = {
     "cineradar.extensions.tix_aggregates.TixAggregates": 90,  # day schedules/snapshots from the store, at close
     "cineradar.extensions.stats_dump.StatsDump": 500,
     "cineradar.extensions.progress.Progress": 510,  # done/total, ETA, items, errors at INFO
+    "cineradar.extensions.quiet_logs.QuietLogs": 0,  # drops dependencies' noise (not about the crawl)
 }
 PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0 turns them off
 TIX_AGGREGATES_ENABLED = True
 CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success/partial/failed at close)
+STORE_READ_ONLY = False  # set by shell/fetch/parse/check/bench/view: no run record, no item stored, no store created
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
+STATS_CLASS = "cineradar.stats_collector.UnwrappedStatsCollector"  # a stats dump LogParser/ScrapydWeb read whole
 
 # ---------------------------------------------------------------- Scrapyd (cineradar/scrapyd_guard.py)
 # A job's -s values are screened by the crawl command before the settings exist (not an add-on:
@@ -162,7 +165,19 @@ MONITOR_MAX_SEAT_FAILURE_RATIO = 0.01  # tix_seats failures other than 'started'
 MONITOR_MIN_MATCH_RATE = 0.8  # tmdb_match: matched among the listings decided, per source
 MONITOR_MATCH_RATE_MIN_LISTINGS = 10  # ...checked from this many decided listings of a source
 MONITOR_MIN_ITEMS_RATIO = 0.7  # items against the previous successful run (a drop over 30% fails)
-MONITOR_WEBHOOK_URL = None  # POSTed {"spider", "status", "summary"} when a monitor fails
+
+# ---------------------------------------------------------------- alerts (cineradar/alerts.py, docs/reliability.md)
+# Sent for every PARTIAL or FAILED crawl through Spidermon's actions; each is on once its settings are.
+SPIDERMON_SLACK_SENDER_TOKEN = None  # a bot token (chat:write); better from the environment
+SPIDERMON_SLACK_RECIPIENTS: list[str] = []  # e.g. ["#cineradar-alerts"]
+SPIDERMON_SLACK_SENDER_NAME = "cineradar"
+ALERT_SLACK_API_URL = "https://slack.com/api/"  # Slack's Web API base
+SPIDERMON_SMTP_HOST = None
+SPIDERMON_SMTP_PORT = 25
+SPIDERMON_SMTP_USER = None  # optional (a local relay needs none)
+SPIDERMON_SMTP_PASSWORD = None
+SPIDERMON_EMAIL_SENDER = "cineradar@localhost"
+SPIDERMON_EMAIL_TO: list[str] = []
 TIMELINE_FILE = "timeline.toml"  # `scrapy timeline`'s schedule (cineradar/timeline.py)
 TIMELINE_STATE = ".scrapy/timeline-state.json"  # what it started, when, where (survives a restart)
 TIMELINE_NODES: list[str] = []  # Scrapyd URLs; empty: the schedule's `nodes`

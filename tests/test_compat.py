@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import logging
+
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.utils.misc import load_object
 
@@ -36,3 +40,25 @@ def test_scrapy_view_still_shows_pages_through_the_overridden_print_response():
 
     assert "_print_response" in ScrapyView.__dict__ and "_print_response" in ScrapyFetch.__dict__
     assert "callback=self._print_response" in inspect.getsource(ScrapyFetch.run)
+
+
+def test_the_aiohttp_experimental_warning_comes_from_the_fenced_logger_and_is_dropped_there(caplog):
+    # compat.quiet_aiohttp_experimental_warning filters one logger by the message's end: Scrapy's
+    # handler must still say it there, in those words, or the filter silently stops working.
+    module = importlib.import_module(compat.AIOHTTP_EXPERIMENTAL_LOGGER)
+    assert module.logger.name == compat.AIOHTTP_EXPERIMENTAL_LOGGER
+    assert "is experimental and is not recommended for production use." in inspect.getsource(module)
+    assert load_object(compat.AIOHTTP_DOWNLOAD_HANDLER).experimental is True
+    caplog.set_level(logging.INFO, logger=compat.AIOHTTP_EXPERIMENTAL_LOGGER)
+    compat.quiet_aiohttp_experimental_warning()
+    compat.quiet_aiohttp_experimental_warning()  # idempotent: one filter
+    try:
+        for _ in range(2):  # once per scheme (http, https)
+            module.logger.warning(f"AiohttpDownloadHandler {compat.AIOHTTP_EXPERIMENTAL_MESSAGE}")
+        module.logger.warning("another warning of that module")
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+            ("INFO", f"AiohttpDownloadHandler {compat.AIOHTTP_EXPERIMENTAL_MESSAGE}"),
+            ("WARNING", "another warning of that module")]
+        assert len(module.logger.filters) == 1
+    finally:
+        module.logger.removeFilter(module.logger.filters[0])

@@ -36,7 +36,8 @@ class Command(ScrapyCrawl):
                 "was complete; the log's last line (crawl finished, PARTIAL or FAILED) says why.\n\n"
                 "Exit status:\n"
                 "  0  complete\n"
-                "  1  failed: it could not start, or a permanent error stopped it\n"
+                "  1  failed: it could not start, a permanent error stopped it, or a forced\n"
+                "     shutdown (a second Ctrl-C or SIGTERM) cut it short\n"
                 "  2  no such spider, invalid or unknown spider arguments, a CSV feed of\n"
                 "     several entities, or a JOBDIR the spider cannot resume (one line on\n"
                 "     stderr says which and what is allowed); nothing was fetched\n"
@@ -69,11 +70,7 @@ class Command(ScrapyCrawl):
             print(f"scrapy crawl: {problem}", file=sys.stderr)
             self.exitcode = ARGUMENTS_EXIT_CODE
             return
-        first = len(outcome.STATUSES)
-        super().run(args, opts)
-        codes = [outcome.EXIT_CODES.get(s, 1) for s in outcome.STATUSES[first:]]
-        if self.exitcode == 0 and codes:
-            self.exitcode = 1 if 1 in codes else max(codes)
+        self.run_crawl(args, opts)
         if problem:  # a Scrapyd job: its log and run record say FAILED; the exit code says why
             print(f"scrapy crawl: {problem}", file=sys.stderr)
             self.exitcode = ARGUMENTS_EXIT_CODE
@@ -93,6 +90,28 @@ class Command(ScrapyCrawl):
         spidercls = self.crawler_process.spider_loader.load(spider_name)
         resume = getattr(spidercls, "resume_error", None)
         return mixed_csv_feed(spidercls, self.settings) or (resume(self.settings) if resume else None)
+
+    def run_crawl(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's crawl, then the exit code from the crawler's own outcome (forced shutdown included)."""
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's own usage errors
+            return
+        assert self.crawler_process is not None
+        crawler = self.crawler_process.create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        try:
+            ext = crawler.get_extension(outcome.CrawlOutcome)
+        except RuntimeError:  # it never got as far as building its extensions
+            ext = None
+        if ext is not None:
+            ext.forced()  # the reactor stopped without closing the spider: FAILED, run record, alerts
+            ext.announce()  # a crawl that never reached engine_stopped still gets its line
+        status = outcome.status(crawler)
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        if status is not None and self.exitcode == 0:
+            self.exitcode = outcome.EXIT_CODES.get(status, 1)
 
     def argument_error(self, spider_name: str, spargs: dict[str, str]) -> str | None:
         """The one-line problem with the spider's ``-a`` arguments, or None when they are valid.

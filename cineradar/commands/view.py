@@ -16,11 +16,16 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.response import open_in_browser
 
 from cineradar.commands import HelpFormatter
+from cineradar.commands.debugging import read_only
 
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyView):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        read_only(self)
+
     def long_desc(self) -> str:
         return ("Fetch a URL with the project's downloader (TIX.id token and all) and open the page\n"
                 "in a web browser, as the spider sees it. Without a browser (none found, BROWSER\n"

@@ -41,7 +41,7 @@ class StatsDump:
     def write(self) -> None:
         assert self.crawler.stats is not None
         stats = dict(self.crawler.stats.get_stats())
-        stats["finish_reason"] = self.reason
+        stats.setdefault("finish_reason", self.reason)  # the outcome's (finished, partial, failed) once decided
         path = Path(self.path.replace("%(name)s", self.name))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")

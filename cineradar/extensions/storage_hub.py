@@ -5,7 +5,12 @@ one with Scrapy's ``crawler.get_extension(StorageHub)``; ``storage_hub(crawler)`
 and says clearly what is wrong when it is disabled. Every backend gets its own single
 worker thread: writes never block the reactor, and one backend's calls never overlap
 (SQLite and psycopg connections are not meant for concurrent use). Backends open lazily,
-on their first call, and close at ``spider_closed`` (after every pipeline has flushed).
+on their first call, and close once the crawl's outcome has written its final run record
+(cineradar/extensions/outcome.py), or at ``engine_stopped`` when that extension is off.
+
+``write_everywhere`` writes close-time rows (run records, day aggregates) to each backend on
+its own: one that is down costs only itself; its rows go to its spool (``STORAGE_SPOOL_DIR``),
+which ``scrapy storage-replay`` (or the next crawl) writes when it is back.
 """
 
 from __future__ import annotations
@@ -14,13 +19,15 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from cineradar.backends import SPECS, backend_options, configured
-from cineradar.storage import PermanentStorageError, Storage, build_backend
+from cineradar.storage import PermanentStorageError, Storage, StorageError, build_backend
+from cineradar.storage.spool import Spool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,12 +70,18 @@ class StorageHub:
         # One lock per backend: a backend that is slow to open (server down) holds up only its own calls.
         # A failed open() raises to the caller and is tried again on the next call.
         self._open_locks = {name: asyncio.Lock() for name in self.names}
+        spool_dir = settings.get("STORAGE_SPOOL_DIR")  # unset (bare Settings): close-time rows are not spooled
+        self.spools = {name: Spool(spool_dir, name) for name in self.names} if spool_dir else {}
+        self.closed = False
+        # Debugging commands (STORE_READ_ONLY): reads only, and a missing SQLite file is not created.
+        self.read_only = settings.getbool("STORE_READ_ONLY")
+        self._sqlite_path = Path(settings.get("SQLITE_PATH") or "")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorageHub:
         hub = cls(crawler.settings)
-        # spider_closed fires after every pipeline's close_spider has flushed.
-        crawler.signals.connect(hub.close, signal=signals.spider_closed)
+        # Normally closed by the outcome after the final run record; this is the fallback.
+        crawler.signals.connect(hub.close, signal=signals.engine_stopped)
         return hub
 
     @property
@@ -87,6 +100,8 @@ class StorageHub:
             raise self.errors[name]
         backend = self.backends[name]
         loop = asyncio.get_running_loop()
+        if self.read_only and name == "sqlite" and not self._sqlite_path.exists():
+            raise StorageError(f"no store at {self._sqlite_path} (debugging commands never create one)")
         if not self._opened[name]:
             async with self._open_locks[name]:
                 if not self._opened[name]:
@@ -94,14 +109,83 @@ class StorageHub:
                     self._opened[name] = True
         return await loop.run_in_executor(self._executors[name], func, backend, *args)
 
+    def _write_one(self, name: str, entity: str, rows: list[dict[str, Any]], spool: bool) -> str:
+        """Blocking (the backend's worker thread): "written", "spooled" or "lost"; never raises."""
+        backend = self.backends.get(name)
+        queue = self.spools.get(name)
+        spool = spool and queue is not None
+        try:
+            # Earlier rows wait there: queue behind them, keep the order.
+            if spool and queue is not None and queue.exists():
+                queue.append(entity, rows)
+                return "spooled"
+            if backend is None:
+                raise self.errors[name]
+            if not self._opened[name]:
+                backend.open(SPECS)
+                self._opened[name] = True
+            backend.upsert(entity, rows)
+            return "written"
+        except PermanentStorageError as exc:  # never better later: not spooled (the crawl already said why)
+            logger.warning("storage %s: %d %s rows not written (%s)", name, len(rows), entity, exc)
+            return "lost"
+        except Exception as exc:  # noqa: BLE001 - this backend only: the others still get theirs
+            if not spool or queue is None:
+                logger.warning("storage %s: %d %s rows not written (%s)", name, len(rows), entity, exc)
+                return "lost"
+            try:
+                queue.append(entity, rows)
+            except OSError as spool_exc:
+                logger.error("storage %s: %d %s rows not written (%s); the spool %s could not take them (%s)",
+                             name, len(rows), entity, exc, queue.path, spool_exc)
+                return "lost"
+            logger.error("storage %s: %d %s rows not written (%s); spooled to %s, `scrapy storage-replay` "
+                         "writes them", name, len(rows), entity, exc, queue.path)
+            return "spooled"
+
+    async def write_everywhere(self, entity: str, rows: list[dict[str, Any]], *, spool: bool = True
+                               ) -> dict[str, str]:
+        """Write ``rows`` to every backend, each on its own: backend -> "written", "spooled" or "lost"
+        (``spool=False``: a failure is only a warning, e.g. the ``running`` row)."""
+        if self.closed or self.read_only:
+            return self.write_everywhere_blocking(entity, rows, spool=spool)
+        loop = asyncio.get_running_loop()
+        results = await asyncio.gather(*(
+            loop.run_in_executor(self._executors[name], self._write_one, name, entity, rows, spool)
+            for name in self.names))
+        return dict(zip(self.names, results, strict=True))
+
+    def write_everywhere_blocking(self, entity: str, rows: list[dict[str, Any]], *, spool: bool = True
+                                  ) -> dict[str, str]:
+        """Like ``write_everywhere``, from a thread with no running loop (after a forced shutdown)."""
+        if self.closed or self.read_only:
+            return {name: "lost" for name in self.names}
+        futures = {name: self._executors[name].submit(self._write_one, name, entity, rows, spool)
+                   for name in self.names}
+        return {name: future.result() for name, future in futures.items()}
+
+    def _close_one(self, name: str) -> None:
+        backend = self.backends.get(name)
+        if backend is not None and self._opened[name]:
+            try:
+                backend.close()
+            except Exception:  # noqa: BLE001 - closing must not hide the crawl's result
+                logger.exception("closing storage backend %s failed", name)
+            self._opened[name] = False
+
     async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         loop = asyncio.get_running_loop()
         for name in self.names:
-            backend = self.backends.get(name)
-            if backend is not None and self._opened[name]:
-                try:
-                    await loop.run_in_executor(self._executors[name], backend.close)
-                except Exception:  # noqa: BLE001 - closing must not hide the crawl's result
-                    logger.exception("closing storage backend %s failed", name)
-                self._opened[name] = False
+            await loop.run_in_executor(self._executors[name], self._close_one, name)
+            self._executors[name].shutdown(wait=False)
+
+    def close_blocking(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for name in self.names:
+            self._executors[name].submit(self._close_one, name).result()
             self._executors[name].shutdown(wait=False)

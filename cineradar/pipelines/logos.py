@@ -39,7 +39,7 @@ class LogoPipeline(FilesPipeline):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LogoPipeline:
         if not getattr(crawler.spidercls, "store_logos", False):
-            raise NotConfigured("this spider stores no logos")
+            raise NotConfigured  # silent: off by design for a spider that stores no logos (no WARNING)
         store = crawler.settings.get("FILES_STORE") or crawler.settings.get("TMDB_LOGOS_STORE")
         cls._update_stores(crawler.settings)
         pipeline = cls(store, crawler=crawler)

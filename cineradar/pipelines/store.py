@@ -34,6 +34,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from scrapy.exceptions import NotConfigured
+
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import CineItem
@@ -72,6 +74,8 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        if crawler.settings.getbool("STORE_READ_ONLY"):  # a debugging command: nothing is stored
+            raise NotConfigured("STORE_READ_ONLY (a debugging command): items are not stored")
         return cls(crawler)
 
     @property
@@ -103,7 +107,11 @@ class StorePipeline:
         buffer.append((item.row(), seen))
         if len(buffer) >= self.batch_size:
             async with self._lock:
-                await self._flush(item.entity)
+                # Every buffer, oldest entity first, not this one alone: a row is never stored before
+                # the rows yielded ahead of it (a showtime before its movie and theatre), so a crawl
+                # killed at any moment leaves no row without what it refers to.
+                for entity in list(self._buffers):
+                    await self._flush(entity)
         return item
 
     async def _flush(self, entity: str) -> None:

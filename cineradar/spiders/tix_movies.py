@@ -149,7 +149,8 @@ class TixMoviesSpider(TixApiSpider):
             # Not counted as covered (the original counted it as scraped, docs/sources/tix.md#original-bugs B8).
             self.city_state[city] = "empty"
             self.stat("cities_empty")
-            self.logger.warning("%s: no movies listed for %s", city, self.day)
+            # Normal for a small city on a quiet day: said once, at the end, for all of them.
+            self.logger.debug("%s: no movies listed for %s", city, self.day)
             self._schedule_done(city, opened=0)
             return
         self.city_state[city] = "ok"
@@ -260,6 +261,10 @@ class TixMoviesSpider(TixApiSpider):
 
     def closed(self, reason: str) -> None:
         states = list(self.city_state.values())
+        empty = sorted(city for city, state in self.city_state.items() if state == "empty")
+        if empty:
+            self.logger.info("%d of %d cities listed no movies for %s: %s", len(empty), len(self.cities), self.day,
+                             ", ".join(empty))
         self.logger.info(
             "TIX.id %s: %d cities requested, %d ok, %d empty, %d failed, %d not answered; %d movies, %d theatres",
             self.day, len(self.cities), states.count("ok"), states.count("empty"), states.count("failed"),

@@ -116,8 +116,10 @@ class Storage(Protocol):
     def upsert(self, entity: str, rows: list[dict[str, Any]]) -> int:
         """Insert or update rows by the entity's natural key; return the rows written."""
 
-    def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Rows of an entity, optionally filtered by column equality."""
+    def fetch(self, entity: str, where: dict[str, Any] | None = None, *,
+              newest: tuple[str, int] | None = None) -> list[dict[str, Any]]:
+        """Rows of an entity, optionally filtered by column equality; ``newest=(column, n)``:
+        only the n rows with the greatest ``column``, greatest first (one bounded query)."""
 
     def count(self, entity: str) -> int:
         """Number of rows of an entity."""

@@ -281,7 +281,8 @@ class FirestoreStorage:
                 # ValueError too: a transaction that never began fails its rollback with one
                 raise StorageError(f"firestore {what} failed: {exc}") from None
 
-    def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def fetch(self, entity: str, where: dict[str, Any] | None = None, *,
+              newest: tuple[str, int] | None = None) -> list[dict[str, Any]]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         spec = self._spec(entity)
@@ -302,6 +303,10 @@ class FirestoreStorage:
                     query = query.where(filter=FieldFilter(field_name(entity, column), "==", _encode(value, kind)))
             rows += [_decode_row(snap.to_dict() or {}, spec) for snap in self._stream(query, f"fetch from {entity}")]
         rows = [row for row in rows if all(row.get(c) == v for c, v in local.items())]
+        if newest is not None:  # sorted here: an order_by on another field needs a composite index
+            column, limit = newest
+            rows.sort(key=lambda row: (row.get(column) is not None, str(row.get(column) or "")), reverse=True)
+            return rows[:limit]
         rows.sort(key=lambda row: tuple(row.get(k) for k in spec.key))
         return rows
 

@@ -280,7 +280,8 @@ class PostgresStorage:
             cur.execute(self._upsert_sql(spec, sql.SQL("SELECT {}, now() FROM {}").format(names, stage)))
         self._staged.add(spec.name)
 
-    def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def fetch(self, entity: str, where: dict[str, Any] | None = None, *,
+              newest: tuple[str, int] | None = None) -> list[dict[str, Any]]:
         spec = self._spec(entity)
         columns = list(_physical_columns(spec))
         query = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, columns)),
@@ -293,10 +294,16 @@ class PostgresStorage:
             query += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(
                 sql.SQL("{} = %s").format(sql.Identifier(c)) for c in where)
             params = [_encode(v, spec.columns[c])[0] for c, v in where.items()]
-        query += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(
-            # byte order for text, like SQLite's BINARY collation, whatever the database's locale
-            sql.SQL('{} COLLATE "C"' if spec.columns[c] == "text" else "{}").format(sql.Identifier(c))
-            for c in spec.key)
+        if newest is not None:
+            if newest[0] not in spec.columns:
+                raise StorageError(f"{entity} has no column {newest[0]!r}")
+            query += sql.SQL(" ORDER BY {} DESC NULLS LAST LIMIT {}").format(sql.Identifier(newest[0]),
+                                                                           sql.Literal(int(newest[1])))
+        else:
+            query += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(
+                # byte order for text, like SQLite's BINARY collation, whatever the database's locale
+                sql.SQL('{} COLLATE "C"' if spec.columns[c] == "text" else "{}").format(sql.Identifier(c))
+                for c in spec.key)
 
         def read(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
             return [_decode_row(dict(zip(columns, record, strict=True)), spec)

@@ -204,14 +204,20 @@ class SQLiteStorage:
         return len(rows)
 
     @_classified("fetch")
-    def fetch(self, entity: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def fetch(self, entity: str, where: dict[str, Any] | None = None, *,
+              newest: tuple[str, int] | None = None) -> list[dict[str, Any]]:
         spec = self._spec(entity)
         sql = f"SELECT {', '.join(map(_quote, spec.columns))} FROM {_quote(entity)}"
         params: list[Any] = []
         if where:
             sql += " WHERE " + " AND ".join(f"{_quote(c)} = ?" for c in where)
             params = [_encode(v, spec.columns[c]) for c, v in where.items()]
-        sql += " ORDER BY " + ", ".join(map(_quote, spec.key))
+        if newest is not None:
+            if newest[0] not in spec.columns:
+                raise StorageError(f"{entity} has no column {newest[0]!r}")
+            sql += f" ORDER BY {_quote(newest[0])} DESC LIMIT {int(newest[1])}"
+        else:
+            sql += " ORDER BY " + ", ".join(map(_quote, spec.key))
         with self._lock:
             cursor = self.conn.execute(sql, params)
             return [{c: _decode(v, spec.columns[c]) for c, v in zip(spec.columns, row, strict=True)}

@@ -6,16 +6,11 @@ Real `scrapy crawl` subprocesses against the replica; faults are the replica's k
 from __future__ import annotations
 
 import datetime as dt
-import http.server
-import json
 import re
 import shutil
-import socket
 import sqlite3
-import threading
 from collections import Counter
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -94,7 +89,7 @@ def test_item_drop_against_the_previous_run_is_partial(repertuary, tmp_path):
     assert f"previous successful run {runs(tmp_path)[0]['run_id']} with the same arguments had" in second["log"]
     record = runs(tmp_path)[-1]
     assert record["status"] in ("partial", "failed")
-    assert "monitors failed" in record["reason"]
+    assert "previous successful run" in record["reason"]  # the finding itself, not "monitors failed: 1"
 
 
 def test_tix_movies_complete_passes(tix, tmp_path):
@@ -106,13 +101,19 @@ def test_tix_movies_complete_passes(tix, tmp_path):
 
 def test_tix_movies_failed_schedule_pages_are_partial(tix, tmp_path):
     tix.knobs.update({"faults": ["5xx:p=0.7,site=tix_api,path=/schedules,status=500"]})
+    since = len(tix.ctx.log)
     try:
         result = crawl("tix_movies", tix.urls, tmp_path, f"date={TIX_DAY}", "batch=0/9", check=False,
                        settings={"RETRY_TIMES": "0", "TIX_PAYLOAD_RETRIES": "0"})
     finally:
         tix.knobs.update({"faults": []})
     assert result["returncode"] in (1, 3), result["log"][-2000:]
-    assert "tix_movies: monitors failed: tix_movies: schedule pages failed" in result["log"]
+    pages = [e for e in tix.ctx.log[since:] if e["site"] == "tix_api" and e["path"].startswith("/v1/schedules/")]
+    failed = sum(1 for e in pages if e["status"] == 500)
+    if runs(tmp_path)[-1]["status"] == "partial":  # (a lost guest token instead makes it FAILED, its own line)
+        # The last line says what is missing, in numbers counted at the replica.
+        assert (f"crawl PARTIAL: tix_movies: {failed} of {len(pages)} schedule pages never answered"
+                in result["log"].splitlines()[-1])
     assert runs(tmp_path)[-1]["status"] in ("partial", "failed")
 
 
@@ -133,9 +134,11 @@ def test_error_lines_over_the_limit_are_partial(repertuary, tmp_path):
     before = result["log"].split("[Spidermon]")[0]
     errors = sum(1 for ln in before.splitlines() if "] ERROR: " in ln)  # the crawl's, up to the monitors' report
     assert errors >= 1 and "Gave up retrying" in before
-    assert summary(result) == f"repertuary: monitors failed: {errors} ERROR lines (at most 0)"
+    # Spidermon's stock error-count monitor, its limit from MONITOR_MAX_ERRORS; its own words.
+    finding = f"Expecting 'log_count/ERROR' to be '<=' to '0.0'. Current value: '{float(errors)}'"
+    assert summary(result) == f"repertuary: monitors failed: {finding}"
     record = runs(tmp_path)[-1]
-    assert (record["status"], record["reason"]) == ("partial", "monitors failed: 1")
+    assert (record["status"], record["reason"]) == ("partial", finding)
 
 
 def summary(result: dict) -> str:
@@ -255,53 +258,5 @@ def test_tmdb_match_rate_below_80_percent_is_partial(repertuary, tmp_path):
     assert summary(bad) == (f"tmdb_match: monitors failed: tmdb_match: match rate below 80%: repertuary 0 of "
                             f"{listings} (0%)")
     record = runs(tmp_path)[-1]
-    assert (record["spider"], record["status"], record["reason"]) == ("tmdb_match", "partial", "monitors failed: 1")
-
-
-# ------------------------------------------------------------------ the webhook
-class Hook(http.server.BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[str, dict]]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Hook.received.append((self.path, json.loads(body)))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    Hook.received.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def test_webhook_receives_the_failure(repertuary, tmp_path, webhook):
-    secret = "hook-token-42"
-    repertuary.knobs.update({"faults": []})
-    ok = rep_crawl(repertuary, tmp_path, "ok", MONITOR_WEBHOOK_URL=f"{webhook}/hook?token={secret}")
-    assert ok["returncode"] == 0 and Hook.received == []
-    repertuary.knobs.update({"faults": ["5xx:p=1.0,site=repertuary,status=500"]})
-    try:
-        bad = rep_crawl(repertuary, tmp_path, "nodata", check=False,
-                        MONITOR_WEBHOOK_URL=f"{webhook}/hook?token={secret}")
-        with socket.socket() as s:  # a port nobody listens on: the post fails, the crawl's outcome stands
-            s.bind(("127.0.0.1", 0))
-            closed = f"http://127.0.0.1:{s.getsockname()[1]}/hook?token={secret}"
-        down = rep_crawl(repertuary, tmp_path, "down", check=False, MONITOR_WEBHOOK_URL=closed)
-    finally:
-        repertuary.knobs.update({"faults": []})
-    assert bad["returncode"] == 1
-    line = summary(bad)
-    assert Hook.received == [(f"/hook?token={secret}", {"spider": "repertuary", "status": "failed", "summary": line})]
-    assert down["returncode"] == 1
-    assert f"monitor webhook {closed.split('/hook')[0]}/... failed: " in down["log"]
-    assert secret not in bad["log"] + down["log"]
+    assert (record["spider"], record["status"], record["reason"]) == (
+        "tmdb_match", "partial", f"tmdb_match: match rate below 80%: repertuary 0 of {listings} (0%)")

@@ -84,7 +84,7 @@ def test_twisted_handler_gives_the_same_snapshots(base, replica, tmp_path):
     replica.ctx.log.clear()
     twisted_run = crawl("tix_seats", base["urls"], twisted, "mode=morning", f"date={DAY}",
                         settings={"TIX_SEATS_HTTP_HANDLER": "twisted", "LOG_LEVEL": "DEBUG"})
-    # Which handler each run loaded: Scrapy says once that its aiohttp handler is experimental.
+    # Which handler each run loaded: Scrapy says that its aiohttp handler is experimental (at INFO, once).
     marker = "AiohttpDownloadHandler is experimental"
     assert (marker in aiohttp_run["log"], marker in twisted_run["log"]) == (True, False)
     truth = {sid: (s["total"], s["unavailable"], s["available"]) for sid, s in base["truth"]["seats"].items()}
