@@ -27,7 +27,7 @@ class Command(ProjectCommand):
     summary = "Write entities of the store to Parquet, CSV or JSONL files, one per entity"
     description = (
         "Writes each entity (-e, repeatable; default every entity) of the first SQL store of "
-        "STORAGE_BACKENDS to DIR/<entity>.<format>, typed from the data contract (docs/data.md): "
+        "STORAGE_BACKENDS to DIR/<entity>.<format>, typed from the data contract: "
         "Parquet columns typed (nested fields as JSON text), CSV with nested fields as JSON, JSONL as "
         "stored. --from/--to (inclusive) keep the rows of those days for entities with a date (crawl_runs: "
         "by start, UTC); other entities are written whole. Each file appears complete or not at all."

@@ -20,7 +20,7 @@ class Command(ProjectCommand):
         "runs, a TIX.id day, showtimes with their seat maps, theatres, movies across sources, the "
         "repertuary week, the TMDB review queue and a data explorer. The first line printed is the URL. "
         "--port 0 picks a free port. Binds 127.0.0.1 unless --host says otherwise (then put it behind a "
-        "TLS proxy). Review decisions need the login: CINERADAR_WEB_PASSWORD_HASH (docs/web.md). "
+        "TLS proxy). Review decisions need the login: CINERADAR_WEB_PASSWORD_HASH. "
         "Stop it with Ctrl-C."
     )
     exit_status = ("0  stopped", "1  the store could not be opened", "2  bad arguments")
