@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-
 from cineradar.endpoints import Endpoints, EndpointsError
+from cineradar.handlers import Http11DownloadHandler
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -65,7 +64,7 @@ class TmdbCredentials:
         return request
 
 
-class TmdbAuthDownloadHandler(HTTP11DownloadHandler):
+class TmdbAuthDownloadHandler(Http11DownloadHandler):
     """Scrapy's HTTP/1.1 handler, adding the TMDB credential to ``meta["tmdb_auth"]`` requests."""
 
     def __init__(self, crawler: Crawler) -> None:
