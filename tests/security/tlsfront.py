@@ -73,6 +73,7 @@ class TlsFront:
 
         def run() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
             loop.set_exception_handler(lambda loop, context: None)  # refused handshakes are the point
             loop.run_until_complete(self._start())
@@ -80,6 +81,11 @@ class TlsFront:
             loop.run_forever()
             for server in self._servers:
                 server.close()
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                loop.run_until_complete(asyncio.wait(tasks))
             loop.close()
 
         self._thread = threading.Thread(target=run, name="tls-front", daemon=True)
