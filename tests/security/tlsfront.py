@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
+import tempfile
 import threading
 from collections import Counter
 from typing import Any
@@ -21,10 +22,15 @@ CREDENTIAL = re.compile(rb"(?im)^authorization:|[?&]api_key=")
 
 
 class TlsFront:
-    def __init__(self, upstreams: dict[str, str], cert: Any) -> None:
+    def __init__(self, upstreams: dict[str, str], cert: Any, *, chain_ca: Any = None) -> None:
         self.upstreams = upstreams  # name -> http://127.0.0.1:PORT
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(self.context)
+        if chain_ca is not None:  # also send the CA's certificate in the chain (as many servers do)
+            with cert.private_key_pem.tempfile() as key, tempfile.NamedTemporaryFile("wb", suffix=".pem") as chain:
+                chain.write(b"".join(b.bytes() for b in cert.cert_chain_pems) + chain_ca.cert_pem.bytes())
+                chain.flush()
+                self.context.load_cert_chain(chain.name, key)
         self.urls: dict[str, str] = {}
         self.handshakes: Counter[str] = Counter()
         self.credentials: Counter[str] = Counter()
