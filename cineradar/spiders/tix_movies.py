@@ -42,6 +42,7 @@ from scrapy.http import Response
 
 from cineradar.cities import tix_cities
 from cineradar.extensions import progress
+from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
 
@@ -239,6 +240,8 @@ class TixMoviesSpider(TixApiSpider):
         self.logger.error("%s", message)
 
     def on_failure(self, failure: Any) -> None:
+        if failure.check(CertificateRejected):
+            return  # the crawl has failed, with one line naming the host (middlewares/tls_failure.py)
         request = failure.request
         self.stat(f"request_failed/{failure.type.__name__}")
         where = request.meta.get("city", "?")

@@ -59,6 +59,7 @@ def crawl(spider: str, replica: Replica, tmp_path: Path, *args: str) -> tuple[in
     for arg in args:
         cmd += ["-a", arg]
     for key, value in {"ENDPOINTS": endpoints, "SQLITE_PATH": data / "cineradar.db", "CRAWL_TODAY": DAY,
+                       "DOWNLOAD_DELAY": 0, "REPERTUARY_MAX_ATTEMPTS": 1,
                        "STORAGE_SPOOL_DIR": data / "spool", "LOG_FILE": tmp_path / "crawl.log"}.items():
         cmd += ["-s", f"{key}={value}"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TIX_", "TMDB_", "CINERADAR_"))} | {
@@ -95,7 +96,7 @@ def test_the_resolver_patch_sees_real_hosts(replica, tmp_path):
 
 
 @pytest.mark.parametrize(("spider", "args"), [("tix_movies", ("cities=JAKARTA", f"date={DAY}")),
-                                              ("kino_krakow", ()), ("tmdb_movies", ())])
+                                              ("kino_krakow", ("days=1",)), ("tmdb_movies", ())])
 def test_other_crawls_with_endpoints_resolve_no_real_host(replica, tmp_path, spider, args):
     code, resolved, work = crawl(spider, replica, tmp_path, *args)
     assert resolved == [] and list(work.iterdir()) == [], (resolved, (tmp_path / "crawl.log").read_text()[-2000:])

@@ -106,3 +106,22 @@ def test_tmdb_refuses_a_bad_certificate_at_once_and_sends_no_token(replica, requ
         result["log"][-3000:]
     assert len(tls_lines) == 1 and host in tls_lines[0], errors(result["log"])
     assert result["stats"].get("retry/count", 0) == 0
+
+
+def test_repertuary_refuses_a_bad_certificate_with_one_line(replica, untrusted_cert, ca_file, tmp_path):
+    with TlsFront({"krakow": replica.urls["repertuary"]["krakow"]}, untrusted_cert) as front:
+        urls = replica.urls | {"repertuary": replica.urls["repertuary"] | {"krakow": front.urls["krakow"]}}
+        result = crawl("kino_krakow", urls, tmp_path, "days=1", settings={"TLS_CA_FILE": str(ca_file)},
+                       check=False, timeout=180)
+    lines = errors(result["log"])
+    assert (result["returncode"], front.handshakes["krakow"], len(lines)) == (1, 0, 1), lines
+    assert front.urls["krakow"].removeprefix("https://") in lines[0]
+
+
+def test_tix_movies_gets_no_guest_token_from_a_host_with_a_bad_certificate(replica, untrusted_cert, ca_file, tmp_path):
+    with TlsFront({"tix_api": replica.urls["tix_api"]}, untrusted_cert) as front:
+        result = crawl("tix_movies", replica.urls | {"tix_api": front.urls["tix_api"]}, tmp_path, "cities=JAKARTA",
+                       f"date={DAY}", settings={"TLS_CA_FILE": str(ca_file)}, check=False, timeout=180)
+    failed = [ln for ln in result["log"].splitlines() if "crawl FAILED" in ln]
+    assert (result["returncode"], front.handshakes["tix_api"], front.credentials["tix_api"]) == (1, 0, 0)
+    assert len(failed) == 1 and front.urls["tix_api"].removeprefix("https://") in failed[0], failed
