@@ -65,7 +65,11 @@ def trust_ca_aiohttp(handler: Any, ca_file: str) -> None:
 
 
 def trust_ca_twisted(handler: Any, ca_file: str) -> None:
-    """Scrapy's HTTP/1.1 handler verifies against the system's roots plus ``ca_file``."""
+    """Scrapy's HTTP/1.1 handler verifies against the system's roots plus ``ca_file``.
+
+    The policy is Twisted's optionsForClientTLS with that trust root: Scrapy's own TLS options
+    (DOWNLOADER_CLIENT_TLS_CIPHERS, DOWNLOAD_TLS_MIN/MAX_VERSION, legacy renegotiation) are not
+    applied while TLS_CA_FILE is set; the project sets none of them."""
     from twisted.internet.ssl import OpenSSLDefaultPaths, optionsForClientTLS
     from twisted.web.iweb import IPolicyForHTTPS
     from zope.interface import implementer

@@ -79,6 +79,7 @@ def dsn(server: PostgresServer) -> str:
 needs_postgres = pytest.mark.skipif(bool(postgres_missing()), reason=postgres_missing() or "")
 
 
+@pytest.mark.e2e
 @needs_postgres
 def test_postgres_over_verified_tls_with_the_ca_setting(ca, ca_file, monkeypatch):
     monkeypatch.delenv("PGSSLMODE", raising=False)
@@ -92,6 +93,7 @@ def test_postgres_over_verified_tls_with_the_ca_setting(ca, ca_file, monkeypatch
             storage.close()
 
 
+@pytest.mark.e2e
 @needs_postgres
 @pytest.mark.parametrize("bad", BAD_CERTS)
 def test_postgres_refuses_a_bad_certificate_and_sends_nothing(request, ca_file, bad, monkeypatch):
