@@ -45,12 +45,22 @@ def errors(log: str) -> list[str]:
     return [line for line in log.splitlines() if " ERROR: " in line and "crawl FAILED" not in line]
 
 
-def tix_seats(replica: Replica, front: TlsFront, tmp_path: Path, ca_file: Path | None, handler: str) -> dict[str, Any]:
+def tix_seats(replica: Replica, front: TlsFront, tmp_path: Path, ca_file: Path | None, handler: str,
+              env: dict[str, str] | None = None) -> dict[str, Any]:
     seed_token(tmp_path / "cineradar.db", replica.urls["tix_api"])  # set up over plain HTTP, not through the front
     urls = replica.urls | {"tix_api": front.urls["tix_api"], "tix_app": front.urls["tix_app"]}
     settings = {"TIX_SEATS_HTTP_HANDLER": handler} | ({"TLS_CA_FILE": str(ca_file)} if ca_file else {})
     return crawl("tix_seats", urls, tmp_path, f"showtimes={showtimes_file(replica, tmp_path)}", f"date={DAY}",
-                 settings=settings, check=False, timeout=180)
+                 settings=settings, env=env, check=False, timeout=180)
+
+
+@pytest.mark.parametrize("handler", ["aiohttp", "twisted"])
+def test_tix_seats_over_tls_trusts_the_system_roots_without_the_setting(replica, good_cert, ca_file, tmp_path,
+                                                                         handler):
+    # OpenSSL's SSL_CERT_FILE stands in for the system's roots: both handlers verify against them.
+    with TlsFront({"tix_api": replica.urls["tix_api"], "tix_app": replica.urls["tix_app"]}, good_cert) as front:
+        result = tix_seats(replica, front, tmp_path, None, handler, env={"SSL_CERT_FILE": str(ca_file)})
+    assert (result["returncode"], front.credentials["tix_api"]) == (0, 6), result["log"][-3000:]
 
 
 @pytest.mark.parametrize("handler", ["aiohttp", "twisted"])
