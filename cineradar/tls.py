@@ -82,16 +82,17 @@ def certificate_failure(exc: BaseException | None) -> str | None:
         if type(current).__name__ in ("ClientConnectorCertificateError", "VerificationError",
                                       "CertificateError"):
             return _short(current)
-        if not isinstance(current, BaseException):  # a twisted Failure: its exception; anything else: nothing
-            value = getattr(current, "value", None)
-            todo.append(value if isinstance(value, BaseException) else None)
+        value = getattr(current, "value", None)  # a twisted Failure (a BaseException in Twisted 26): its exception
+        if isinstance(value, BaseException) and value is not current:
+            todo.append(value)
+        if not isinstance(current, BaseException):
             continue
         text = f"{type(current).__name__} {current}".lower()
         if type(current).__module__.startswith("OpenSSL") and any(m in text for m in VERIFY_MARKERS):
             return _short(current)
         todo.extend([current.__cause__, current.__context__])
         todo.extend(getattr(current, "reasons", None) or [])  # twisted's ResponseNeverReceived & co.
-        for arg in current.args:
+        for arg in getattr(current, "args", ()):
             todo.extend(arg if isinstance(arg, list) else [arg] if isinstance(arg, BaseException) else [])
     return None
 
