@@ -2,9 +2,10 @@
 
 A bad value stops the command with one line that names the argument and says what is
 allowed (``scrapy crawl`` exits 2 before the engine starts: cineradar/commands/crawl.py).
-Extra arguments are accepted (Scrapyd passes ``_job``, ``_version``...); unknown ones that
-do not start with an underscore are reported as a warning, since they are most often
-typos.
+An unknown argument is refused like a bad value (most often a typo: ``-a cty=krakow`` would
+crawl the default city), with a "did you mean"; only Scrapyd's own ``_job``, ``_version`` and
+``_project`` are accepted besides the model's fields. City names are accepted with or without
+diacritics, in any case, and a near miss gets a "did you mean" (``cineradar/cities.py``).
 
 ``-a date`` must be a day the source offers, counted from today in the source's timezone
 (``date_window``); ``CRAWL_TODAY`` (setting, or CINERADAR_TODAY in the environment) moves
@@ -21,9 +22,9 @@ from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from cineradar.cities import REPERTUARY_CITIES, tix_cities
+from cineradar.cities import REPERTUARY_CITIES, city_key, did_you_mean, repertuary_city, tix_cities
 
 
 class SpiderArgumentError(ValueError):
@@ -69,13 +70,23 @@ class SpiderArgs(BaseModel):
                 raise ValueError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
         return value
 
+    # CRAWL_TODAY (a setting, known once the spider has its crawler): the default day too, not
+    # only the window, so a replay of a fixed day needs no -a date (CineSpider.from_crawler).
+    _today: dt.date | None = PrivateAttr(None)
+
+    def use_today(self, today: dt.date | None) -> None:
+        self._today = today
+
     @property
     def day(self) -> dt.date:
-        return self.date or dt.datetime.now(ZoneInfo(self.timezone)).date()
+        return self.date or self.today(self._today)
+
+    # Scrapyd's own arguments (the job id, the egg version, the project): not the spider's.
+    SCRAPYD_ARGUMENTS: ClassVar[frozenset[str]] = frozenset({"_job", "_version", "_project"})
 
     @property
     def unknown(self) -> list[str]:
-        return sorted(k for k in (self.model_extra or {}) if not k.startswith("_"))
+        return sorted(k for k in (self.model_extra or {}) if k not in self.SCRAPYD_ARGUMENTS)
 
     @classmethod
     def today(cls, override: dt.date | None = None) -> dt.date:
@@ -94,6 +105,11 @@ class SpiderArgs(BaseModel):
         except ValidationError as exc:
             problems = "; ".join(f"-a {'.'.join(map(str, e['loc']))}: {cls._problem(e)}" for e in exc.errors())
             raise SpiderArgumentError(f"{spider_name}: {problems}") from None
+        if args.unknown:
+            known = sorted(cls.model_fields)
+            problems = "; ".join(f"-a {name}: unknown argument{did_you_mean(name, known)}; allowed: {', '.join(known)}"
+                                 for name in args.unknown)
+            raise SpiderArgumentError(f"{spider_name}: {problems}")
         if check_date:
             args.check_date(spider_name, today)
         return args
@@ -150,12 +166,14 @@ class RepertuaryArgs(SpiderArgs):
     @field_validator("city")
     @classmethod
     def _city(cls, value: str) -> str:
-        value = value.lower()
-        keys = [k.strip() for k in value.split(",") if k.strip()]
-        bad = [k for k in keys if k != "all" and k not in REPERTUARY_CITIES]
-        if bad or not keys:
-            raise ValueError(f"unknown city {','.join(bad) or value!r}; allowed: all, {', '.join(REPERTUARY_CITIES)}")
-        return value
+        names = [k.strip() for k in value.split(",") if k.strip()]
+        keys = ["all" if city_key(n) == "all" else repertuary_city(n) for n in names]
+        bad = [n for n, k in zip(names, keys, strict=True) if k is None]
+        if bad or not names:
+            hint = did_you_mean(city_key(bad[0]), list(REPERTUARY_CITIES)) if len(bad) == 1 else ""
+            raise ValueError(f"unknown city {','.join(bad) or value!r}{hint}; "
+                             f"allowed: all, {', '.join(REPERTUARY_CITIES)} (with or without diacritics)")
+        return ",".join(str(k) for k in keys)
 
     @property
     def cities(self) -> list[str]:
@@ -179,12 +197,15 @@ class TixArgs(SpiderArgs):
     def _cities(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        names = {name for _, name in tix_cities()}
-        wanted = [c.strip().upper() for c in value.split(",") if c.strip()]
-        bad = [c for c in wanted if c not in names]
-        if bad or not wanted:
-            raise ValueError(f"unknown TIX.id cities {bad or value!r}; allowed: {', '.join(sorted(names))}")
-        return ",".join(wanted)
+        names = {city_key(name): name for _, name in tix_cities()}
+        given = [c.strip() for c in value.split(",") if c.strip()]
+        wanted = [names.get(city_key(c)) for c in given]
+        bad = [c for c, w in zip(given, wanted, strict=True) if w is None]
+        if bad or not given:
+            hint = did_you_mean(city_key(bad[0]), list(names), show=names) if len(bad) == 1 else ""
+            raise ValueError(f"unknown TIX.id cities {bad or value!r}{hint}; "
+                             f"allowed: {', '.join(sorted(names.values()))}")
+        return ",".join(str(w) for w in wanted)
 
     @field_validator("batch")
     @classmethod

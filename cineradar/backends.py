@@ -25,10 +25,13 @@ def configured(settings: BaseSettings) -> list[str]:
     return settings.getlist("STORAGE_BACKENDS", ["sqlite"])
 
 
-def backend_options(name: str, settings: BaseSettings) -> dict[str, Any]:
-    """Constructor options of a backend, from settings (secrets from the environment)."""
+def backend_options(name: str, settings: BaseSettings, *, create: bool = True) -> dict[str, Any]:
+    """Constructor options of a backend, from settings (secrets from the environment).
+
+    ``create=False`` (commands that only read): a store that does not exist raises
+    MissingStoreError instead of being created empty."""
     if name == "sqlite":
-        return {"path": settings.get("SQLITE_PATH", "data/cineradar.db")}
+        return {"path": settings.get("SQLITE_PATH", "data/cineradar.db"), "create": create}
     if name == "postgres":
         dsn = settings.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
         return {"dsn": dsn, "ca_file": settings.get("TLS_CA_FILE") or None}  # sslrootcert (storage/postgres.py)
@@ -36,23 +39,24 @@ def backend_options(name: str, settings: BaseSettings) -> dict[str, Any]:
         project = settings.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
         emulator = settings.get("FIRESTORE_EMULATOR_HOST") or os.environ.get("FIRESTORE_EMULATOR_HOST")
         return {"project": project, "emulator_host": emulator or None,
-                "timeout": settings.getfloat("FIRESTORE_TIMEOUT", 20.0)}
+                "timeout": settings.getfloat("FIRESTORE_TIMEOUT", 20.0),
+                "credentials_file": settings.get("FIRESTORE_CREDENTIALS_FILE") or None}
     return {}
 
 
-def open_backend(name: str, settings: BaseSettings) -> Storage:
+def open_backend(name: str, settings: BaseSettings, *, create: bool = True) -> Storage:
     """Build and open one backend (blocking)."""
-    backend = build_backend(name, backend_options(name, settings))
+    backend = build_backend(name, backend_options(name, settings, create=create))
     backend.open(SPECS)
     return backend
 
 
-def open_backends(settings: BaseSettings) -> list[Storage]:
+def open_backends(settings: BaseSettings, *, create: bool = True) -> list[Storage]:
     """Build and open every configured backend (blocking)."""
     backends: list[Storage] = []
     try:
         for name in configured(settings):
-            backends.append(open_backend(name, settings))
+            backends.append(open_backend(name, settings, create=create))
     except BaseException:
         for backend in backends:  # the ones already open are not handed to anyone: close them
             backend.close()

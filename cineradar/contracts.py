@@ -7,7 +7,7 @@ instead::
     @endpoint tix_api /v1/movies?city_id=967969975509716992&movie_type=NOW_PLAYING&timezone=7
 
 ``@endpoint SOURCE PATH`` requests SOURCE's base URL from ENDPOINTS (``tix_api``,
-``tix_app``, ``tmdb`` or ``repertuary:<city>``) followed by PATH. Without ENDPOINTS, or
+``tix_app``, ``tmdb``, ``nominatim`` or ``repertuary:<city>``) followed by PATH. Without ENDPOINTS, or
 with one that lacks SOURCE, the contract refuses (one error for that callback) rather than
 fall back to the real host.
 
@@ -54,10 +54,10 @@ class EndpointContract(Contract):
             raise EndpointRefused(f"@endpoint {source}: ENDPOINTS has no {source!r}; refusing the real host")
         if source.startswith("repertuary:"):
             base = endpoints.repertuary_url(source.split(":", 1)[1])
-        elif source in ("tix_api", "tix_app", "tmdb"):
+        elif source in ("tix_api", "tix_app", "tmdb", "nominatim"):
             base = getattr(endpoints, source)
         else:
             raise ValueError(f"@endpoint: unknown source {source!r}; allowed: tix_api, tix_app, tmdb, "
-                             "repertuary:<city>")
+                             "nominatim, repertuary:<city>")
         args["url"] = base.rstrip("/") + path
         return args

@@ -2,7 +2,8 @@
 
 ``ENDPOINTS`` (a JSON object, or the path of a file holding one) overrides them all at
 once, with the keys ``tix_app``, ``tix_api``, ``tmdb``, ``tmdb_image`` (the logo URL prefix,
-as TMDB_IMAGE_URL) and ``repertuary`` (city key -> base URL): the same object a local replica
+as TMDB_IMAGE_URL), ``nominatim`` (the geocoder: a self-hosted Nominatim is this one key, or the
+NOMINATIM_URL setting) and ``repertuary`` (city key -> base URL): the same object a local replica
 prints on its first line, so
 ``scrapy crawl NAME -s ENDPOINTS=replica.json`` points any spider at it.
 
@@ -37,6 +38,7 @@ class Endpoints:
     tmdb: str
     repertuary: dict[str, str] = field(default_factory=dict)
     tmdb_image: str = ""  # TMDB_IMAGE_URL: the image host and size path that logo paths follow
+    nominatim: str = ""  # the geocoder (issue 20): NOMINATIM_URL, or ENDPOINTS "nominatim"
     # Sources the ENDPOINTS object named ("tix_api", "repertuary:krakow"...); None: no ENDPOINTS.
     given: frozenset[str] | None = None
 
@@ -47,6 +49,7 @@ class Endpoints:
             "tix_api": settings.get("TIX_API_URL"),
             "tmdb": settings.get("TMDB_API_URL"),
             "tmdb_image": settings.get("TMDB_IMAGE_URL"),
+            "nominatim": settings.get("NOMINATIM_URL"),
             "repertuary": {city: repertuary_host(city) for city in REPERTUARY_CITIES}
             | settings.getdict("REPERTUARY_URLS"),
         }
@@ -101,10 +104,10 @@ def load(value: str | dict[str, Any]) -> dict[str, Any]:
             raise EndpointsError(f"ENDPOINTS is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise EndpointsError(f"ENDPOINTS must be a JSON object, not {type(data).__name__}")
-    unknown = set(data) - {"tix_app", "tix_api", "tmdb", "tmdb_image", "repertuary", "admin"}
+    unknown = set(data) - {"tix_app", "tix_api", "tmdb", "tmdb_image", "nominatim", "repertuary", "admin"}
     if unknown:
-        raise EndpointsError(
-            f"ENDPOINTS has unknown keys {sorted(unknown)}; allowed: tix_app, tix_api, tmdb, tmdb_image, repertuary")
+        raise EndpointsError(f"ENDPOINTS has unknown keys {sorted(unknown)}; "
+                             "allowed: tix_app, tix_api, tmdb, tmdb_image, nominatim, repertuary")
     data.pop("admin", None)
     _check_values(data)
     return data

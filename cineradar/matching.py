@@ -164,7 +164,9 @@ def score(listing: Listing, candidate: dict[str, Any]) -> dict[str, Any]:
     confidence = sum(WEIGHTS[k] * v for k, v in parts.items())
     return {"tmdb_id": candidate["id"], "title": candidate.get("title"),
             "original_title": candidate.get("original_title"), "year": _year_of(candidate),
-            "score": round(confidence, 2), "parts": {k: round(v, 3) for k, v in parts.items()}}
+            "score": round(confidence, 2), "parts": {k: round(v, 3) for k, v in parts.items()},
+            # what a person reviewing the match decides with (scrapy tmdb-review): known after details
+            "runtime": candidate.get("runtime"), "directors": candidate.get("directors")}
 
 
 @dataclass
@@ -248,3 +250,22 @@ def conclude(listing: Listing, detailed: list[dict[str, Any]], rest: list[dict[s
     the shortlisted first (by score), then the rest as ``shortlist`` scored them."""
     final = [score(listing, d) for d in detailed]
     return decide(final, showing), sorted(final, key=lambda c: -c["score"]) + rest
+
+
+# --- a person's decision (review queue): shared by `scrapy tmdb-review` and `scrapy web` ---
+def person_decision(row: dict[str, Any], tmdb_id: int | None, now: Any) -> dict[str, Any]:
+    """The ``tmdb_matches`` row a person's choice stores: accept ``tmdb_id`` (a candidate or any
+    other TMDB id), or reject every candidate (None). ``decided_by = "person"``: no crawl changes it."""
+    from cineradar.items import TmdbMatch
+
+    chosen = next((c for c in row.get("candidates") or [] if c.get("tmdb_id") == tmdb_id), None)
+    if tmdb_id is None:
+        status, reason, confidence = "rejected", "every candidate rejected by a person", 0.0
+    elif chosen is not None:
+        status, confidence = "matched", min(1.0, float(chosen.get("score", 0)) / 100)
+        reason = f"accepted by a person (candidate score {chosen.get('score')})"
+    else:
+        status, reason, confidence = "matched", "set by a person (not among the candidates)", 1.0
+    return TmdbMatch.model_validate(row | {
+        "tmdb_id": tmdb_id, "status": status, "reason": reason, "confidence": confidence,
+        "decided_by": "person", "checked_at": now}).row()

@@ -2,7 +2,7 @@
 
 import os
 
-from cineradar import __version__
+from cineradar import __version__, config
 
 BOT_NAME = "cineradar"
 SPIDER_MODULES = ["cineradar.spiders"]
@@ -21,11 +21,11 @@ TIX_API_URL = "https://api-b2b.tix.id"
 TMDB_API_URL = "https://api.themoviedb.org"
 REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krakow.pl / {city}.repertuary.pl
 # CINERADAR_ENDPOINTS in the environment: the operator's choice for every crawl of the process
-# (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves).
-ENDPOINTS = os.environ.get("CINERADAR_ENDPOINTS") or None
+# (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves); see the environment block at the end.
+ENDPOINTS = None
 # The day `-a date` windows count from (YYYY-MM-DD), for a replica or mirror of a fixed day;
 # None: today in each source's timezone (cineradar/args.py). CINERADAR_TODAY sets it per process.
-CRAWL_TODAY = os.environ.get("CINERADAR_TODAY") or None
+CRAWL_TODAY = None
 
 # ---------------------------------------------------------------- politeness
 # Every spider sets download slots per logical session; a slot's delay is DOWNLOAD_DELAY.
@@ -64,8 +64,9 @@ TIX_AUTH_ENABLED = None  # None: auto (project spiders with tix_auth = True, oth
 TIX_REFRESH_MARGIN_MINUTES = 5  # refresh proactively below this (at most a quarter of the token's lifetime)
 TIX_AUTH_MAX_RETRIES = 3  # token renewals per request on 401
 TIX_AUTH_FAILURE_COOLDOWN = 30  # seconds a failed login/refresh/guest-token call is not retried: requests fail fast
-TIX_AUTH_TIMEOUT = None  # seconds per auth API call (guest token, refresh); default DOWNLOAD_TIMEOUT
+TIX_AUTH_TIMEOUT = 5.0  # seconds per auth API call (guest token, refresh); None: DOWNLOAD_TIMEOUT
 TIX_AUTH_ATTEMPTS = 4  # attempts per guest-token/refresh round (backoff 0.5 s, doubled)
+TIX_AUTH_DEADLINE = 15.0  # seconds per round (attempts and backoff): a dead auth endpoint fails a crawl in < 30 s
 TIX_CHROMIUM_PATH = None  # default: $CHROMIUM_PATH or /usr/bin/chromium
 TIX_LOGIN_TIMEOUT = 60  # seconds per browser step of the login
 TIX_LOGIN_HEADLESS = True
@@ -134,12 +135,19 @@ CRAWL_RUN_RECORDS = True  # a crawl_runs row per crawl (running at open, success
 STATS_DUMP_PATH = None  # e.g. "data/stats/%(name)s.json"
 
 # ---------------------------------------------------------------- Scrapyd (cineradar/scrapyd_guard.py)
-ADDONS = {"cineradar.scrapyd_guard.ScrapydGuard": 0}
+# A job's -s values are screened by the crawl command before the settings exist (not an add-on:
+# a job could remove an add-on with its own ADDONS).
+SCRAPYD_JOB_REFUSED = None  # set by the crawl command only: why a job's settings were refused
 # The only settings a Scrapyd job may override (schedule.json setting=NAME=VALUE); any other
 # refuses the job. Never paths, endpoints, browser options or politeness.
 SCRAPYD_SETTINGS_ALLOWLIST = ["LOG_LEVEL", "CLOSESPIDER_TIMEOUT", "CLOSESPIDER_ITEMCOUNT",
                               "CLOSESPIDER_PAGECOUNT", "CLOSESPIDER_ERRORCOUNT", "PROGRESS_INTERVAL"]
 SCRAPYD_LOGS_DIR = "logs"  # scrapyd.conf's logs_dir: the LOG_FILE Scrapyd gives a job is accepted
+
+# ---------------------------------------------------------------- secrets (docs/security.md)
+# Scrapy 2.19's RemoteControl runs any Python code sent with the token in its job file, inside a
+# crawl that holds every credential: off unless asked for (-s REMOTE_CONTROL_ENABLED=True).
+REMOTE_CONTROL_ENABLED = False
 
 # ---------------------------------------------------------------- monitors (cineradar/monitors.py)
 SPIDERMON_ENABLED = True
@@ -176,12 +184,35 @@ TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from
 TMDB_LOGOS_STORE = None  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set; None: SQLITE_PATH's folder
 ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True
 
+# ---------------------------------------------------------------- geocoding (issue 20, docs/sources/geocoding.md)
+# The geocoder: OpenStreetMap's public Nominatim by default; a self-hosted one (the usual choice at
+# scale) is this one setting (or the "nominatim" key of ENDPOINTS).
+NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+# Who to contact about our requests (an e-mail address or URL), sent in the User-Agent as Nominatim's
+# usage policy asks; the public service is refused without it. CINERADAR_GEOCODER_CONTACT sets it.
+GEOCODER_CONTACT = None
+GEOCODER_RATE_LIMIT = 1.0  # requests/s to the geocoder (public service: at most 1), into SITE_RATE_LIMITS["nominatim"]
+# Seconds added to each gap (1/rate), so that connection set-up and network jitter never bring two requests
+# closer than 1/rate at the geocoder (the original waited 1.1 s between calls).
+GEOCODER_GAP_MARGIN = 0.1
+GEOCODER_RESULTS = 5  # `limit` of each query: enough to see an ambiguous answer or one outside the city
+
+# ---------------------------------------------------------------- web view (scrapy web; docs/web.md)
+WEB_LOGIN_FOR_READS = False  # True: every page needs the login (CINERADAR_WEB_PASSWORD_HASH), not only review writes
+WEB_REMOTE_IMAGES = True  # False: posters (hosted by TIX.id/TMDB) as links, for a view that must not reach the internet
+
 # ---------------------------------------------------------------- TLS (cineradar/tls.py, docs/security-tls.md)
 # Every certificate is verified (Scrapy 2.19 ships False). A certificate that does not verify
 # ends the crawl at once, FAILED, one line naming the host (cineradar/middlewares/tls_failure.py).
 DOWNLOAD_VERIFY_CERTIFICATES = True
 # An extra PEM CA bundle trusted besides the system's roots (private mirrors): Scrapy's
-# handlers, the TIX.id auth client, Splash, Chromium, PostgreSQL (sslrootcert).
-TLS_CA_FILE = os.environ.get("CINERADAR_TLS_CA_FILE") or None
+# handlers, the TIX.id auth client, Splash, Chromium, PostgreSQL (sslrootcert). CINERADAR_TLS_CA_FILE sets it.
+TLS_CA_FILE = None
 DOWNLOAD_HANDLERS = {"https": "cineradar.handlers.Http11DownloadHandler"}  # Scrapy's, + TLS_CA_FILE
 DOWNLOADER_MIDDLEWARES["cineradar.middlewares.tls_failure.TlsFailureMiddleware"] = 555  # before retries
+
+# ---------------------------------------------------------------- environment (cineradar/config.py)
+# Deployment settings from CINERADAR_* variables (docs/configuration.md): they replace the values
+# above at this module's ("project") priority, so -s still wins. Keep this block last.
+FIRESTORE_CREDENTIALS_FILE = None  # a service-account JSON file; None: Google's own lookup
+config.apply(globals(), os.environ)

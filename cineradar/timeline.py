@@ -11,6 +11,7 @@ crontab lines for machines without Scrapyd. The runner is cineradar/timeline_run
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shlex
 import tomllib
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from croniter import croniter
 
 class ScheduleError(ValueError):
     pass
+
+
+PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,12 @@ def validate(schedule: dict[str, Any]) -> None:
         name = job.get("name")
         if not name:
             raise ScheduleError("every [[job]] needs a name")
+        if not isinstance(name, str) or not PLAIN_WORD.fullmatch(name):
+            # names become file names, lock names and crontab words: letters, digits, _ and - only
+            raise ScheduleError(f"job name {name!r} is not a plain word (letters, digits, _ and -)")
+        batches = job.get("batches")
+        if batches is not None and (not isinstance(batches, int) or isinstance(batches, bool) or batches < 1):
+            raise ScheduleError(f"job {name}: batches must be a positive whole number, got {batches!r}")
         if bool(job.get("spider")) == bool(job.get("command")):
             raise ScheduleError(f"job {name}: give exactly one of spider or command")
         if not job.get("cron") and not job.get("after"):
@@ -133,16 +143,35 @@ def order(jobs: list[PlannedJob]) -> list[PlannedJob]:
     return result
 
 
-def crontab(schedule: dict[str, Any], project_dir: str | Path, path: str = "/usr/local/bin:/usr/bin:/bin") -> str:
+CRON_FIELDS = re.compile(r"(@(yearly|annually|monthly|weekly|daily|hourly)|[0-9A-Za-z*/,-]+( [0-9A-Za-z*/,-]+){4})")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def cron_word(value: str, where: str) -> str:
+    """One shell word for a crontab line: shlex-quoted, with cron's ``%`` escaped. A control character
+    (a newline would start a new crontab line) or a ``\\%`` (cron cannot carry it) is refused."""
+    if CONTROL.search(value):
+        raise ScheduleError(f"{where}: {value!r} has a control character, which a crontab line cannot carry")
+    if "\\%" in value:
+        raise ScheduleError(f"{where}: {value!r} has a backslash before %, which a crontab line cannot carry")
+    return shlex.quote(value).replace("%", "\\%")
+
+
+def crontab(schedule: dict[str, Any], project_dir: str | Path, path: str = "/usr/local/bin:/usr/bin:/bin", *,
+            python: str = "python3", env_file: str | None = None, logs: str = "logs",
+            settings: list[str] | tuple[str, ...] = ()) -> str:
     """The same timeline as crontab lines (cronie's CRON_TZ for the timezone), for running without Scrapyd.
 
-    A dependent job runs on the line of the last job it waits for, after it with ``&&`` (so a failed
-    run stops what depends on it), and batches/cities one after another; ``flock -n`` keeps a line
-    from overlapping its previous run. Placeholders become ``date`` calls, evaluated when cron runs.
+    One line per timed group (bash: ``J`` holds the cron_job call, ``S`` the -s options):
+    ``python -m cineradar.cron_job`` runs its jobs (batches and cities side
+    by side, each with its own date-stamped log, lock and outcome record, see cineradar/cron_job.py),
+    then, on the same line, the jobs that wait for it (``--after``: they start once every job they
+    wait for has ended, whatever its status, as on Scrapyd; a dependent of several timed groups is on
+    the line of the last one and also waits for the others' locks). Every word is shlex-quoted; the
+    placeholders stay in the arguments and are filled by cron_job when the job starts. ``settings``
+    (``NAME=VALUE``) become ``-s`` options of every job; secrets belong in ``env_file``, not there.
     """
-    tz = schedule.get("timezone", "Asia/Jakarta")
-    values = {"date": f"$(TZ={tz} date +%F)", "yesterday": f"$(TZ={tz} date -d yesterday +%F)",
-              "now": "$(date -Iseconds)"}
+    tz = str(schedule.get("timezone", "Asia/Jakarta"))
     specs = schedule.get("job", [])
     times = {s["name"]: s["cron"] for s in specs if s.get("cron")}
 
@@ -158,27 +187,47 @@ def crontab(schedule: dict[str, Any], project_dir: str | Path, path: str = "/usr
     def root_of(name: str) -> str:
         return root(next(s for s in specs if s["name"] == name))
 
-    def commands(spec: dict[str, Any]) -> list[str]:
-        if spec.get("command"):
-            words = [str(a).format(**values) for a in spec.get("command_args", [])]
-            return [" ".join(["scrapy", str(spec["command"]), *words])]
-        args = {k: str(v).format(**values) for k, v in spec.get("args", {}).items()}
-        return [" ".join(["scrapy crawl", str(spec["spider"]), *(f"-a {k}={v}" for k, v in (args | extra).items())])
-                for _, extra in variants(spec)]
+    common = [python, "-m", "cineradar.cron_job", "--tz", tz, "--logs", logs]
+    if env_file:
+        common += ["--env-file", env_file]
+    overrides = [w for value in settings for w in ("-s", value)]
+    # Once per line, in bash arrays: the lines stay short (vixie-derived crons cap a command near 1000 bytes).
+    arrays = (f"J=({' '.join(cron_word(w, 'cron job') for w in common)}) "
+              f"S=({' '.join(cron_word(w, '-s option') for w in overrides)})")
 
+    def job(spec: dict[str, Any]) -> str:
+        name = spec["name"]
+        words: list[str] = []
+        if spec.get("timeout"):
+            words += ["--timeout", str(spec["timeout"])]
+        if spec.get("batches"):
+            words += ["--batches", str(int(spec["batches"]))]
+        elif spec.get("cities"):
+            words += ["--cities", ",".join(str(c) for c in spec["cities"])]
+        for group in spec.get("after", ()):
+            words += ["--after", str(group)]
+        words += [name, "--"]
+        if spec.get("command"):
+            words += [str(spec["command"]), *(str(a) for a in spec.get("command_args", []))]
+        else:
+            words += ["crawl", str(spec["spider"])]
+            for key, value in spec.get("args", {}).items():
+                words += ["-a", f"{key}={value}"]
+        return " ".join(['"${J[@]}"', *(cron_word(w, f"job {name}") for w in words), '"${S[@]}"'])
+
+    for where, value in (("PATH", path), ("project folder", str(project_dir))):
+        if CONTROL.search(value):
+            raise ScheduleError(f"{where} {value!r} has a control character, which a crontab line cannot carry")
     lines = [f"# CineRadar timeline as crontab lines (generated by `scrapy timeline --crontab`), times in {tz}.",
-             "# Needs cronie (CRON_TZ); with a cron without it, convert the times to the machine's zone.",
+             "# CRON_TZ: cronie reads it, Debian's cron does not (set the machine's timezone: docs/operations.md).",
+             f"# Each job logs to {logs}/<job>-<date>.log; outcomes and locks in .scrapy/cron/.",
              f"CRON_TZ={tz}", "SHELL=/bin/bash", f"PATH={path}"]
     for spec in specs:
         if not spec.get("cron"):
             continue
-        chain = commands(spec)
-        for dep in specs:
-            if not dep.get("cron") and root(dep) == spec["name"]:
-                chain += commands(dep)
-        script = " && ".join(chain)
-        lock = f".scrapy/cron-{spec['name']}.lock"
-        line = (f"cd {shlex.quote(str(project_dir))} && mkdir -p .scrapy && "
-                f"flock -n {lock} bash -c {shlex.quote(script)}")
-        lines.append(f"{spec['cron']:<16} {line}".replace("%", "\\%"))
+        if not CRON_FIELDS.fullmatch(str(spec["cron"])):
+            raise ScheduleError(f"job {spec['name']}: cron {spec['cron']!r} is not 5 plain fields")
+        chain = [job(spec)] + [job(dep) for dep in specs if not dep.get("cron") and root(dep) == spec["name"]]
+        line = f"cd {cron_word(str(project_dir), 'project folder')} && {arrays} && {{ {'; '.join(chain)}; }}"
+        lines.append(f"{spec['cron']:<16} {line}")
     return "\n".join(lines) + "\n"

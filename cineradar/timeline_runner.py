@@ -10,8 +10,8 @@ No Scrapy here. ``Runner.tick()`` is called every few seconds with an injected c
   only the latest due start runs: starts missed while the command was down (or behind) are
   recorded as ``missed`` and run once, not once each. A start whose previous run of the same
   series is still pending or running is ``skipped`` (never two runs of one series at once).
-* starts a dependent job once every job of its ``after`` groups that day succeeded; if one of
-  them failed, the dependent is ``blocked`` (one log line) and never retried.
+* starts a dependent job once every job of its ``after`` groups that day has ended, whatever its
+  status (it covers what is stored); one log line names those that did not end ``success``.
 
 What was started when, on which node, with which job id, is kept in a JSON state file written
 atomically after every change, so a restart of the command neither repeats nor forgets a run.
@@ -39,6 +39,25 @@ logger = logging.getLogger("cineradar.timeline")
 
 Clock = Callable[[], dt.datetime]
 DONE = {"success", "partial", "failed", "cancelled", "blocked", "skipped", "missed"}
+
+
+
+# Settings the project also reads from the environment (cineradar/backends.py, tmdb_auth.py):
+# a command the timeline starts gets them there, never in its argv (`ps` shows argv to every user).
+ENV_SETTINGS = ("DATABASE_URL", "TMDB_READ_TOKEN", "TMDB_API_KEY")
+
+
+def child_settings(overrides: list[str], environ: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """(the ``-s NAME=VALUE`` argv part, the environment) for a child given ``overrides``."""
+    env = dict(os.environ if environ is None else environ)
+    argv: list[str] = []
+    for override in overrides:
+        name, _, value = override.partition("=")
+        if name in ENV_SETTINGS:
+            env[name] = value
+        else:
+            argv += ["-s", override]
+    return argv, env
 
 
 class NodeDown(Exception):
@@ -234,12 +253,16 @@ class Runner:
             deps = [f"{day}/{j.name}" for d, j in jobs if d == day and j.group in job.after]
             states = [self.runs.get(k, {}).get("status") for k in deps]
             states = [s for s in states if s != "missed"]  # a coalesced start counts through the run that replaced it
-            bad = [k for k in deps if self.runs.get(k, {}).get("status") in DONE - {"success", "missed"}]
-            if bad:
-                self.runs[key] = {"status": "blocked", "why": f"{bad[0]} {self.runs[bad[0]]['status']}"}
-                logger.warning("%s: not started: %s ended %s", key, bad[0], self.runs[bad[0]]["status"])
-            elif states and all(s == "success" for s in states):
+            # Once every job it waits for has ended, whatever its status: a partial batch does not stop
+            # the others' dependents (the dependent covers what is stored), as on the cron lines.
+            if states and all(s in DONE for s in states):
+                others = [f"{k} {self.runs[k]['status']}" for k in deps
+                          if self.runs[k]["status"] not in ("success", "missed")]
+                if others:
+                    logger.warning("%s: starting although %s: it covers what is stored", key, ", ".join(others))
                 self._start(key, job, now)
+                if others and key in self.runs:
+                    self.runs[key]["after_not_success"] = others
 
     def _start(self, key: str, job: PlannedJob, now: dt.datetime) -> None:
         busy = [k for k, r in self.runs.items() if r["status"] == "running" and r.get("series") == job.series]

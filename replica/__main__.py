@@ -1,7 +1,7 @@
 """``python -m replica --host 127.0.0.1 --port PORT --preset NAME [--seed N] [--date YYYY-MM-DD]``.
 
 The first line on stdout is one JSON object with the base URLs served: keys tix_app,
-tix_api, tmdb and repertuary (city key -> base URL). Save it to a file and pass it to
+tix_api, tmdb, nominatim (the geocoder) and repertuary (city key -> base URL). Save it to a file and pass it to
 the crawler: ``scrapy crawl NAME -s ENDPOINTS=replica.json``.
 """
 

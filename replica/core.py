@@ -42,6 +42,9 @@ SITE_FAULTS = {
     # its path option is searched in the path and query, so ``path=city_id=<id>`` aims at one city
     "theatres_missing",
     "search_empty",  # tmdb: /search/* answers 200 with no results (the titles no longer found)
+    # tmdb: /3/tv/{id}'s external_ids says imdb_id null although /3/find resolves the show by it
+    # (TMDB's find index and a show's external ids disagree)
+    "external_ids_null",
 }
 FAULT_KINDS = GENERIC_FAULTS | SITE_FAULTS
 
@@ -58,7 +61,7 @@ class Fault:
     kind: str
     probability: float = 0.0
     at: list[int] = field(default_factory=list)
-    site: str | None = None  # "tix_app", "tix_api", "tmdb", "repertuary" or None for all
+    site: str | None = None  # "tix_app", "tix_api", "tmdb", "nominatim", "repertuary" or None for all
     path: str | None = None  # regex searched in the request path
     status: int = 503  # for 5xx
     seconds: float = 60.0  # for hang / latency / Retry-After of 429

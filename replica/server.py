@@ -1,11 +1,11 @@
 """Binds every replicated site on 127.0.0.1 and exposes the admin paths.
 
 Each site gets its own port, so each has its own origin and root-relative links work
-exactly as on the real hosts: tix_app, tix_api, tmdb and one per repertuary city.
+exactly as on the real hosts: tix_app, tix_api, tmdb, nominatim and one per repertuary city.
 With ``port=0`` the OS picks free ports; with ``port=P`` the sites take P, P+1, ...
 
 Admin paths (on every site, prefix ``/_replica/``):
-  GET  /_replica/truth[?source=tix|repertuary|tmdb]   ground truth of the day
+  GET  /_replica/truth[?source=tix|repertuary|tmdb|nominatim]   ground truth of the day
   GET  /_replica/knobs    POST /_replica/knobs (JSON)  read / change knobs
   POST /_replica/clock    {"now": ISO or null, "advance": seconds}
   GET  /_replica/requests                              request counters per site
@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from replica import repertuary, tix, tmdb
+from replica import nominatim, repertuary, tix, tmdb
 from replica.core import JAKARTA, Clock, Context, Knobs, fault_middleware, log_middleware
 
 PRESETS = ("tiny", "default")
@@ -37,6 +37,7 @@ class Datasets:
     tix: Any
     repertuary: Any
     tmdb: Any
+    nominatim: Any = None  # geocoding (issue 20): where the theatres and cinemas above are
 
 
 def build_datasets(preset: str, seed: int, date: dt.date) -> Datasets:
@@ -45,7 +46,8 @@ def build_datasets(preset: str, seed: int, date: dt.date) -> Datasets:
         raise ValueError(f"unknown preset {preset!r}; allowed: {', '.join(PRESETS)}")
     rep = repertuary.build_dataset(preset, seed, date)
     tix_ds = tix.build_dataset(preset, seed, date)
-    return Datasets(tix=tix_ds, repertuary=rep, tmdb=tmdb.build_dataset(preset, seed, date))
+    return Datasets(tix=tix_ds, repertuary=rep, tmdb=tmdb.build_dataset(preset, seed, date),
+                    nominatim=nominatim.build_dataset(tix_ds, rep, seed))
 
 
 def truth(preset: str, seed: int, date: dt.date, source: str | None = None) -> dict[str, Any]:
@@ -59,6 +61,7 @@ def _truth(ds: Datasets, source: str | None) -> dict[str, Any]:
         "tix": lambda: tix.truth(ds.tix),
         "repertuary": lambda: repertuary.truth(ds.repertuary),
         "tmdb": lambda: tmdb.truth(ds.tmdb),
+        "nominatim": lambda: nominatim.truth(ds.nominatim),
     }
     if source:
         return parts[source]()
@@ -96,6 +99,7 @@ class Replica:
             ("tix_app", tix.build_app_site(self.ctx, ds.tix)),
             ("tix_api", tix.build_api_site(self.ctx, ds.tix)),
             ("tmdb", tmdb.build_app(self.ctx, ds.tmdb)),
+            ("nominatim", nominatim.build_app(self.ctx, ds.nominatim)),
         ]
         for city in repertuary.CITIES:
             apps.append((f"repertuary:{city}", repertuary.build_city_app(self.ctx, ds.repertuary, city)))

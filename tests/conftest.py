@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +34,76 @@ TEST_SETTINGS = {
 }
 
 
-@pytest.fixture(scope="session", autouse=True)
-def project_commands() -> None:
+# ---------------------------------------------------------------- test tiers
+# Two tiers: unit (pure code, the default: `bash scripts/test --fast`) and e2e (anything that
+# starts a process, a server, a browser or a crawl). A test is e2e when it carries the marker
+# or uses one of these fixtures (the marker is then added here, at collection). An unmarked
+# test that starts a process or opens a listening socket fails at once with the line below,
+# so the fast tier cannot silently grow slow again.
+E2E_FIXTURES = {
+    "replica", "replica_module", "scrapyd", "deployed", "pg_server", "pg_dsn", "pg_store", "own_pg_server",
+    "fs_emulator", "fs_host", "fs_store", "fs_client", "token",
+    "cli_replica", "rep", "tix_tiny", "tix_fresh",  # tests/replica: replica servers of their own
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())) or E2E_FIXTURES & params:
+            item.add_marker(pytest.mark.e2e)
+
+
+@contextlib.contextmanager
+def _unit_tier_guard(item: pytest.Item) -> Iterator[None]:
+    """Refuse processes and listening sockets in a test not marked e2e (setup and call)."""
+    if item.get_closest_marker("e2e"):
+        yield
+        return
+    popen_init, listen = subprocess.Popen.__init__, socket.socket.listen
+
+    def refuse(what: str) -> None:
+        raise pytest.fail.Exception(
+            f"{item.nodeid} {what} but is not in the e2e tier: mark it @pytest.mark.e2e "
+            f"(or use a fixture listed in tests/conftest.py E2E_FIXTURES)", pytrace=False)
+
+    def guarded_popen(self: subprocess.Popen[Any], args: Any, *a: Any, **k: Any) -> None:
+        self._child_created = False  # Popen.__del__ reads it
+        refuse(f"starts a process ({str(args)[:80]})")
+
+    def guarded_listen(self: socket.socket, *a: Any) -> None:
+        refuse("opens a listening socket")
+
+    subprocess.Popen.__init__ = guarded_popen  # type: ignore[method-assign]
+    socket.socket.listen = guarded_listen  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = popen_init  # type: ignore[method-assign]
+        socket.socket.listen = listen  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _unit_tier_guard(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _unit_tier_guard(item):
+        return (yield)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
     """The project's commands are entry points (setup.py); scripts/setup installs them. Written
     here as ROOT/cineradar.egg-info too (git ignores it), which every `python -m scrapy` run
-    from ROOT finds, so the tests see setup.py's commands even where the venv lacks the project."""
-    subprocess.run([sys.executable, "setup.py", "-q", "egg_info"], cwd=ROOT, check=True, capture_output=True)
+    from ROOT finds, so the tests see setup.py's commands even where the venv lacks the project.
+    Under a lock: parallel workers (pytest-xdist) share the checkout."""
+    with open(ROOT / ".egg-info.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run([sys.executable, "setup.py", "-q", "egg_info"], cwd=ROOT, check=True, capture_output=True)
 
 
 @pytest.fixture

@@ -34,8 +34,10 @@ def test_scrapyd_job_argument_is_accepted_and_not_reported():
     assert args.unknown == []
 
 
-def test_typo_arguments_are_reported():
-    assert RepertuaryArgs.parse("repertuary", {"citty": "krakow"}).unknown == ["citty"]
+def test_typo_arguments_are_refused():
+    # Issue 17: an unknown argument is an error (it used to be a warning, and the default city was crawled).
+    with pytest.raises(SpiderArgumentError, match=r"-a citty: unknown argument; did you mean 'city'\?"):
+        RepertuaryArgs.parse("repertuary", {"citty": "krakow"})
 
 
 def test_all_expands_to_29_cities():
@@ -141,6 +143,7 @@ def test_malformed_endpoint_values_give_a_clear_error(value, match):
         Endpoints.from_settings(Settings({"ENDPOINTS": value}))
 
 
+@pytest.mark.e2e
 def test_a_crawl_with_partial_endpoints_exits_1_before_any_request(tmp_path):
     from tests.conftest import open_store, run_crawl
 
@@ -155,6 +158,7 @@ def test_a_crawl_with_partial_endpoints_exits_1_before_any_request(tmp_path):
 
 
 @pytest.mark.parametrize("spider", ["tix_movies", "tix_seats"])
+@pytest.mark.e2e
 def test_a_tix_crawl_without_the_tix_endpoints_exits_1_before_any_request(tmp_path, spider):
     from tests.conftest import run_crawl
 

@@ -86,10 +86,19 @@ def test_a_bad_argument_is_one_stderr_line_and_exit_2(replica, tmp_path, spider,
 def test_a_scrapyd_job_with_a_bad_argument_fails_visibly(replica, tmp_path):
     """Scrapyd 1.6 passes _job as a spider argument: the job's log and its run record say FAILED."""
     replica.ctx.log.clear()
-    log = tmp_path / "logs" / "job.log"
-    log.parent.mkdir()
-    proc = scrapy_crawl(replica, tmp_path, "repertuary", "city=berlin", "_job=job-123", LOG_FILE=str(log))
-    runs = open_store(tmp_path / "cineradar.db").fetch("crawl_runs")
+    # As Scrapyd starts it: a job may set no -s of its own (cineradar/scrapyd_guard.py), so the
+    # replica and the day come from the environment and the store is the default one in its folder.
+    (tmp_path / "endpoints.json").write_text(json.dumps(replica.urls))
+    log = tmp_path / "logs/cineradar/repertuary/job-123.log"
+    log.parent.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TIX_", "SCRAPY_JOB"))} | {
+        "PYTHONPATH": str(ROOT), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+        "SCRAPY_SETTINGS_MODULE": "cineradar.settings", "CINERADAR_ENDPOINTS": str(tmp_path / "endpoints.json"),
+        "CINERADAR_TODAY": DAY0.isoformat()}
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "repertuary", "-a", "city=berlin",
+                           "-a", "_job=job-123", "-s", f"LOG_FILE={log}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    runs = open_store(tmp_path / "data/cineradar.db").fetch("crawl_runs")
     errors = [line for line in log.read_text().splitlines() if " ERROR: " in line]
     assert (proc.returncode, [(r["run_id"], r["status"]) for r in runs], replica.ctx.log) \
         == (2, [("job-123", "failed")], []), proc.stderr[-2000:]

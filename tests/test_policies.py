@@ -73,6 +73,7 @@ def test_storage_adapters_import_nothing_from_scrapy():
             assert not any(n.split(".")[0] in ("scrapy", "twisted") for n in names), path.name
 
 
+@pytest.mark.e2e
 def test_auth_loads_neither_scrapy_nor_twisted():
     """cineradar/auth is Scrapy-free even through what it imports: checked in a fresh interpreter."""
     code = ("import pkgutil, importlib, sys, cineradar.auth as a\n"

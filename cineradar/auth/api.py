@@ -8,7 +8,9 @@
 Every HTTP attempt sends the project's USER_AGENT and is counted
 (``cineradar/tix/auth/requests/{guest,refresh}``). Transient trouble (5xx, 429,
 connection errors, a truncated body) is retried with a short backoff; a 401/403 on
-refresh raises RefreshRejected at once. TLS is verified (system roots plus TLS_CA_FILE); a
+refresh raises RefreshRejected at once. A round (every attempt and backoff) ends within
+``deadline`` seconds (TIX_AUTH_DEADLINE), so a hanging endpoint fails a crawl in seconds,
+not after attempts x DOWNLOAD_TIMEOUT. TLS is verified (system roots plus TLS_CA_FILE); a
 certificate that does not verify fails at once, naming the host; redirects are not followed.
 """
 
@@ -38,10 +40,11 @@ logger = logging.getLogger(__name__)
 class TixAuthClient:
     def __init__(self, api_url: str, *, timeout: float = 30.0, attempts: int = 4, backoff: float = 0.5,
                  user_agent: str | None = None, inc_stat: Callable[[str], None] | None = None,
-                 ca_file: str | None = None) -> None:
+                 deadline: float | None = None, ca_file: str | None = None) -> None:
         self.api_url = api_url.rstrip("/")
         self.ca_file = ca_file  # TLS_CA_FILE: trusted besides the system's roots (cineradar/tls.py)
         self.timeout = timeout
+        self.deadline = deadline  # seconds for a whole round; None: attempts x timeout plus backoff
         self.attempts = attempts
         self.backoff = backoff
         self.user_agent = user_agent
@@ -57,7 +60,8 @@ class TixAuthClient:
         except tls.TlsConfigError:
             ca = None  # the crawl fails at open with that line (cineradar/middlewares/tls_failure.py)
         return cls(api_url, timeout=timeout, attempts=settings.getint("TIX_AUTH_ATTEMPTS", 4),
-                   user_agent=settings.get("USER_AGENT"), inc_stat=inc_stat, ca_file=ca)
+                   user_agent=settings.get("USER_AGENT"), inc_stat=inc_stat,
+                   deadline=settings.getfloat("TIX_AUTH_DEADLINE") or None, ca_file=ca)
 
     async def _client(self) -> Any:
         import aiohttp
@@ -80,13 +84,17 @@ class TixAuthClient:
         url = f"{self.api_url}{path}"
         delay = self.backoff
         last = "no attempt"
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + self.deadline if self.deadline else None
+        attempt = 0
         for attempt in range(1, self.attempts + 1):
             self.inc_stat(f"cineradar/tix/auth/requests/{kind}")
+            timeout = self.timeout if ends is None else max(0.1, min(self.timeout, ends - loop.time()))
             try:
                 session = await self._client()
                 # No redirects: an auth API that answers 3xx is not the API (a token must not follow it).
-                async with session.post(url, headers=headers, data=json.dumps(body),
-                                        allow_redirects=False) as response:
+                async with session.post(url, headers=headers, data=json.dumps(body), allow_redirects=False,
+                                        timeout=aiohttp.ClientTimeout(total=timeout)) as response:
                     status, text = response.status, await response.text()
             except aiohttp.ClientConnectorCertificateError as exc:  # retrying cannot make it valid
                 host = urlsplit(url).netloc
@@ -107,12 +115,14 @@ class TixAuthClient:
                     last = f"HTTP {status} {_code(text)}".rstrip()
                     if status < 500 and status != 429:
                         raise TixAuthError(f"{what}: {last}")
+            if ends is not None and loop.time() + delay >= ends:
+                break  # no time left for another attempt within TIX_AUTH_DEADLINE
             if attempt < self.attempts:
                 logger.warning("TIX.id %s failed (%s); retry %d/%d in %.1f s", what, last, attempt,
                                self.attempts - 1, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
-        raise TixAuthError(f"{what}: {last} after {self.attempts} attempts")
+        raise TixAuthError(f"{what}: {last} after {attempt} attempt{'s' if attempt > 1 else ''}")
 
     def _headers(self, bearer: str | None = None) -> dict[str, str]:
         headers = dict(APP_HEADERS) | {"Content-Type": "application/json"}

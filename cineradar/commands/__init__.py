@@ -9,10 +9,13 @@ Scrapyd egg. The help of each (``scrapy <command> -h``) is written for the peopl
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
+
+from cineradar.storage import MissingStoreError
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -49,7 +52,15 @@ class ProjectCommand(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        self.exitcode = self.main(self.settings, opts)
+        try:
+            self.exitcode = self.main(self.settings, opts)
+        except MissingStoreError as exc:  # a read command on a mistyped store path: one line, nothing created
+            print(f"{self.command_name}: {exc}", file=sys.stderr)
+            self.exitcode = 1
+
+    @property
+    def command_name(self) -> str:
+        return type(self).__module__.rsplit(".", 1)[-1].replace("_", "-")
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
         raise NotImplementedError

@@ -118,7 +118,7 @@ def report(summary: TixDailySummary) -> str:
 
 def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
     day: dt.date = opts.date
-    backends = open_backends(settings)
+    backends = open_backends(settings, create=False)
     try:
         snapshots = backends[0].fetch("tix_seat_snapshots", {"date": day.isoformat(), "mode": "morning"})
         rows = latest_per_showtime(snapshots)

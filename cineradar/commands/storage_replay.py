@@ -34,7 +34,7 @@ def backends_to_replay(settings: BaseSettings, spool_dir: Path, only: list[str])
 
 def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
     spool_dir = Path(settings.get("STORAGE_SPOOL_DIR", "data/spool"))
-    remaining = rejected = 0
+    remaining = rejected = unopened = 0
     for name in backends_to_replay(settings, spool_dir, opts.backend):
         spool = Spool(spool_dir, name)
         pending = spool.count()
@@ -43,13 +43,14 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
             continue
         replayed, error = 0, ""
         try:
-            backend = open_backend(name, settings)
+            backend = open_backend(name, settings, create=False)
             try:
                 replayed = spool.replay(backend)
             finally:
                 backend.close()
         except Exception as exc:  # noqa: BLE001 - reported; the rows stay in the spool
             error = f" ({type(exc).__name__}: {exc})"
+        unopened += bool(error)  # e.g. a store that does not exist (never created here)
         left = spool.count()
         corrupt = spool.corrupt_path.exists()
         remaining += left + int(corrupt)
@@ -60,7 +61,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
         if corrupt:
             line += f"; unreadable lines kept in {spool.corrupt_path}"
         out.write(line + "\n")
-    return 1 if remaining else 3 if rejected else 0
+    return 1 if remaining or unopened else 3 if rejected else 0
 
 
 class Command(ProjectCommand):

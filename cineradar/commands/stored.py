@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from cineradar.backends import SPECS, open_backends
 from cineradar.commands import ProjectCommand
+from cineradar.storage import MissingStoreError
+from cineradar.terminal import printable
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -28,9 +30,11 @@ class Command(ProjectCommand):
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
         try:
-            backends = open_backends(settings)
+            backends = open_backends(settings, create=False)
+        except MissingStoreError:
+            raise  # ProjectCommand: one line, exit 1
         except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
-            print(f"stored: storage could not be opened ({type(exc).__name__}: {exc})")
+            print(f"stored: storage could not be opened ({type(exc).__name__}: {printable(exc)})")
             return 1
         try:
             for backend in backends:
@@ -43,11 +47,11 @@ class Command(ProjectCommand):
                     rows = backend.fetch(spec.name)
                     if "date" in spec.columns:
                         per_day = Counter(str(r["date"]) for r in rows)
-                        print("  per day: " + ", ".join(f"{d} {n}" for d, n in sorted(per_day.items())))
+                        print("  per day: " + printable(", ".join(f"{d} {n}" for d, n in sorted(per_day.items()))))
                     for row in rows[: opts.sample]:
-                        print("  " + _short(row))
+                        print("  " + printable(_short(row)))  # stored text: no escape reaches the terminal
         except Exception as exc:  # noqa: BLE001
-            print(f"stored: reading failed ({type(exc).__name__}: {exc})")
+            print(f"stored: reading failed ({type(exc).__name__}: {printable(exc)})")
             return 1
         finally:
             for backend in backends:

@@ -21,7 +21,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar import timeline
 from cineradar.commands import ProjectCommand
-from cineradar.timeline_runner import Runner, ScrapydNode, system_clock, url_clock
+from cineradar.timeline_runner import ENV_SETTINGS, Runner, ScrapydNode, child_settings, system_clock, url_clock
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -37,21 +37,27 @@ def _day(value: str) -> dt.date:
 
 
 class Command(ProjectCommand):
-    usage = "[--dry-run [--date YYYY-MM-DD] | --crontab] [--schedule FILE] [--state FILE] [--clock URL]"
+    usage = ("[--dry-run [--date YYYY-MM-DD] | --crontab [--env-file FILE] [--logs DIR]] [--schedule FILE] "
+             "[--state FILE] [--clock URL]")
     summary = "Start the day's jobs on Scrapyd at their times and in order, from the schedule file"
     description = (
         "Reads the schedule (TIMELINE_FILE, default timeline.toml: [[job]] entries with cron times in the "
         "schedule's timezone, batches, cities, dependencies) and keeps running: each job is scheduled on "
         "the least busy Scrapyd node of `nodes` (TIMELINE_NODES overrides; a node that does not answer "
-        "is skipped) when its time comes, or once every job it waits for has finished successfully; a job "
-        "that waits for a failed one is not started. Commands (tix-token, daily-summary) run here as "
+        "is skipped) when its time comes, or once every job it waits for has ended. Commands "
+        "(tix-token, daily-summary) run here as "
         "`scrapy <command>` with this command's -s settings. A job whose previous run is still running is "
         "skipped, one that runs past its `timeout` is cancelled. Starts missed while this command was "
         "stopped run once when it is back. The state (what ran, when, where) is kept in TIMELINE_STATE "
         "(default .scrapy/timeline-state.json), so a restart repeats nothing. Scrapyd credentials: "
         "SCRAPYD_USERNAME and SCRAPYD_PASSWORD in the environment.\n\n"
         "--dry-run prints the day's plan and starts nothing; --crontab prints the same timeline as "
-        "crontab lines for machines without Scrapyd. --clock URL takes \"now\" from a clock service "
+        "crontab lines for machines without Scrapyd: one line per timed job, each job logged to its own "
+        "date-stamped file under --logs, loading --env-file, with this command's -s options; batches side "
+        "by side, and the jobs that wait for them once they have all ended. "
+        "A dependent job starts once every job it waits for has ended, whatever its status (it covers "
+        "what is stored, and its log and the timeline's say which ended otherwise). --clock URL takes "
+        "\"now\" from a clock service "
         "(POST {} answering {\"now\": ISO}, e.g. the replica's /_replica/clock): for tests and replays only."
     )
     exit_status = ("0  plan or crontab printed; stopped by SIGINT/SIGTERM", "1  the schedule file or state is "
@@ -68,6 +74,11 @@ class Command(ProjectCommand):
         parser.add_argument("--date", type=_day, default=None, metavar="YYYY-MM-DD",
                             help="with --dry-run: the day to plan (default: today in the schedule's timezone)")
         parser.add_argument("--crontab", action="store_true", help="print the timeline as crontab lines")
+        parser.add_argument("--env-file", default=None, metavar="FILE",
+                            help="with --crontab: KEY=VALUE file every job loads (read, never executed; "
+                                 "must not be readable by others)")
+        parser.add_argument("--logs", default="logs", metavar="DIR",
+                            help="with --crontab: folder of the jobs' date-stamped logs (default logs)")
         parser.add_argument("--schedule", default=None, metavar="FILE", help="schedule file (default TIMELINE_FILE)")
         parser.add_argument("--state", default=None, metavar="FILE", help="state file (default TIMELINE_STATE)")
         parser.add_argument("--clock", default=None, metavar="URL",
@@ -86,10 +97,7 @@ class Command(ProjectCommand):
         nodes = settings.getlist("TIMELINE_NODES") or schedule.get("nodes", [])
         tz = schedule.get("timezone", "Asia/Jakarta")
         if opts.crontab:
-            # The venv's bin first: cron's PATH lacks it, and `scrapy` must be this project's.
-            path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
-            print(timeline.crontab(schedule, Path.cwd(), path), end="")
-            return 0
+            return self._crontab(settings, opts, schedule)
         if opts.dry_run:
             day = opts.date or dt.datetime.now(ZoneInfo(tz)).date()
             jobs = timeline.plan(schedule, day)
@@ -104,6 +112,27 @@ class Command(ProjectCommand):
             print("timeline: no Scrapyd nodes (schedule `nodes` or TIMELINE_NODES)", file=sys.stderr)
             return 1
         return self._run(settings, opts, schedule, nodes)
+
+    def _crontab(self, settings: BaseSettings, opts: argparse.Namespace, schedule: dict[str, Any]) -> int:
+        # The venv's bin first: cron's PATH lacks it, and `scrapy` must be this project's.
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
+        overrides = [f"{name}={settings[name]}" for name in settings
+                     if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]
+                     and isinstance(settings[name], str | int | float | bool)]
+        secret = [o.partition("=")[0] for o in overrides if o.partition("=")[0] in ENV_SETTINGS]
+        if secret:  # a crontab line is a file and every job's argv: secrets go in the --env-file
+            print(f"timeline: {', '.join(secret)} given with -s would be written into the crontab and every "
+                  "job's command line (ps): put it in the --env-file instead", file=sys.stderr)
+            return 1
+        env_file = str(Path(opts.env_file).absolute()) if opts.env_file else None
+        try:
+            text = timeline.crontab(schedule, Path.cwd(), path, python=sys.executable, env_file=env_file,
+                                    logs=opts.logs, settings=overrides)
+        except timeline.ScheduleError as exc:
+            print(f"timeline: {exc}", file=sys.stderr)
+            return 1
+        print(text, end="")
+        return 0
 
     def _run(self, settings: BaseSettings, opts: argparse.Namespace, schedule: dict[str, Any],
              nodes: list[str]) -> int:
@@ -165,9 +194,8 @@ class CommandStarter:
 
     def __call__(self, job: PlannedJob, key: str) -> subprocess.Popen[bytes]:
         assert job.command is not None
-        argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command)]
-        for value in self.overrides:
-            argv += ["-s", value]
+        settings, env = child_settings(self.overrides)  # secrets in the environment, not argv
+        argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command), *settings]
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.logs / (key.replace("/", "_") + ".log"), "ab") as out:
-            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)

@@ -34,7 +34,7 @@ class Command(ProjectCommand):
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
         day = opts.date.isoformat()
-        counts, errors = rebuild(settings, [day])
+        counts, errors = rebuild(settings, [day], create=False)
         for name, error in errors.items():
             print(f"tix-aggregates {day}: not written to {name}: {error}")
         print(f"tix-aggregates {day}: " + ", ".join(f"{n} {e}" for e, n in counts.items()))

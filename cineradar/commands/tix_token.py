@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
@@ -12,7 +13,7 @@ from cineradar.auth.manager import BlockingStateStore, build_manager
 from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, describe, utcnow
 from cineradar.backends import SPECS, backend_options
 from cineradar.endpoints import Endpoints
-from cineradar.storage import Storage, build_backend
+from cineradar.storage import MissingStoreError, Storage, build_backend
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -73,15 +74,15 @@ class Command(ScrapyCommand):
         self.exitcode = main(self.settings, opts)
 
 
-def primary_backend(settings: BaseSettings) -> Storage:
+def primary_backend(settings: BaseSettings, *, create: bool = True) -> Storage:
     name = settings.getlist("STORAGE_BACKENDS", ["sqlite"])[0]
-    backend = build_backend(name, backend_options(name, settings))
+    backend = build_backend(name, backend_options(name, settings, create=create))
     backend.open(SPECS)
     return backend
 
 
 def describe_ok(doc: dict[str, Any] | None, min_ttl: float) -> bool:
-    ttl = describe(doc, utcnow())["ttl_minutes"]
+    ttl = describe(doc, utcnow()).get("ttl_minutes")  # absent when no token is stored (a fresh install)
     return ttl is not None and ttl > min_ttl
 
 
@@ -115,7 +116,11 @@ async def _acquire(settings: BaseSettings, backend: Storage, *, refresh: bool, v
 
 
 def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
-    backend = primary_backend(settings)
+    try:
+        backend = primary_backend(settings, create=not opts.check)  # --check only reads
+    except MissingStoreError as exc:
+        print(f"tix-token: {exc}", file=sys.stderr)
+        return 1
     try:
         if opts.check:
             return 0 if print_state(backend.get_state(TOKEN_STATE), min_ttl=opts.min_ttl) else 1

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def rebuild(settings: BaseSettings, dates: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """Blocking: open the configured backends, rebuild the dates' aggregates, close them."""
-    backends = open_backends(settings)
+def rebuild(settings: BaseSettings, dates: list[str], *, create: bool = True) -> tuple[dict[str, int], dict[str, str]]:
+    """Blocking: open the configured backends, rebuild the dates' aggregates, close them.
+
+    ``create=False`` (the command): a store that does not exist is an error, not created."""
+    backends = open_backends(settings, create=create)
     try:
         return aggregates.rebuild(backends, dates)
     finally:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from cineradar import scrapyd_guard
 from cineradar.args import SpiderArgs, SpiderArgumentError, SpiderInputError, crawl_today
 from cineradar.endpoints import Endpoints, EndpointsError
 from cineradar.extensions import outcome
+from cineradar.feeds import mixed_csv_feed
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,6 +32,8 @@ class CineSpider(scrapy.Spider):
     """
 
     args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
+    # The item classes it yields: a CSV feed takes one of them (cineradar/feeds.py).
+    entities: ClassVar[tuple[type, ...]] = ()
     start_error: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -49,17 +52,20 @@ class CineSpider(scrapy.Spider):
             # so the FAILED run record carries the job id listjobs.json shows.
             self.args = self.args_model.model_construct(**{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.force = self.args.force
-        for key in self.args.unknown:
-            logging.getLogger(self.name).warning("ignoring unknown argument -a %s", key)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> CineSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.start_error is None:
-            try:
-                spider.args.check_date(spider.name, crawl_today(crawler.settings))
-            except SpiderArgumentError as exc:
-                spider.start_error = str(exc)
+        # A Scrapyd job whose -s values the crawl command refused (cineradar/scrapyd_guard.py).
+        spider.start_error = (scrapyd_guard.start_error(crawler.settings) or spider.start_error
+                              or mixed_csv_feed(cls, crawler.settings) or cls.resume_error(crawler.settings))
+        try:
+            today = crawl_today(crawler.settings)
+            spider.args.use_today(today)  # the default day as well as the window
+            if spider.start_error is None:
+                spider.args.check_date(spider.name, today)
+        except SpiderArgumentError as exc:
+            spider.start_error = spider.start_error or str(exc)
         try:
             spider.endpoints = Endpoints.from_settings(crawler.settings)
             spider.endpoints.require(spider.endpoint_sources())
@@ -68,6 +74,11 @@ class CineSpider(scrapy.Spider):
             # requests nothing and the crawl ends FAILED with this one line, exit 1.
             spider.start_error = spider.start_error or str(exc)
         return spider
+
+    @classmethod
+    def resume_error(cls, settings: BaseSettings) -> str | None:
+        """One line when this spider cannot resume the crawl kept in JOBDIR (checked before start)."""
+        return None
 
     def endpoint_sources(self) -> list[str]:
         """The ENDPOINTS keys this crawl touches: all required when ENDPOINTS is given."""

@@ -17,6 +17,11 @@ request carries meta["site"] = "repertuary" so that SiteRateMiddleware caps the 
 fetched once per crawl (again only if it came back incomplete).
 
     scrapy crawl repertuary -a city=krakow -a days=7 [-a date=YYYY-MM-DD] [-a force=1]
+
+A crawl stopped with a JOBDIR is not resumed: its queued day pages belong to server-side
+sessions that ended with the process (their cookies are not in the JOBDIR), so a resumed
+crawl came back PARTIAL (Kraków 3 of 7 days). A JOBDIR that a repertuary crawl has used is
+refused at start with one line (``resume_error``); a new crawl takes a minute per city.
 """
 
 from __future__ import annotations
@@ -26,24 +31,31 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from cineradar import items
 from cineradar.args import RepertuaryArgs
 from cineradar.extensions import outcome, progress
 from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import repertuary as parser
 from cineradar.spiders.base import CineSpider
 
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+RESUME_MARKER = "cineradar-repertuary-started"  # in JOBDIR: a crawl has used it
 SITE = "repertuary"  # meta["site"]: every city is one site for SiteRateMiddleware
 
 
 class RepertuarySpider(CineSpider):
     name = "repertuary"
+    entities: ClassVar = (items.RepertuaryFilm, items.RepertuaryCinema, items.RepertuaryShowtime)
     args_model: ClassVar = RepertuaryArgs
     args: RepertuaryArgs
     custom_settings = {
@@ -143,7 +155,24 @@ class RepertuarySpider(CineSpider):
         return self.args.cities[0]  # an unknown host: the city argument (default krakow)
 
     # ------------------------------------------------------------------ crawl
+    @classmethod
+    def resume_error(cls, settings: BaseSettings) -> str | None:
+        jobdir = settings.get("JOBDIR")
+        if not jobdir or not (Path(jobdir) / RESUME_MARKER).exists():
+            return None
+        return (f"{cls.name}: JOBDIR {jobdir} holds a crawl that was stopped; a repertuary crawl cannot resume "
+                "(its day pages belong to site sessions that ended with it); start again with an empty JOBDIR "
+                f"(rm -r {jobdir}) or without one")
+
+    def _mark_jobdir(self) -> None:
+        """A later run on this JOBDIR is refused (resume_error); a local touch, no network."""
+        jobdir = self.settings.get("JOBDIR")
+        if jobdir:
+            Path(jobdir).mkdir(parents=True, exist_ok=True)
+            (Path(jobdir) / RESUME_MARKER).touch()
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._mark_jobdir()
         # Day 0 first: a fresh session already shows it, and its page lists every film.
         # The other days then open their sessions on a film page that is needed anyway.
         # Progress in pages: the days, then each film once day 0 has listed it (film pages fill

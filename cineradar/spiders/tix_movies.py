@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from cineradar import items
 from cineradar.cities import tix_cities
 from cineradar.extensions import progress
 from cineradar.middlewares.tls_failure import CertificateRejected
@@ -51,13 +52,13 @@ SCHEDULE_PATH = re.compile(r"/v1/schedules/movies/([^/]+)/?$")
 
 class TixMoviesSpider(TixApiSpider):
     name = "tix_movies"
+    entities: ClassVar = (items.TixMovie, items.TixTheatre, items.TixShowtime)
     stats_prefix: ClassVar[str] = "cineradar/tix/movies"
     slot_setting: ClassVar[str] = "TIX_MOVIES"
     default_concurrency: ClassVar[int] = 4  # TIX_MOVIES_CONCURRENCY: requests in flight to the API
 
     def __init__(self, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.day = self.args.day
         self.cities = self.args.selected_cities()
         self.movies: set[str] = set()  # IDs seen (for the counts; the items are already yielded)
         self.presales: set[str] = set()
@@ -81,6 +82,11 @@ class TixMoviesSpider(TixApiSpider):
         return self.api_request(f"{self.api}/v1/schedules/movies/{movie_id}?{urlencode(params)}",
                                 self.on_schedule, auth="guest", errback=self.on_failure,
                                 meta={"city": city, "city_id": city_id, "movie_id": movie_id, "page": page})
+
+    @property
+    def day(self) -> dt.date:
+        """The crawl day: -a date, else CRAWL_TODAY, else today in WIB (known once the crawler is set)."""
+        return self.args.day
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.stat("cities_requested", len(self.cities))

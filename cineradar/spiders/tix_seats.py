@@ -46,7 +46,7 @@ from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.handlers import AIOHTTP as AIOHTTP_HANDLER
-from cineradar.items import TixSeatFailure
+from cineradar.items import TixSeatFailure, TixSeatSnapshot
 from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import SLOT, TixApiSpider
@@ -60,6 +60,7 @@ ROW_FIELDS = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_n
 
 class TixSeatsSpider(TixApiSpider):
     name = "tix_seats"
+    entities: ClassVar = (TixSeatSnapshot, TixSeatFailure)
     args_model: ClassVar[type[SpiderArgs]] = TixSeatsArgs
     args: TixSeatsArgs
     stats_prefix: ClassVar[str] = "cineradar/tix/seats"

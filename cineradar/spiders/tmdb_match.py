@@ -72,6 +72,7 @@ class TmdbMatchArgs(SpiderArgs):
 
 class TmdbMatchSpider(TmdbSpider):
     name = "tmdb_match"
+    entities: ClassVar = (TmdbMatch,)
     stats_prefix: ClassVar[str] = "cineradar/tmdb_match"
     args_model: ClassVar[type[SpiderArgs]] = TmdbMatchArgs
     args: TmdbMatchArgs

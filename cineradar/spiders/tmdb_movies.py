@@ -11,8 +11,10 @@ full = all five lists and enrichment. Without a preset: all five lists, enriched
 Enrichment is one request per movie, ``/3/movie/{id}?append_to_response=credits,keywords,
 videos,similar,release_dates`` (docs/sources/tmdb.md#append-to-response). A movie whose new
 row would leave its stored row as it is (same values after the merge rules) is not yielded
-(``cineradar/tmdb/unchanged``). A 404 marks the stored movie ``gone``. A details request that
-fails for good still stores the movie as its list showed it, and the crawl is PARTIAL.
+(``cineradar/tmdb/unchanged``), unless ``-a force=1`` or a feed is written (``-o``/FEEDS):
+then every movie is yielded, so the feed holds the whole run, as with FreshnessPipeline.
+A 404 marks the stored movie ``gone``. A details request that fails for good still stores
+the movie as its list showed it, and the crawl is PARTIAL.
 
 A page given alone (``scrapy parse --spider tmdb_movies URL``) is read from its URL: a list
 page's name from its path and its page number from ``page`` (default 1), a details page's
@@ -100,6 +102,7 @@ class TmdbMoviesArgs(SpiderArgs):
 
 class TmdbMoviesSpider(TmdbSpider):
     name = "tmdb_movies"
+    entities: ClassVar = (TmdbMovie,)
     args_model: ClassVar[type[SpiderArgs]] = TmdbMoviesArgs
     args: TmdbMoviesArgs
 
@@ -123,7 +126,10 @@ class TmdbMoviesSpider(TmdbSpider):
         spider.lists, spider.enrich = spider.args.selected()
         spider.region = spider.args.region or str(crawler.settings.get("TMDB_REGION") or "US").upper()
         spider.language = spider.args.language or str(crawler.settings.get("TMDB_LANGUAGE") or "en-US")
+        spider.yield_all = spider.force or bool(crawler.settings.getdict("FEEDS"))
         return spider
+
+    yield_all = False  # force=1 or a feed: unchanged movies are yielded too
 
     async def start(self) -> AsyncIterator[Any]:
         hub = storage_hub(self.crawler, f"{self.name} (it reads the stored movies and listings)")
@@ -237,7 +243,7 @@ class TmdbMoviesSpider(TmdbSpider):
     def emit(self, item: TmdbMovie) -> Iterator[TmdbMovie]:
         """Yield the item unless the stored row already says all it says."""
         stored = self.stored.get(item.tmdb_id) if isinstance(item.tmdb_id, int) else None
-        if stored is not None:
+        if stored is not None and not self.yield_all:
             try:
                 row = TmdbMovie.validate_constructed(item).row()
             except ValidationError:

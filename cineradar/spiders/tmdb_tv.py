@@ -64,6 +64,7 @@ class TmdbTvArgs(SpiderArgs):
 
 class TmdbTvSpider(TmdbSpider):
     name = "tmdb_tv"
+    entities: ClassVar = (TmdbShow, TmdbNetwork, TmdbCompany, TmdbWatchProvider)
     store_logos = True  # enables cineradar.pipelines.logos.LogoPipeline
     stats_prefix: ClassVar[str] = "cineradar/tmdb_tv"
     args_model: ClassVar[type[SpiderArgs]] = TmdbTvArgs
@@ -99,12 +100,7 @@ class TmdbTvSpider(TmdbSpider):
     def _imdb_ids(self) -> list[str]:
         ids = self.args.imdb_ids.split(",") if self.args.imdb_ids else []
         if self.args.file:
-            lines = [line.strip() for line in Path(self.args.file).read_text().splitlines()]
-            lines = [line for line in lines if line and not line.startswith("#")]
-            bad = [line for line in lines if not IMDB_ID.match(line)]
-            if bad:
-                raise SpiderInputError(f"{self.args.file}: not IMDb ids: {', '.join(bad[:5])}")
-            ids += lines
+            ids += read_imdb_ids(self.args.file)
         return list(dict.fromkeys(ids))
 
     def show_request(self, tmdb_id: int, imdb_id: str) -> Any:
@@ -158,6 +154,9 @@ class TmdbTvSpider(TmdbSpider):
         if not isinstance(body, dict):
             return
         show, networks, companies, providers = parse.show_from_details(body)
+        if not show.imdb_id and imdb_id:  # found by this IMDb id: TMDB's external_ids may omit it
+            show.imdb_id = imdb_id
+            self.stat("imdb_id_from_lookup")
         self.stat("shows")
         yield show
         for entity in (*networks, *companies, *providers):
@@ -181,3 +180,27 @@ class TmdbTvSpider(TmdbSpider):
         self.crawler.stats.inc_value(progress.DONE)
         outcome.partial(self.crawler, "tmdb tv shows not fetched", 1)
         self.logger.warning("%s failed: %s", request.url, failure.getErrorMessage())
+
+
+def read_imdb_ids(path: str) -> list[str]:
+    """The ids of an ``-a file``: one IMDb id a line, ``#`` comments and blank lines skipped.
+
+    A file that cannot be used is named with what is wrong and where, never with its content:
+    it may be any file the crawl can read (/proc/self/environ, a key file)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SpiderInputError(f"cannot read the ids file {path}: {exc.strerror or type(exc).__name__}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:
+        raise SpiderInputError(f"the ids file {path} is not UTF-8 text (binary?)")
+    numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+    numbered = [(n, line) for n, line in numbered if line and not line.startswith("#")]
+    bad = [n for n, line in numbered if not IMDB_ID.match(line)]
+    if bad:
+        raise SpiderInputError(f"the ids file {path}: {len(bad)} of {len(numbered)} line(s) are not an IMDb id "
+                               f"(tt and 5 to 10 digits; first at line {bad[0]})")
+    return [line for _, line in numbered]

@@ -9,7 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, Storage, StorageError
+from cineradar.storage.base import (
+    EntitySpec,
+    MissingStoreError,
+    PermanentStorageError,
+    RejectedDataError,
+    Storage,
+    StorageError,
+)
 
 # name -> "module:Class"; imported lazily so a missing optional driver only matters
 # when that backend is selected.
@@ -30,5 +37,5 @@ def build_backend(name: str, options: dict[str, Any]) -> Storage:
     return cls(**options)
 
 
-__all__ = ["BACKENDS", "EntitySpec", "PermanentStorageError", "RejectedDataError", "Storage", "StorageError",
-           "build_backend"]
+__all__ = ["BACKENDS", "EntitySpec", "MissingStoreError", "PermanentStorageError", "RejectedDataError", "Storage",
+           "StorageError", "build_backend"]

@@ -92,6 +92,11 @@ class PermanentStorageError(StorageError):
     hides it, so the crawl stops with this message (no secrets in it)."""
 
 
+class MissingStoreError(PermanentStorageError):
+    """A command that only reads was pointed at a store that does not exist (a mistyped path):
+    it says so instead of creating an empty one."""
+
+
 class RejectedDataError(StorageError):
     """The backend is up but refuses these rows (unknown entity, a value it cannot store).
 

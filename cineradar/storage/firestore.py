@@ -102,13 +102,14 @@ class FirestoreStorage:
     name = "firestore"
 
     def __init__(self, project: str | None = None, emulator_host: str | None = None,
-                 database: str | None = None, timeout: float = 20.0) -> None:
+                 database: str | None = None, timeout: float = 20.0, credentials_file: str | None = None) -> None:
         if not project:
             raise PermanentStorageError("firestore backend selected but GOOGLE_CLOUD_PROJECT is not set")
         self.project = project
         self.emulator_host = emulator_host or os.environ.get("FIRESTORE_EMULATOR_HOST") or None
         self.database = database
         self.timeout = timeout
+        self.credentials_file = credentials_file  # a service-account JSON; None: Google's own lookup
         self._client: Any = None
         self._specs: dict[str, EntitySpec] = {}
         self._lock = threading.RLock()
@@ -131,10 +132,23 @@ class FirestoreStorage:
         try:
             if self.emulator_host:
                 return firestore_emulator_client(self.project, self.emulator_host, self.database)
+            if self.credentials_file:
+                return self._client_from_file(firestore.Client)
             return firestore.Client(project=self.project, database=self.database)
         except GoogleAuthError as exc:
             raise PermanentStorageError(f"firestore: no credentials ({exc}); set GOOGLE_APPLICATION_CREDENTIALS "
                                "or FIRESTORE_EMULATOR_HOST") from None
+
+    def _client_from_file(self, client_class: Any) -> Any:
+        path = str(self.credentials_file)
+        try:
+            return client_class.from_service_account_json(path, project=self.project, database=self.database)
+        except FileNotFoundError:
+            raise PermanentStorageError(f"firestore: no such credentials file: {path} "
+                                        "(CINERADAR_FIRESTORE_CREDENTIALS)") from None
+        except (ValueError, KeyError) as exc:  # not JSON, or not a service-account key
+            raise PermanentStorageError(f"firestore: not a service-account key file: {path} "
+                                        f"(CINERADAR_FIRESTORE_CREDENTIALS; {type(exc).__name__})") from None
 
     def close(self) -> None:
         with self._lock:

@@ -44,6 +44,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
 from cineradar import tls
+from cineradar.storage import dsn as dsn_secrets
 from cineradar.storage import merge
 from cineradar.storage.base import (
     COLUMN_RENAMES,
@@ -124,12 +125,16 @@ class PostgresStorage:
         if not dsn:
             raise PermanentStorageError("postgres backend selected but DATABASE_URL is not set "
                                "(e.g. postgresql://user@127.0.0.1:5432/cineradar; put it in the environment)")
+        problem = dsn_secrets.url_problem(dsn)  # a password libpq would misread: part of it in its errors
+        if problem:
+            raise PermanentStorageError(problem)
         try:
             params = conninfo_to_dict(dsn)
         except psycopg.Error:
             raise PermanentStorageError("DATABASE_URL is not a valid PostgreSQL connection string") from None
         self._dsn = tls_dsn(dsn, ca_file)
         self._password = str(params.get("password") or "")
+        self._hidden = dsn_secrets.secrets(dsn, self._password)
         self._connect_kwargs: dict[str, Any] = {"autocommit": True, "application_name": "cineradar"}
         if "connect_timeout" not in params:
             self._connect_kwargs["connect_timeout"] = connect_timeout
@@ -206,9 +211,7 @@ class PostgresStorage:
 
     def _redact(self, exc: BaseException) -> str:
         text = str(exc).strip() or type(exc).__name__
-        if self._password:
-            text = text.replace(self._password, "***")
-        return text
+        return dsn_secrets.redact(text, self._hidden)  # every form of the password (cineradar/storage/dsn.py)
 
     # ------------------------------------------------------------------ schema
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:

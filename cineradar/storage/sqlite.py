@@ -30,6 +30,7 @@ from cineradar.storage.base import (
     COLUMN_RENAMES,
     ColumnRename,
     EntitySpec,
+    MissingStoreError,
     PermanentStorageError,
     RejectedDataError,
     StorageError,
@@ -94,8 +95,9 @@ def _quote(name: str) -> str:
 class SQLiteStorage:
     name = "sqlite"
 
-    def __init__(self, path: str | Path = "data/cineradar.db") -> None:
+    def __init__(self, path: str | Path = "data/cineradar.db", *, create: bool = True) -> None:
         self.path = Path(path)
+        self.create = create  # False: a store that does not exist is an error (commands that only read)
         self._conn: sqlite3.Connection | None = None
         self._specs: dict[str, EntitySpec] = {}
         self._lock = threading.Lock()  # one connection, used from one worker thread at a time
@@ -104,6 +106,9 @@ class SQLiteStorage:
     @_classified("open")
     def open(self, specs: list[EntitySpec]) -> None:
         if self._conn is None:
+            if str(self.path) != ":memory:" and not self.create and not self.path.is_file():
+                raise MissingStoreError(f"no SQLite store at {self.path} (SQLITE_PATH or CINERADAR_SQLITE_PATH); "
+                                        "a crawl creates it")
             if str(self.path) != ":memory:":
                 self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 # Created 0600 before SQLite opens it; SQLite gives -wal/-shm the file's mode.

@@ -320,6 +320,9 @@ class TmdbApi:
             sub = render.show_sub(self.ds, show, name, language)
             if sub is not None:
                 body[name] = sub
+        if (isinstance(body.get("external_ids"), dict) and self.ctx.knobs.faults
+                and self.ctx.fault_fires("external_ids_null", "tmdb", request.path) is not None):
+            body["external_ids"] = body["external_ids"] | {"imdb_id": None}
         return dump(body)
 
     async def tv_sub(self, request: web.Request) -> web.Response:

@@ -55,6 +55,7 @@ def crawl_krakow(tmp_path, days: int, **settings):
     return proc.returncode, proc.stderr, runs
 
 
+@pytest.mark.e2e
 def test_a_crawl_stopped_by_a_limit_exits_3_with_a_partial_run_record(tmp_path):
     returncode, stderr, runs = crawl_krakow(tmp_path, 2, CLOSESPIDER_PAGECOUNT=2)
     assert returncode == 3
@@ -62,6 +63,7 @@ def test_a_crawl_stopped_by_a_limit_exits_3_with_a_partial_run_record(tmp_path):
     assert runs == [("repertuary", "partial")]
 
 
+@pytest.mark.e2e
 def test_a_complete_crawl_exits_0_with_a_success_run_record(tmp_path):
     returncode, _, runs = crawl_krakow(tmp_path, 1)
     assert (returncode, runs) == (0, [("repertuary", "success")])

@@ -7,9 +7,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
+@pytest.mark.e2e
 def test_bench_is_not_held_to_the_project_politeness(tmp_path):
     stats = tmp_path / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "bench", "-s", "CLOSESPIDER_TIMEOUT=5",

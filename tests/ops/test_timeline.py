@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 
 import pytest
 from scrapy.settings import Settings
@@ -120,7 +121,7 @@ def test_every_planned_job_is_valid_for_its_spider(schedule, day):
             parsed = models[job.spider].parse(job.spider, args, today=day)  # planned for that day: its today
             assert not parsed.unknown, (job.name, parsed.unknown)
         else:
-            assert job.command and job.command.split()[0] in {"tix-token", "daily-summary"}
+            assert job.command and job.command.split()[0] in {"tix-token", "daily-summary", "report"}
 
 
 def test_crontab_is_the_same_timeline(schedule, capsys):
@@ -130,12 +131,16 @@ def test_crontab_is_the_same_timeline(schedule, capsys):
     assert "CRON_TZ=Asia/Jakarta" in out.splitlines()
     crons = {spec["name"]: spec["cron"] for spec in schedule["job"] if spec.get("cron")}
     assert len(lines) == len(crons)
-    by_lock = {line.split(".scrapy/cron-")[1].split(".lock")[0]: line for line in lines}
-    assert {name: line.split("  ")[0].strip() for name, line in by_lock.items()} == crons
-    movies = by_lock["tix_movies"]
-    # The dependents run after every batch on the same line, chained with && (a failure stops them).
-    assert movies.index("batch=8/9") < movies.index("tix_seats -a mode=morning") < movies.index("source=tix")
-    assert movies.count("scrapy crawl tix_movies") == 9 and " && " in movies
-    assert "date=$(TZ=Asia/Jakarta date +\\%F)" in movies  # % is special in crontab
-    assert "tmdb_match -a source=repertuary" in by_lock["repertuary"]
-    assert "daily-summary --date $(TZ=Asia/Jakarta date -d yesterday +\\%F)" in by_lock["daily_summary"]
+    firsts = {re.search(r"([\w-]+) -- ", line).group(1): line for line in lines}
+    assert {name: line.split("  ")[0].strip() for name, line in firsts.items()} == crons
+    movies = firsts["tix_movies"]
+    # The batches side by side in one job runner, then the dependents once they have all ended (`;`).
+    assert "--batches 9 tix_movies -- crawl tix_movies" in movies and "&&" not in movies.split("{", 1)[1]
+    assert all(len(line) < 1000 for line in lines)  # vixie-derived crons cap a command near 1000 bytes
+    assert movies.index("--batches 9 tix_movies --") < movies.index(
+        "--batches 9 --after tix_movies tix_seats_morning -- crawl tix_seats -a mode=morning") < movies.index(
+        "--after tix_movies tmdb_match_tix -- crawl tmdb_match -a source=tix")
+    assert "'date={date}'" in movies  # filled when the job starts, in the schedule's timezone
+    assert "tmdb_match_repertuary -- crawl tmdb_match -a source=repertuary" in firsts["repertuary"]
+    assert "daily_summary -- daily-summary --date '{yesterday}'" in firsts["daily_summary"]
+    assert "--timeout 14 tix_seats_jit" in firsts["tix_seats_jit"]

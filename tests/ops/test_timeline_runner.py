@@ -73,21 +73,25 @@ def started(world: World, spider: str | None = None) -> list[str]:
     return [j for n in world.nodes for j, (s, _) in n.jobs.items() if spider in (None, s)]
 
 
-def test_a_failed_batch_blocks_its_dependent_for_good(tmp_path):
+def test_a_partial_batch_does_not_stop_its_dependent(tmp_path, caplog):
+    """The dependent starts once every batch has ended, whatever its status (issue 17 point 4),
+    and says which did not succeed: the same rule as the cron lines (tests/ops/test_crontab_run.py)."""
     world = World(tmp_path, [FakeNode("http://a/")])
     runner = world.runner()
     runner.tick()
     world.at(6, 0)
     runner.tick()
     first, second = started(world, "tix_movies")
-    world.finish(first, "success")
+    world.finish(first, "partial")
     runner.tick()
     assert started(world, "tix_seats") == []  # one batch still running
-    world.finish(second, "partial")
+    world.finish(second, "success")
     for _ in range(3):
         runner.tick()
-    assert started(world, "tix_seats") == []
-    assert runner.runs[f"{DAY}/seats"]["status"] == "blocked"
+    assert len(started(world, "tix_seats")) == 1
+    assert runner.runs[f"{DAY}/seats"]["status"] == "running"
+    assert runner.runs[f"{DAY}/seats"]["after_not_success"] == [f"{DAY}/movies[0/2] partial"]
+    assert "starting although 2026-11-21/movies[0/2] partial" in caplog.text
 
 
 def test_no_overlap_and_a_job_past_its_timeout_is_cancelled(tmp_path):

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import run_crawl
 from tests.repertuary.test_e2e import DAY0, FAST, start_replica
 
 
+@pytest.mark.e2e
 def test_repertuary_progress_counts_the_pages_the_replica_served(tmp_path):
     replica = start_replica(latency_ms=250)
     try:

@@ -506,6 +506,7 @@ def test_dataset_is_a_pure_function() -> None:
     assert time.perf_counter() - started < 0.3
 
 
+@pytest.mark.e2e
 def test_new_year_rollover_without_a_year() -> None:
     with Replica(preset="tiny", seed=1, date=dt.date(2026, 12, 28)) as replica:
         base = replica.urls["repertuary"]["krakow"]

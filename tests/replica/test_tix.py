@@ -495,6 +495,7 @@ def test_cors_for_the_app_origin(tix_tiny):
 # ----- determinism ------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_same_seed_preset_date_serve_identical_bytes():
     bodies = []
     for _ in range(2):
@@ -512,6 +513,7 @@ def test_same_seed_preset_date_serve_identical_bytes():
     assert bodies[0][0][0] == 200 and all(status == 200 for status, _ in bodies[0][1])
 
 
+@pytest.mark.e2e
 def test_default_jakarta_paginates_to_nine_pages():
     with Replica(preset="default", date=DAY, now=AFTERNOON) as replica:
         tix = Tix(replica)

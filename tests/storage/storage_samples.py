@@ -148,6 +148,30 @@ def crawl_run(i: int) -> m.CrawlRun:
                       args={"city": "JAKARTA", "days": 1}, stats={"item_scraped_count": 10 * i, "nested": {"x": [1]}})
 
 
+def geocode(i: int) -> m.Geocode:
+    found = i % 3 != 2
+    tix = i % 2 == 0
+    return m.Geocode(site="tix" if tix else "repertuary", place_key=f"90000{i}" if tix else f"krakow|kino-{i}",
+                     name=f"MALL {i} XXI — Ñ", city="JAKARTA" if tix else "krakow",
+                     address=f"Jl. Sudirman No. {i}" if tix else None, geocoded_input=f"jl. sudirman no. {i}|jakarta",
+                     queries=[f"Jl. Sudirman No. {i}, Jakarta, Indonesia"], status="found" if found else "not_found",
+                     confidence="exact" if found else None, ambiguous=i % 4 == 1,
+                     lat=-6.2 + i / 1000 if found else None, lng=106.8 + i / 1000 if found else None,
+                     display_name=f"Mall {i}, Jakarta, Indonesia" if found else None, osm_type="way" if found else None,
+                     osm_id=123456 + i if found else None, importance=0.4 if found else None,
+                     refused=[{"lat": 1.0, "lng": 2.0, "display_name": "elsewhere"}] if i % 3 == 1 else [],
+                     reason=None if found else "no answer", checked_at=_stamp(i, dt.UTC))
+
+
+def geocode_answer(i: int) -> m.GeocodeAnswer:
+    query = f"Jl. Sudirman No. {i}, Jakarta, Indonesia"
+    box = ["-6.3", "-6.1", "106.7", "106.9"]
+    return m.GeocodeAnswer(query_key=f"id|{query.lower()}", query=query, countrycodes="id",
+                           status="found" if i % 2 == 0 else "not_found",
+                           results=[{"lat": -6.2, "lng": 106.8, "osm_type": "node", "boundingbox": box}][: 1 - i % 2],
+                           answered_at=_stamp(i, dt.UTC))
+
+
 FACTORIES: dict[str, Any] = {
     "tix_movies": tix_movie, "tix_theatres": tix_theatre, "tix_showtimes": tix_showtime,
     "tix_seat_snapshots": tix_seat_snapshot, "tix_seat_failures": tix_seat_failure,
@@ -158,6 +182,7 @@ FACTORIES: dict[str, Any] = {
     "tmdb_networks": lambda i: tmdb_logo_entity(m.TmdbNetwork, i),
     "tmdb_companies": lambda i: tmdb_logo_entity(m.TmdbCompany, i),
     "tmdb_watch_providers": lambda i: tmdb_logo_entity(m.TmdbWatchProvider, i),
+    "geocodes": geocode, "geocode_answers": geocode_answer,
 }
 
 

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from cineradar.backends import SPECS
 from cineradar.storage.spool import Spool
 from cineradar.storage.sqlite import SQLiteStorage
@@ -49,6 +51,7 @@ REPLAYER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.e2e
 def test_two_writers_and_a_replayer_on_one_spool_lose_no_row(tmp_path):
     spool_dir, db, stop = tmp_path / "spool", tmp_path / "cineradar.db", tmp_path / "writers-done"
     replayer = subprocess.Popen([sys.executable, "-c", REPLAYER, str(spool_dir), str(db), str(stop)], cwd=ROOT,

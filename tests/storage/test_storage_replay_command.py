@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cineradar.backends import SPECS
 from cineradar.storage.postgres import PostgresStorage
 from cineradar.storage.spool import Spool
@@ -31,6 +33,7 @@ def test_replay_reports_counts_and_exits_1_until_every_row_is_written(own_pg_ser
     for entity in ("tix_showtimes", "tmdb_movies"):
         spool.append(entity, rows[entity])
     Spool(tmp_path / "spool", "sqlite").append("tix_theatres", rows["tix_theatres"])  # not configured, spooled
+    SQLiteStorage(tmp_path / "cineradar.db").open(SPECS)  # the store exists: replay never creates one (issue 17)
     dsn = own_pg_server.dsn.replace("postgres@", f"postgres:{SECRET}@")  # trust auth ignores the password
 
     own_pg_server.stop()
@@ -78,12 +81,14 @@ def test_unreadable_spool_lines_are_kept_aside_and_reported(own_pg_server, tmp_p
     store.close()
 
 
+@pytest.mark.e2e
 def test_a_poison_row_is_set_aside_and_never_blocks_the_spool_again(tmp_path):
     rows = sample_rows(3)["tix_showtimes"]
     spool = Spool(tmp_path / "spool", "sqlite")
     spool.append("tix_showtimes", rows[:1])
     spool.append("no_such_entity", [{"id": 1}])  # refused by the backend: a data error, not an outage
     spool.append("tix_showtimes", [rows[1] | {"price": {"not": "text"}}, rows[2]])
+    SQLiteStorage(tmp_path / "cineradar.db").open(SPECS)  # the store exists: replay never creates one (issue 17)
     cmd = [sys.executable, "-m", "scrapy", "storage-replay", "-s", "STORAGE_BACKENDS=sqlite",
            "-s", f"STORAGE_SPOOL_DIR={tmp_path / 'spool'}", "-s", f"SQLITE_PATH={tmp_path / 'cineradar.db'}"]
     env = os.environ | {"PYTHONPATH": str(ROOT)}

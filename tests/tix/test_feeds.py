@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from cineradar.items import TixMovie, TixShowtime
-from tests.tix.helpers import DAY, crawl, scrapy
+from tests.tix.helpers import CREDENTIALS, DAY, crawl, scrapy
 
 pytestmark = pytest.mark.e2e
 CITIES = "cities=AMBON,BANDUNG,JAKARTA"
@@ -63,3 +63,35 @@ def test_per_entity_feeds_give_a_showtime_csv_with_the_showtime_columns(replica,
         movies = list(reader)
         assert reader.fieldnames == ["entity", *TixMovie.model_fields]
     assert {m["movie_id"] for m in movies} == {m["movie_id"] for m in truth["movies"]}
+
+
+def test_a_csv_feed_of_several_entities_is_refused_at_start(replica, tmp_path):
+    # Issue 17: `-O out.csv` wrote every row under the first entity's header; now one line, exit 2,
+    # before the feed file exists or any request is made.
+    feed = tmp_path / "all.csv"
+    before = len(replica.ctx.log)
+    result = scrapy(["crawl", "tix_movies", "-a", CITIES, "-a", f"date={DAY}", "-O", str(feed)], replica.urls,
+                    tmp_path, name="csv", settings={"CRAWL_TODAY": DAY}, check=False)
+    assert result["returncode"] == 2
+    line = result["stderr"].strip().splitlines()[-1]
+    assert line.startswith(f"scrapy crawl: tix_movies: the CSV feed {feed} would get 3 entities "
+                           "(tix_movies, tix_theatres, tix_showtimes) under one header; write one CSV per entity")
+    assert '"item_classes": ["cineradar.items.TixMovie"]' in line
+    assert "Traceback" not in result["stderr"]
+    assert not feed.exists() and len(replica.ctx.log) == before
+
+
+def test_nested_fields_in_a_per_entity_csv_are_json(replica, tmp_path):
+    # Issue 17: a seat layout in a CSV was a Python repr ([('A', [1, 1])]); now JSON.
+    crawl("tix_movies", replica.urls, tmp_path, "cities=AMBON", f"date={DAY}")
+    feeds = {str(tmp_path / "snapshots.csv"): {"format": "csv", "item_classes": ["cineradar.items.TixSeatSnapshot"]}}
+    crawl("tix_seats", replica.urls, tmp_path, "cities=AMBON", f"date={DAY}", settings={"FEEDS": json.dumps(feeds)},
+          env=CREDENTIALS)
+    with (tmp_path / "snapshots.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    truth = replica.truth("tix")["seats"]
+    assert rows
+    for row in rows:
+        layout = json.loads(row["layout"])
+        assert all(isinstance(r, list) and isinstance(r[0], str) and isinstance(r[1], list) for r in layout)
+        assert sum(seat == 1 for _, seats in layout for seat in seats) == truth[row["showtime_id"]]["available"]

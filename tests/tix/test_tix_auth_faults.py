@@ -43,7 +43,7 @@ def test_hanging_guest_endpoint_ends_the_crawl_quickly_and_failed(fresh_log, tmp
     replica.knobs.update({"faults": ["hang:p=1,path=^/v1/auth$,site=tix_api"]})
     started = time.monotonic()
     result = crawl("tix_movies", replica.urls, tmp_path, SIX_CITIES, f"date={DAY}", check=False, timeout=120,
-                   settings={"DOWNLOAD_TIMEOUT": 2, "TIX_AUTH_FAILURE_COOLDOWN": 600})
+                   settings={"TIX_AUTH_TIMEOUT": 2, "TIX_AUTH_FAILURE_COOLDOWN": 600})
     elapsed = time.monotonic() - started
     guest_calls = len(calls(replica, "/v1/auth"))
     errors = [line for line in result["log"].splitlines() if "ERROR" in line and "no guest token" in line]

@@ -146,3 +146,16 @@ def test_a_429_storm_and_5xx_lose_nothing(replica, tmp_path, token):
     expected = set().union(*first_pages(replica.truth("tmdb"), 1, "PL").values())
     assert set(rows) == expected and all(r["enriched"] for r in rows.values())
     assert stats["retry/after_wait"] > 3 and "cineradar/outcome/failed" not in stats
+
+
+def test_a_feed_or_force_gets_every_movie_on_a_later_run(replica, tmp_path, token):
+    # Issue 17: after the first run, a feed was empty (every movie "unchanged"), even with -a force=1.
+    first = crawl(replica, tmp_path, "preset=daily", "pages=1")
+    feed = tmp_path / "movies.jsonl"
+    second = crawl(replica, tmp_path, "preset=daily", "pages=1", FEEDS=json.dumps({str(feed): {"format": "jsonlines"}}))
+    ids = {json.loads(line)["tmdb_id"] for line in feed.read_text().splitlines()}
+    stored = {r["tmdb_id"] for r in open_store(tmp_path / "cineradar.db").fetch("tmdb_movies")}
+    assert first["item_scraped_count"] > 0 and ids == stored  # (a movie of several lists: one item per list)
+    assert second["item_scraped_count"] == first["item_scraped_count"]
+    forced = crawl(replica, tmp_path, "preset=daily", "pages=1", "force=1")
+    assert forced["item_scraped_count"] == first["item_scraped_count"]

@@ -68,3 +68,14 @@ def test_a_logo_downloaded_again_with_the_same_bytes_is_not_stored_twice(replica
     tv(replica, tmp_path, f"imdb_ids={show['imdb_id']}")
     assert replica.ctx.requests["tmdb image"] == before + len(rows)  # downloaded again ...
     assert sorted((tmp_path / "files").rglob("*.*")) == first  # ... same bytes, same file, no copy
+
+
+def test_a_show_looked_up_by_its_imdb_id_keeps_it_when_external_ids_omit_it(replica, tmp_path):
+    # Issue 17: TMDB's external_ids can say imdb_id null for a show /find resolves by that id; the
+    # stored row had imdb_id null.
+    show = next(s for s in replica.truth("tmdb")["tv"] if s["imdb_id"])
+    replica.knobs.update({"faults": ["external_ids_null:p=1,site=tmdb,path=^/3/tv/"]})
+    tv(replica, tmp_path, f"imdb_ids={show['imdb_id']}")
+    rows = open_store(tmp_path / "cineradar.db").fetch("tmdb_shows")
+    assert [(r["tmdb_id"], r["imdb_id"]) for r in rows] == [(show["id"], show["imdb_id"])]
+    assert rows[0]["raw"]["external_ids"]["imdb_id"] is None  # the replica did omit it
