@@ -164,7 +164,8 @@ GROUPS: dict[str, list[Variable]] = {
         Variable("CINERADAR_FIRESTORE_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST", text, "host:port",
                  "a Firestore emulator instead of Google's service (tests, replays)", "127.0.0.1:8080"),
         Variable("CINERADAR_FILES_STORE", "FILES_STORE", text, "a folder or s3:// gs:// ftp:// URI",
-                 "where tmdb_tv's logos are stored (Scrapy's FILES_STORE; unset: TMDB_LOGOS_STORE)",
+                 "where tmdb_tv's logos are stored (Scrapy's FILES_STORE; unset: TMDB_LOGOS_STORE, "
+                 "else SQLITE_PATH's folder)",
                  "/srv/cineradar/files"),
     ],
     # Spidermon's Slack and e-mail actions send them for every PARTIAL or FAILED crawl (docs/reliability.md).
