@@ -34,7 +34,7 @@ def backend_options(name: str, settings: BaseSettings, *, create: bool = True) -
         return {"path": settings.get("SQLITE_PATH", "data/cineradar.db"), "create": create}
     if name == "postgres":
         dsn = settings.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
-        return {"dsn": dsn}
+        return {"dsn": dsn, "ca_file": settings.get("TLS_CA_FILE") or None}  # sslrootcert (storage/postgres.py)
     if name == "firestore":
         project = settings.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
         emulator = settings.get("FIRESTORE_EMULATOR_HOST") or os.environ.get("FIRESTORE_EMULATOR_HOST")

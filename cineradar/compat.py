@@ -76,3 +76,43 @@ def firestore_emulator_client(project: str, host: str, database: str | None = No
                 del os.environ[FIRESTORE_EMULATOR_HOST]
             else:
                 os.environ[FIRESTORE_EMULATOR_HOST] = before
+
+
+# ---------------------------------------------------------------- TLS_CA_FILE in Scrapy's handlers
+# Scrapy verifies certificates (DOWNLOAD_VERIFY_CERTIFICATES) against the system's roots only and
+# offers no setting for an extra CA. cineradar/handlers.py adds TLS_CA_FILE through these two
+# functions. Relied on: the aiohttp handler keeps its ssl.SSLContext in ``_ssl_context`` and
+# uses it for every request; HTTP11DownloadHandler keeps its IPolicyForHTTPS in
+# ``_contextFactory`` and reads it for every request; Twisted's public OpenSSLDefaultPaths trust
+# root adds the system's roots in ``_addCACertsToContext`` (the method optionsForClientTLS calls).
+def trust_ca_aiohttp(handler: Any, ca_file: str) -> None:
+    """Scrapy's aiohttp handler also trusts ``ca_file`` (its context verifies already)."""
+    context = handler._ssl_context
+    context.load_verify_locations(cafile=ca_file)
+
+
+def trust_ca_twisted(handler: Any, ca_file: str) -> None:
+    """Scrapy's HTTP/1.1 handler verifies against the system's roots plus ``ca_file``.
+
+    The policy is Twisted's optionsForClientTLS with that trust root: Scrapy's own TLS options
+    (DOWNLOADER_CLIENT_TLS_CIPHERS, DOWNLOAD_TLS_MIN/MAX_VERSION, legacy renegotiation) are not
+    applied while TLS_CA_FILE is set; the project sets none of them."""
+    from twisted.internet.ssl import OpenSSLDefaultPaths, optionsForClientTLS
+    from twisted.web.iweb import IPolicyForHTTPS
+    from zope.interface import implementer
+
+    class DefaultPathsAndFile(OpenSSLDefaultPaths):  # type: ignore[misc]
+        def _addCACertsToContext(self, context: Any) -> None:
+            super()._addCACertsToContext(context)
+            context.load_verify_locations(ca_file.encode())
+
+    trust = DefaultPathsAndFile()
+
+    @implementer(IPolicyForHTTPS)
+    class Policy:
+        def creatorForNetloc(self, hostname: bytes, port: int) -> Any:
+            return optionsForClientTLS(hostname.decode("ascii"), trustRoot=trust)  # type: ignore[arg-type]
+
+    if not hasattr(handler, "_contextFactory"):
+        raise AttributeError("HTTP11DownloadHandler has no _contextFactory any more (cineradar/compat.py)")
+    handler._contextFactory = Policy()

@@ -164,7 +164,8 @@ GROUPS: dict[str, list[Variable]] = {
         Variable("CINERADAR_FIRESTORE_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST", text, "host:port",
                  "a Firestore emulator instead of Google's service (tests, replays)", "127.0.0.1:8080"),
         Variable("CINERADAR_FILES_STORE", "FILES_STORE", text, "a folder or s3:// gs:// ftp:// URI",
-                 "where tmdb_tv's logos are stored (Scrapy's FILES_STORE; unset: TMDB_LOGOS_STORE)",
+                 "where tmdb_tv's logos are stored (Scrapy's FILES_STORE; unset: TMDB_LOGOS_STORE, "
+                 "else SQLITE_PATH's folder)",
                  "/srv/cineradar/files"),
     ],
     # Spidermon's Slack and e-mail actions send them for every PARTIAL or FAILED crawl (docs/reliability.md).
@@ -191,6 +192,9 @@ GROUPS: dict[str, list[Variable]] = {
     "Sources and browser": [
         Variable("CINERADAR_ENDPOINTS", "ENDPOINTS", text, "a JSON object or a JSON file",
                  "the sources' base URLs, all at once (a replica or mirror)", "/srv/cineradar/endpoints.json"),
+        Variable("CINERADAR_TLS_CA_FILE", "TLS_CA_FILE", text, "a PEM file path",
+                 "CA certificates trusted besides the system's, for a private mirror (docs/security-tls.md)",
+                 "/srv/cineradar/mirror-ca.pem"),
         Variable("CINERADAR_TODAY", "CRAWL_TODAY", day, "YYYY-MM-DD", "the day the crawls take as today "
                  "(default day and date windows), for a replica or mirror of a fixed day", "2026-01-15"),
         Variable("CINERADAR_RENDERER", "TIX_RENDERER", choice(*RENDERERS), ", ".join(RENDERERS),

@@ -1,9 +1,10 @@
 """Base URLs of every source, from settings. Defaults are the real hosts.
 
 ``ENDPOINTS`` (a JSON object, or the path of a file holding one) overrides them all at
-once, with the keys ``tix_app``, ``tix_api``, ``tmdb``, ``nominatim`` (the geocoder: a self-hosted
-Nominatim is this one key, or the NOMINATIM_URL setting) and ``repertuary`` (city key -> base
-URL): the same object a local replica prints on its first line, so
+once, with the keys ``tix_app``, ``tix_api``, ``tmdb``, ``tmdb_image`` (the logo URL prefix,
+as TMDB_IMAGE_URL), ``nominatim`` (the geocoder: a self-hosted Nominatim is this one key, or the
+NOMINATIM_URL setting) and ``repertuary`` (city key -> base URL): the same object a local replica
+prints on its first line, so
 ``scrapy crawl NAME -s ENDPOINTS=replica.json`` points any spider at it.
 
 An ENDPOINTS object must name every source the crawl touches (``require``): a missing key
@@ -36,6 +37,7 @@ class Endpoints:
     tix_api: str
     tmdb: str
     repertuary: dict[str, str] = field(default_factory=dict)
+    tmdb_image: str = ""  # TMDB_IMAGE_URL: the image host and size path that logo paths follow
     nominatim: str = ""  # the geocoder (issue 20): NOMINATIM_URL, or ENDPOINTS "nominatim"
     # Sources the ENDPOINTS object named ("tix_api", "repertuary:krakow"...); None: no ENDPOINTS.
     given: frozenset[str] | None = None
@@ -46,6 +48,7 @@ class Endpoints:
             "tix_app": settings.get("TIX_APP_URL"),
             "tix_api": settings.get("TIX_API_URL"),
             "tmdb": settings.get("TMDB_API_URL"),
+            "tmdb_image": settings.get("TMDB_IMAGE_URL"),
             "nominatim": settings.get("NOMINATIM_URL"),
             "repertuary": {city: repertuary_host(city) for city in REPERTUARY_CITIES}
             | settings.getdict("REPERTUARY_URLS"),
@@ -101,10 +104,10 @@ def load(value: str | dict[str, Any]) -> dict[str, Any]:
             raise EndpointsError(f"ENDPOINTS is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise EndpointsError(f"ENDPOINTS must be a JSON object, not {type(data).__name__}")
-    unknown = set(data) - {"tix_app", "tix_api", "tmdb", "nominatim", "repertuary", "admin"}
+    unknown = set(data) - {"tix_app", "tix_api", "tmdb", "tmdb_image", "nominatim", "repertuary", "admin"}
     if unknown:
-        raise EndpointsError(
-            f"ENDPOINTS has unknown keys {sorted(unknown)}; allowed: tix_app, tix_api, tmdb, nominatim, repertuary")
+        raise EndpointsError(f"ENDPOINTS has unknown keys {sorted(unknown)}; "
+                             "allowed: tix_app, tix_api, tmdb, tmdb_image, nominatim, repertuary")
     data.pop("admin", None)
     _check_values(data)
     return data

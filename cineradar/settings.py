@@ -196,7 +196,7 @@ TMDB_CONCURRENCY = 16  # TMDB requests in flight: enough to reach the rate at ~0
 TMDB_LANGUAGE = "en-US"
 TMDB_REGION = "PL"
 TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from here (+ the logo path)
-TMDB_LOGOS_STORE = "data"  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set: data/logos/...
+TMDB_LOGOS_STORE = None  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set; None: SQLITE_PATH's folder
 ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True
 
 # ---------------------------------------------------------------- geocoding (issue 20, docs/sources/geocoding.md)
@@ -215,6 +215,16 @@ GEOCODER_RESULTS = 5  # `limit` of each query: enough to see an ambiguous answer
 # ---------------------------------------------------------------- web view (scrapy web; docs/web.md)
 WEB_LOGIN_FOR_READS = False  # True: every page needs the login (CINERADAR_WEB_PASSWORD_HASH), not only review writes
 WEB_REMOTE_IMAGES = True  # False: posters (hosted by TIX.id/TMDB) as links, for a view that must not reach the internet
+
+# ---------------------------------------------------------------- TLS (cineradar/tls.py, docs/security-tls.md)
+# Every certificate is verified (Scrapy 2.19 ships False). A certificate that does not verify
+# ends the crawl at once, FAILED, one line naming the host (cineradar/middlewares/tls_failure.py).
+DOWNLOAD_VERIFY_CERTIFICATES = True
+# An extra PEM CA bundle trusted besides the system's roots (private mirrors): Scrapy's
+# handlers, the TIX.id auth client, Splash, Chromium, PostgreSQL (sslrootcert). CINERADAR_TLS_CA_FILE sets it.
+TLS_CA_FILE = None
+DOWNLOAD_HANDLERS = {"https": "cineradar.handlers.Http11DownloadHandler"}  # Scrapy's, + TLS_CA_FILE
+DOWNLOADER_MIDDLEWARES["cineradar.middlewares.tls_failure.TlsFailureMiddleware"] = 555  # before retries
 
 # ---------------------------------------------------------------- environment (cineradar/config.py)
 # Deployment settings from CINERADAR_* variables (docs/configuration.md): they replace the values

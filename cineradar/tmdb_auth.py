@@ -7,7 +7,8 @@ every request and response the rest of Scrapy sees (logs, retries, stats, finger
 errors, items) has the URL without the key. The response's URL is set back to the request's
 URL, and an exception whose text holds the keyed URL (a timeout names it) is scrubbed. A
 request without that key (``scrapy parse``/``check`` of a TMDB spider) gets the credential
-when its URL is under the TMDB endpoint; ``meta["tmdb_auth"] = False`` opts out.
+when its URL is under the TMDB endpoint; ``meta["tmdb_auth"] = False`` opts out. Never to another
+origin than the TMDB endpoint's, whatever the meta says (a redirect to another host keeps it).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-
 from cineradar.endpoints import Endpoints, EndpointsError
+from cineradar.handlers import Http11DownloadHandler
+from cineradar.origins import same_origin
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -65,7 +66,7 @@ class TmdbCredentials:
         return request
 
 
-class TmdbAuthDownloadHandler(HTTP11DownloadHandler):
+class TmdbAuthDownloadHandler(Http11DownloadHandler):
     """Scrapy's HTTP/1.1 handler, adding the TMDB credential to ``meta["tmdb_auth"]`` requests."""
 
     def __init__(self, crawler: Crawler) -> None:
@@ -77,6 +78,9 @@ class TmdbAuthDownloadHandler(HTTP11DownloadHandler):
             self.api_url = None  # the spider refuses to start with its own message
 
     def wants_auth(self, request: Request) -> bool:
+        # Only the TMDB API's origin, whatever the meta says: a redirect keeps the meta.
+        if self.api_url is None or not same_origin(request.url, self.api_url):
+            return False
         marked = request.meta.get("tmdb_auth")
         if marked is not None:
             return bool(marked)

@@ -28,6 +28,7 @@ from replica import nominatim, repertuary, tix, tmdb
 from replica.core import JAKARTA, Clock, Context, Knobs, fault_middleware, log_middleware
 
 PRESETS = ("tiny", "default")
+SITE_PATHS = {"tmdb_image": "/t/p/original"}  # ENDPOINTS' tmdb_image is a prefix, as TMDB_IMAGE_URL
 HOST = "127.0.0.1"
 
 
@@ -102,6 +103,7 @@ class Replica:
         ]
         for city in repertuary.CITIES:
             apps.append((f"repertuary:{city}", repertuary.build_city_app(self.ctx, ds.repertuary, city)))
+        apps.append(("tmdb_image", tmdb.build_image_app(self.ctx, ds.tmdb)))  # like image.tmdb.org: its own host
         for site, app in apps:
             app.middlewares.insert(0, fault_middleware(self.ctx, site))
             app.middlewares.insert(0, log_middleware(self.ctx, site))
@@ -160,7 +162,7 @@ class Replica:
             if site.startswith("repertuary:"):
                 urls["repertuary"][site.split(":", 1)[1]] = base
             else:
-                urls[site] = base
+                urls[site] = base + SITE_PATHS.get(site, "")
         self.urls = urls
         self.ctx.base_urls = urls
         return urls

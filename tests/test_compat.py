@@ -10,7 +10,7 @@ import logging
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.utils.misc import load_object
 
-from cineradar import compat
+from cineradar import compat, handlers
 from cineradar.spiders.tix_seats import TixSeatsSpider
 
 
@@ -25,9 +25,25 @@ def test_scrapy_still_has_its_aiohttp_download_handler_at_the_fenced_path():
 
 def test_tix_seats_downloads_through_the_fenced_handler_by_default_and_twisted_on_request(make_crawler):
     crawler = make_crawler(TixSeatsSpider)
-    assert crawler.settings.getdict("DOWNLOAD_HANDLERS")["https"] == compat.AIOHTTP_DOWNLOAD_HANDLER
+    assert crawler.settings.getdict("DOWNLOAD_HANDLERS")["https"] == handlers.AIOHTTP  # Scrapy's + TLS_CA_FILE
+    assert issubclass(load_object(handlers.AIOHTTP), load_object(compat.AIOHTTP_DOWNLOAD_HANDLER))
     twisted = make_crawler(TixSeatsSpider, TIX_SEATS_HTTP_HANDLER="twisted")
-    assert "https" not in twisted.settings.getdict("DOWNLOAD_HANDLERS")
+    assert twisted.settings.getdict("DOWNLOAD_HANDLERS")["https"] == handlers.HTTP11
+
+
+async def test_scrapy_handlers_still_keep_the_tls_objects_the_ca_setting_extends(make_crawler, tmp_path):
+    # compat.trust_ca_aiohttp / trust_ca_twisted: _ssl_context and _contextFactory (tests/security has the crawls)
+    import trustme
+
+    ca_file = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca_file))
+    crawler = make_crawler(TixSeatsSpider, TLS_CA_FILE=str(ca_file))
+    aio = load_object(handlers.AIOHTTP)(crawler)
+    assert aio._ssl_context.cert_store_stats()["x509_ca"] >= 1
+    await aio.close()
+    twisted = load_object(handlers.HTTP11)(crawler)
+    assert type(twisted._contextFactory).__name__ == "Policy"
+    assert twisted._contextFactory.creatorForNetloc(b"127.0.0.1", 443) is not None
 
 
 def test_scrapy_view_still_shows_pages_through_the_overridden_print_response():
@@ -50,6 +66,9 @@ def test_the_aiohttp_experimental_warning_comes_from_the_fenced_logger_and_is_dr
     assert "is experimental and is not recommended for production use." in inspect.getsource(module)
     assert load_object(compat.AIOHTTP_DOWNLOAD_HANDLER).experimental is True
     caplog.set_level(logging.INFO, logger=compat.AIOHTTP_EXPERIMENTAL_LOGGER)
+    earlier = module.logger.filters[:]  # a crawler built by an earlier test may have installed (and used) it
+    for f in earlier:
+        module.logger.removeFilter(f)
     compat.quiet_aiohttp_experimental_warning()
     compat.quiet_aiohttp_experimental_warning()  # idempotent: one filter
     try:
@@ -62,3 +81,5 @@ def test_the_aiohttp_experimental_warning_comes_from_the_fenced_logger_and_is_dr
         assert len(module.logger.filters) == 1
     finally:
         module.logger.removeFilter(module.logger.filters[0])
+        for f in earlier:
+            module.logger.addFilter(f)

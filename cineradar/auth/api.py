@@ -10,7 +10,8 @@ Every HTTP attempt sends the project's USER_AGENT and is counted
 connection errors, a truncated body) is retried with a short backoff; a 401/403 on
 refresh raises RefreshRejected at once. A round (every attempt and backoff) ends within
 ``deadline`` seconds (TIX_AUTH_DEADLINE), so a hanging endpoint fails a crawl in seconds,
-not after attempts x DOWNLOAD_TIMEOUT.
+not after attempts x DOWNLOAD_TIMEOUT. TLS is verified (system roots plus TLS_CA_FILE); a
+certificate that does not verify fails at once, naming the host; redirects are not followed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from cineradar import tls
 from cineradar.auth.tokens import (
     APP_HEADERS,
     RefreshRejected,
@@ -37,8 +40,9 @@ logger = logging.getLogger(__name__)
 class TixAuthClient:
     def __init__(self, api_url: str, *, timeout: float = 30.0, attempts: int = 4, backoff: float = 0.5,
                  user_agent: str | None = None, inc_stat: Callable[[str], None] | None = None,
-                 deadline: float | None = None) -> None:
+                 deadline: float | None = None, ca_file: str | None = None) -> None:
         self.api_url = api_url.rstrip("/")
+        self.ca_file = ca_file  # TLS_CA_FILE: trusted besides the system's roots (cineradar/tls.py)
         self.timeout = timeout
         self.deadline = deadline  # seconds for a whole round; None: attempts x timeout plus backoff
         self.attempts = attempts
@@ -51,15 +55,21 @@ class TixAuthClient:
     def from_settings(cls, api_url: str, settings: SettingsLike,
                       inc_stat: Callable[[str], None] | None = None) -> TixAuthClient:
         timeout = settings.getfloat("TIX_AUTH_TIMEOUT") or settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)
+        try:
+            ca = tls.ca_file(settings)
+        except tls.TlsConfigError:
+            ca = None  # the crawl fails at open with that line (cineradar/middlewares/tls_failure.py)
         return cls(api_url, timeout=timeout, attempts=settings.getint("TIX_AUTH_ATTEMPTS", 4),
                    user_agent=settings.get("USER_AGENT"), inc_stat=inc_stat,
-                   deadline=settings.getfloat("TIX_AUTH_DEADLINE") or None)
+                   deadline=settings.getfloat("TIX_AUTH_DEADLINE") or None, ca_file=ca)
 
     async def _client(self) -> Any:
         import aiohttp
 
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+            connector = aiohttp.TCPConnector(ssl=tls.client_context(self.ca_file))
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout),
+                                                  connector=connector)
         return self._session
 
     async def close(self) -> None:
@@ -82,9 +92,15 @@ class TixAuthClient:
             timeout = self.timeout if ends is None else max(0.1, min(self.timeout, ends - loop.time()))
             try:
                 session = await self._client()
-                async with session.post(url, headers=headers, data=json.dumps(body),
+                # No redirects: an auth API that answers 3xx is not the API (a token must not follow it).
+                async with session.post(url, headers=headers, data=json.dumps(body), allow_redirects=False,
                                         timeout=aiohttp.ClientTimeout(total=timeout)) as response:
                     status, text = response.status, await response.text()
+            except aiohttp.ClientConnectorCertificateError as exc:  # retrying cannot make it valid
+                host = urlsplit(url).netloc
+                raise TixAuthError(f"{what}: TLS: the certificate of {host} does not verify "
+                                   f"({tls.certificate_failure(exc) or 'certificate verify failed'}); "
+                                   "nothing was sent (a private mirror's CA goes in TLS_CA_FILE)") from None
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 last = f"{exc.__class__.__name__}"
             else:

@@ -24,7 +24,9 @@ import os
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
+from cineradar import tls
 from cineradar.auth.tokens import Credentials, LoginError, SettingsLike, Tokens, login_phone, unquote
 
 # The browser fingerprint of the original (docs/sources/tix.md#browser-fingerprint).
@@ -32,8 +34,27 @@ IPHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/
 BROWSER_CONTEXT: dict[str, Any] = {"viewport": {"width": 430, "height": 932}, "user_agent": IPHONE_UA,
                                    "locale": "id-ID", "timezone_id": "Asia/Jakarta"}
 INIT_SCRIPT = "Object.defineProperty(navigator, 'webdriver', {get: () => undefined});"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-blink-features=AutomationControlled"]
+CERT_ERROR = re.compile(r"net::ERR_(CERT_[A-Z_]+|SSL_[A-Z_]+|BAD_SSL_CLIENT_AUTH_CERT)")
+
+
+def chromium_args(ca_file: str | None = None, euid: int | None = None) -> list[str]:
+    """Chromium's flags: its sandbox on, unless running as root; TLS always verified.
+
+    Chromium refuses to start its sandbox as root (it needs an unprivileged user for its
+    namespaces), so as root, and only then, it runs with --no-sandbox; the renderer that parses
+    the login page is then not confined, which is why the crawler should not run as root.
+    TLS_CA_FILE: the public keys of its certificates are trusted for the login page
+    (--ignore-certificate-errors-spki-list names exactly those keys; every other certificate
+    error still fails the page). No flag ignores certificate errors in general.
+    """
+    args = list(CHROMIUM_ARGS)
+    if (os.geteuid() if euid is None else euid) == 0:
+        args.insert(0, "--no-sandbox")
+    if ca_file:
+        args.append("--ignore-certificate-errors-spki-list=" + ",".join(tls.spki_hashes(ca_file)))
+    return args
 SKIPPED_RESOURCES = ("image", "media", "font")  # never needed to log in
 PHONE_PLACEHOLDER = "Type your phone number"
 PASSWORD_PLACEHOLDER = "Type Password"
@@ -49,12 +70,17 @@ class LoginOptions:
     headless: bool = True
     chromium_path: str | None = None  # None: $CHROMIUM_PATH, else /usr/bin/chromium (read at login)
     timeout: float = 60.0  # seconds per browser step
+    ca_file: str | None = None  # TLS_CA_FILE (cineradar/tls.py)
 
     @classmethod
     def from_settings(cls, app_url: str, settings: SettingsLike) -> LoginOptions:
+        try:
+            ca = tls.ca_file(settings)
+        except tls.TlsConfigError as exc:
+            raise LoginError(str(exc)) from None
         return cls(app_url=app_url, headless=settings.getbool("TIX_LOGIN_HEADLESS", True),
                    chromium_path=settings.get("TIX_CHROMIUM_PATH") or None,
-                   timeout=settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0))
+                   timeout=settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0), ca_file=ca)
 
     @property
     def executable_path(self) -> str:
@@ -74,14 +100,22 @@ class PlaywrightRenderer:
         timeout_ms = options.timeout * 1000
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=options.executable_path, headless=options.headless,
-                                               args=CHROMIUM_ARGS, timeout=timeout_ms)
+                                               args=chromium_args(options.ca_file), timeout=timeout_ms,
+                                               chromium_sandbox=os.geteuid() != 0)
             try:
                 context = await browser.new_context(**BROWSER_CONTEXT)
                 await context.add_init_script(INIT_SCRIPT)
                 await context.route("**/*", _skip_heavy)
                 page = await context.new_page()
-                await page.goto(f"{options.app_url.rstrip('/')}/login", wait_until="domcontentloaded",
-                                timeout=timeout_ms)
+                url = f"{options.app_url.rstrip('/')}/login"
+                try:
+                    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+                except Exception as exc:  # playwright's Error: a certificate is named, nothing was typed
+                    refused = CERT_ERROR.search(str(exc))
+                    if refused:
+                        raise LoginError(f"TLS: the certificate of {_host(url)} does not verify ({refused.group(0)}); "
+                                         "nothing was typed (a private mirror's CA goes in TLS_CA_FILE)") from None
+                    raise
                 return await login_on_page(page, credentials, timeout_ms=timeout_ms)
             finally:
                 await browser.close()
@@ -167,6 +201,10 @@ async def _page_alerts(page: Any) -> str:
     except Exception:  # diagnostics only
         return ""
     return " | ".join(t.strip() for t in texts if t.strip())[:200]
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
 
 
 def _path(url: str) -> str:

@@ -28,10 +28,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 from collections.abc import Callable
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from cineradar import tls
 from cineradar.auth.tokens import Credentials, LoginError, SettingsLike, Tokens, login_phone, redact, unquote
 
 if TYPE_CHECKING:
@@ -106,11 +109,39 @@ def splash_error(status: int, text: str) -> str:
     return f"HTTP {status} {payload.get('type') or ''} {str(detail)[:160]}".strip()
 
 
+async def verify_login_host(app_url: str, ca_file: str | None = None, seconds: float = 30.0) -> None:
+    """Splash 3.5 ignores certificate errors itself (its network manager calls ignoreSslErrors on
+    every reply), so the crawler checks the login host's certificate first, with the same trust
+    as every other client (system roots + TLS_CA_FILE), and never hands the credentials to Splash
+    for a host that does not verify. (Splash on another network path than the crawler's is not
+    covered: run it beside the crawler, as SPLASH_URL's default does.)"""
+    parts = urlsplit(app_url)
+    if parts.scheme != "https":
+        return
+    host, port = parts.hostname or "", parts.port or 443
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(
+            host, port, ssl=tls.client_context(ca_file), server_hostname=host), seconds)
+    except ssl.SSLCertVerificationError as exc:
+        raise LoginError(f"TLS: the certificate of {parts.netloc} does not verify "
+                         f"({exc.verify_message}); Splash was not asked to log in there "
+                         "(a private mirror's CA goes in TLS_CA_FILE)") from None
+    except (OSError, TimeoutError):
+        return  # unreachable: Splash's own attempt reports it
+    writer.close()
+
+
 async def splash_login(app_url: str, phone: str, password: str, *, step_timeout: float = 60.0,
                        splash_url: str = DEFAULT_SPLASH_URL, render_timeout: float = 90.0, attempts: int = 3,
-                       inc_stat: Callable[[str], None] | None = None) -> Tokens:
+                       inc_stat: Callable[[str], None] | None = None, ca_file: str | None = None) -> Tokens:
     """Log in through Splash's /execute and return the tokens (raises LoginError, never with a secret)."""
     import aiohttp
+
+    await verify_login_host(app_url, ca_file, step_timeout)
+    splash = urlsplit(splash_url)
+    if splash.scheme != "https" and not tls.is_loopback(splash.hostname or ""):
+        raise LoginError(f"SPLASH_URL={splash_url}: the phone number and password would cross the network "
+                         "in clear; use https (or a Splash on this machine)")
 
     def count(key: str) -> None:
         if inc_stat is not None:
@@ -120,7 +151,8 @@ async def splash_login(app_url: str, phone: str, password: str, *, step_timeout:
     body = json.dumps(execute_args(app_url, phone, password, timeout=step_timeout, render_timeout=render_timeout))
     client_timeout = aiohttp.ClientTimeout(total=render_timeout + 15)  # Splash answers 504 first
     failures: list[str] = []
-    async with aiohttp.ClientSession(timeout=client_timeout) as session:
+    connector = aiohttp.TCPConnector(ssl=tls.client_context(ca_file))  # an https SPLASH_URL is verified
+    async with aiohttp.ClientSession(timeout=client_timeout, connector=connector) as session:
         for attempt in range(1, attempts + 1):
             count("requests")
             try:
@@ -176,4 +208,5 @@ class SplashRenderer:
     async def login(self, credentials: Credentials, options: LoginOptions) -> Tokens:
         return await splash_login(options.app_url, credentials.phone, credentials.password,
                                   step_timeout=options.timeout, splash_url=self.splash_url,
-                                  render_timeout=self.render_timeout, attempts=self.attempts, inc_stat=self.inc_stat)
+                                  render_timeout=self.render_timeout, attempts=self.attempts, inc_stat=self.inc_stat,
+                                  ca_file=options.ca_file)

@@ -3,7 +3,8 @@
 Requests say which token they need with ``meta["tix_auth"]``: ``"user"`` (seat layouts,
 E5: the login's access token) or ``"guest"`` (E3/E4: a guest token from POST /v1/auth).
 Requests to the TIX API with no such key are classified by path, so ``scrapy shell``
-and ``scrapy fetch`` of a layout URL get a user token by themselves:
+and ``scrapy fetch`` of a layout URL get a user token by themselves. Only requests to the TIX API's
+origin (ENDPOINTS ``tix_api``) ever get a token, whatever their meta says (cineradar/origins.py):
 ``/v1/movies/{merchant}/layout`` is user, ``/v1/movies``, ``/v1/schedules/...`` and
 ``/v1/cities`` are guest. ``meta["tix_auth"] = False`` opts a request out.
 
@@ -43,6 +44,7 @@ from cineradar.auth.manager import TokenManager, build_manager
 from cineradar.auth.tokens import APP_HEADERS, TOKEN_STATE, TixAuthError
 from cineradar.endpoints import Endpoints
 from cineradar.extensions import outcome
+from cineradar.origins import same_origin
 from cineradar.spiders.base import CineSpider
 
 if TYPE_CHECKING:
@@ -119,7 +121,10 @@ class TixJwtAuthMiddleware:
         return middleware
 
     def kind(self, request: Request) -> str | None:
-        """"user", "guest" or None for a request."""
+        """"user", "guest" or None for a request: None for any origin but the TIX API's, whatever
+        its meta says (a redirect to another host keeps the meta)."""
+        if not same_origin(request.url, self.api_url):
+            return None
         marked = request.meta.get("tix_auth")
         if marked in ("user", "guest"):
             return str(marked)
@@ -135,6 +140,10 @@ class TixJwtAuthMiddleware:
     async def process_request(self, request: Request) -> None:
         kind = self.kind(request)
         if kind is None:
+            if request.meta.get("tix_auth") and not same_origin(request.url, self.api_url):
+                request.headers.pop("Authorization", None)  # never a TIX token to another host
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("cineradar/tix/auth/withheld_other_host")
             return
         try:
             if kind == "user":

@@ -1,7 +1,8 @@
 """Logos of TMDB networks, companies and watch providers, stored once, content-addressed.
 
-Scrapy's FilesPipeline does the downloading and storing (FILES_STORE: a local folder by
-default, TMDB_LOGOS_STORE, or anything FILES_STORE supports: s3://, gs://, ftp://). This
+Scrapy's FilesPipeline does the downloading and storing (FILES_STORE, else TMDB_LOGOS_STORE,
+else the folder of SQLITE_PATH; anything FILES_STORE supports: s3://, gs://, ftp://). The logo
+URLs come from ENDPOINTS' ``tmdb_image`` (or TMDB_IMAGE_URL), never a real host by default. This
 subclass only names the file after its bytes, ``logos/{kind}/{id}/{sha256}.{ext}``: a logo
 whose source path changed but whose bytes did not lands on the same file, never a second
 copy. Which logos are downloaded at all is the spider's choice (``logo_urls``): only those
@@ -13,7 +14,7 @@ Enabled only for spiders that set ``store_logos = True`` (tmdb_tv).
 from __future__ import annotations
 
 import hashlib
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+def default_store(sqlite_path: str) -> str:
+    """Beside the SQLite store (data/logos/... by default): where the crawl's data is configured to
+    go, never the working folder of whoever runs it."""
+    return str(Path(sqlite_path).expanduser().resolve().parent)
+
+
 PENDING = "pending"  # the name asked before the download: never stored, so the logo is fetched
 
 
@@ -40,7 +47,8 @@ class LogoPipeline(FilesPipeline):
     def from_crawler(cls, crawler: Crawler) -> LogoPipeline:
         if not getattr(crawler.spidercls, "store_logos", False):
             raise NotConfigured  # silent: off by design for a spider that stores no logos (no WARNING)
-        store = crawler.settings.get("FILES_STORE") or crawler.settings.get("TMDB_LOGOS_STORE")
+        store = crawler.settings.get("FILES_STORE") or crawler.settings.get("TMDB_LOGOS_STORE") or default_store(
+            crawler.settings.get("SQLITE_PATH"))
         cls._update_stores(crawler.settings)
         pipeline = cls(store, crawler=crawler)
         pipeline.crawler = crawler

@@ -42,6 +42,7 @@ from scrapy.http import Response
 from cineradar import items
 from cineradar.args import RepertuaryArgs
 from cineradar.extensions import outcome, progress
+from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import repertuary as parser
 from cineradar.spiders.base import CineSpider
 
@@ -393,6 +394,8 @@ class RepertuarySpider(CineSpider):
         meta = request.meta
         if failure.check(IgnoreRequest) and self.crawler.engine is not None and not self.crawler.engine.running:
             return  # dropped by a graceful stop (SiteRateMiddleware): the run is already partial
+        if failure.check(CertificateRejected):
+            return  # the crawl has failed, with one line naming the host (middlewares/tls_failure.py)
         self.crawler.stats.inc_value(f"cineradar/repertuary/request_failed/{failure.type.__name__}")
         self.logger.error("%s %s failed: %s", request.method, request.url, failure.getErrorMessage())
         if "day" in meta:  # a day chain broke (retries exhausted): try the day again in a new session

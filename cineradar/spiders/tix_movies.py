@@ -43,6 +43,7 @@ from scrapy.http import Response
 from cineradar import items
 from cineradar.cities import tix_cities
 from cineradar.extensions import progress
+from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
 
@@ -246,6 +247,8 @@ class TixMoviesSpider(TixApiSpider):
         self.logger.error("%s", message)
 
     def on_failure(self, failure: Any) -> None:
+        if failure.check(CertificateRejected):
+            return  # the crawl has failed, with one line naming the host (middlewares/tls_failure.py)
         request = failure.request
         self.stat(f"request_failed/{failure.type.__name__}")
         where = request.meta.get("city", "?")

@@ -42,11 +42,12 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from cineradar import compat
 from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
+from cineradar.handlers import AIOHTTP as AIOHTTP_HANDLER
 from cineradar.items import TixSeatFailure, TixSeatSnapshot
+from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import SLOT, TixApiSpider
 
@@ -100,7 +101,7 @@ class TixSeatsSpider(TixApiSpider):
         super().update_settings(settings)
         handler = str(settings.get("TIX_SEATS_HTTP_HANDLER") or "aiohttp").lower()
         if handler == "aiohttp" and (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
-            path = compat.AIOHTTP_DOWNLOAD_HANDLER
+            path = AIOHTTP_HANDLER  # Scrapy's, trusting TLS_CA_FILE too (cineradar/handlers.py)
             settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": path, "https": path},
                          priority="spider")
         elif handler not in ("aiohttp", "twisted"):
@@ -296,6 +297,8 @@ class TixSeatsSpider(TixApiSpider):
         if failure.check(HttpError):
             status = failure.value.response.status
             yield self.fail(row, f"http_{status}", "retries exhausted")
+        elif failure.check(CertificateRejected):  # the crawl has failed, one line naming the host
+            yield self.fail(row, "tls_certificate", None)
         elif failure.check(IgnoreRequest):
             yield self.fail(row, "no_token", failure.getErrorMessage()[:200])
         else:
@@ -305,7 +308,8 @@ class TixSeatsSpider(TixApiSpider):
         now = dt.datetime.now(dt.UTC)
         self._done(row, reason)
         self.stat(f"failed/{reason}")
-        level = logging.INFO if reason == "started" else logging.WARNING  # a started showtime is expected
+        # A started showtime is expected; a refused certificate has failed the crawl with its own line.
+        level = logging.INFO if reason in ("started", "tls_certificate") else logging.WARNING
         self._logged[reason] += 1
         if self._logged[reason] > LOG_PER_REASON:  # the counts are in the stats and the reconciliation line
             level = logging.DEBUG
@@ -343,7 +347,9 @@ class TixSeatsSpider(TixApiSpider):
                 f"snapshots dropped by validation {invalid}")
         if unaccounted or requested != snapshots + sum(failed.values()) + unaccounted:
             sample = ", ".join(list(self.pending)[:10])
-            self.logger.error("%s; unaccounted showtimes (first 10): %s (spider closed: %s)", line, sample, reason)
+            # closed "failed": the crawl's cause is logged already (outcome.fail); this is the aftermath
+            self.logger.log(logging.WARNING if reason == "failed" else logging.ERROR,
+                            "%s; unaccounted showtimes (first 10): %s (spider closed: %s)", line, sample, reason)
         else:
             self.logger.info(line)
         # A showtime that has started or is gone is an answer; a fetch that failed is missing data.

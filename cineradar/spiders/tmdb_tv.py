@@ -75,6 +75,9 @@ class TmdbTvSpider(TmdbSpider):
         self.stored_logos: dict[tuple[str, int], dict[str, Any]] = {}
         self.entities_sent: set[tuple[str, int]] = set()
 
+    def endpoint_sources(self) -> list[str]:
+        return [*super().endpoint_sources(), "tmdb_image"]  # logos: never the real image host by default
+
     async def start(self) -> AsyncIterator[Any]:
         hub = storage_hub(self.crawler, "tmdb_tv (it reads the stored shows and logos)")
         for cls in (TmdbNetwork, TmdbCompany, TmdbWatchProvider):
@@ -166,7 +169,7 @@ class TmdbTvSpider(TmdbSpider):
         self.entities_sent.add(key)
         stored = self.stored_logos.get(key) or {}
         if entity.logo_path and (stored.get("logo_path") != entity.logo_path or not stored.get("logo_file")):
-            entity.logo_urls = [self.settings.get("TMDB_IMAGE_URL").rstrip("/") + entity.logo_path]
+            entity.logo_urls = [self.endpoints.tmdb_image + entity.logo_path]  # ENDPOINTS or TMDB_IMAGE_URL
         elif entity.logo_path:
             self.stat("logos_unchanged")
         yield entity

@@ -33,15 +33,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
+from cineradar import tls
 from cineradar.storage import dsn as dsn_secrets
 from cineradar.storage import merge
 from cineradar.storage.base import (
@@ -88,6 +90,27 @@ PERMANENT_ERRORS: tuple[type[psycopg.Error], ...] = (
 DATA_ERRORS: tuple[type[psycopg.Error], ...] = (psycopg.DataError, psycopg.IntegrityError)
 
 
+def tls_dsn(dsn: str, ca_file: str | None = None) -> str:
+    """Verified TLS to a server beyond this machine (docs/security-tls.md).
+
+    A DSN naming a host that is not loopback (nor a Unix socket), without ``sslmode`` (in the DSN
+    or PGSSLMODE), gets ``sslmode=verify-full``: libpq's default ("prefer") falls back to clear
+    text silently and never checks the certificate. The roots are ``sslrootcert`` if given, else
+    TLS_CA_FILE (libpq takes one file: then only that CA), else the system's ("system", libpq 16+).
+    Loopback hosts and an explicit sslmode are left as given.
+    """
+    params = conninfo_to_dict(dsn)
+    if params.get("sslmode") or os.environ.get("PGSSLMODE"):
+        return dsn
+    hosts = str(params.get("host") or os.environ.get("PGHOST") or "").split(",")
+    if all(tls.is_loopback(host) for host in hosts):
+        return dsn
+    extra = {"sslmode": "verify-full"}
+    if not params.get("sslrootcert") and not os.environ.get("PGSSLROOTCERT"):
+        extra["sslrootcert"] = ca_file or "system"
+    return make_conninfo(dsn, **extra)
+
+
 def _is_permanent(exc: psycopg.Error) -> bool:
     if isinstance(exc, PERMANENT_ERRORS):
         return True
@@ -98,7 +121,7 @@ class PostgresStorage:
     name = "postgres"
 
     def __init__(self, dsn: str | None = None, connect_timeout: int = 5,
-                 method: Literal["copy", "executemany"] = "copy") -> None:
+                 method: Literal["copy", "executemany"] = "copy", ca_file: str | None = None) -> None:
         if not dsn:
             raise PermanentStorageError("postgres backend selected but DATABASE_URL is not set "
                                "(e.g. postgresql://user@127.0.0.1:5432/cineradar; put it in the environment)")
@@ -109,7 +132,7 @@ class PostgresStorage:
             params = conninfo_to_dict(dsn)
         except psycopg.Error:
             raise PermanentStorageError("DATABASE_URL is not a valid PostgreSQL connection string") from None
-        self._dsn = dsn
+        self._dsn = tls_dsn(dsn, ca_file)
         self._password = str(params.get("password") or "")
         self._hidden = dsn_secrets.secrets(dsn, self._password)
         self._connect_kwargs: dict[str, Any] = {"autocommit": True, "application_name": "cineradar"}

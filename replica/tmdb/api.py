@@ -368,6 +368,13 @@ class TmdbApi:
         return dump({"genres": [{"id": g, "name": render.genre_name(table, g, lang)} for g in table]})
 
 
+def build_image_app(ctx: Context, ds: Dataset) -> web.Application:
+    """The image host, its own origin like image.tmdb.org: /t/p/{size}/{file}, no key, nothing else."""
+    app = web.Application()
+    app.router.add_get("/t/p/{size}/{file}", TmdbApi(ctx, ds).image)
+    return app
+
+
 API_KEY = web.AppKey("tmdb_api", TmdbApi)  # an app's TmdbApi (limiter, dataset), for tests and tools
 
 

@@ -34,15 +34,15 @@ def get(url: str, data: bytes | None = None) -> dict:
 
 
 def test_first_line_has_every_site(cli_replica):
-    assert set(cli_replica) == {"tix_app", "tix_api", "tmdb", "nominatim", "repertuary"}
+    assert set(cli_replica) == {"tix_app", "tix_api", "tmdb", "tmdb_image", "nominatim", "repertuary"}
     assert set(cli_replica["repertuary"]) == set(CITIES)
 
 
 def test_every_site_is_on_loopback_with_its_own_port(cli_replica):
-    urls = [cli_replica["tix_app"], cli_replica["tix_api"], cli_replica["tmdb"], cli_replica["nominatim"],
-            *cli_replica["repertuary"].values()]
+    urls = [cli_replica["tix_app"], cli_replica["tix_api"], cli_replica["tmdb"], cli_replica["tmdb_image"],
+            cli_replica["nominatim"], *cli_replica["repertuary"].values()]
     assert all(u.startswith("http://127.0.0.1:") for u in urls)
-    assert len(set(urls)) == 33
+    assert len({u.split("/")[2] for u in urls}) == 34  # the image host too: like image.tmdb.org, its own origin
 
 
 def test_admin_truth_equals_the_python_api(cli_replica):
