@@ -19,9 +19,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from cineradar import timeline
 from cineradar.commands import ProjectCommand
-from cineradar.timeline_runner import Runner, ScrapydNode, system_clock, url_clock
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -77,6 +75,10 @@ class Command(ProjectCommand):
                             help="seconds between checks (default TIMELINE_INTERVAL, 5)")
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
+        # Here, not at module import: Scrapy imports every command's module at each `scrapy ...`
+        # start, and croniter/requests cost start-up time to commands that never use them.
+        from cineradar import timeline
+
         path = opts.schedule or settings.get("TIMELINE_FILE", "timeline.toml")
         try:
             schedule = timeline.load(path)
@@ -107,6 +109,8 @@ class Command(ProjectCommand):
 
     def _run(self, settings: BaseSettings, opts: argparse.Namespace, schedule: dict[str, Any],
              nodes: list[str]) -> int:
+        from cineradar.timeline_runner import Runner, ScrapydNode, system_clock, url_clock
+
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s timeline %(levelname)s: %(message)s"))
         log = logging.getLogger("cineradar.timeline")

@@ -29,13 +29,14 @@ from __future__ import annotations
 import asyncio
 import bisect
 import datetime as dt
+import functools
 import time
 from collections import defaultdict
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import tldextract
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 
 from cineradar.middlewares.retry import retry_after_seconds
 
@@ -62,10 +63,22 @@ class MonotonicClock:
 STOP_CHECK_SECONDS = 0.5
 SLOWEST_GAP = 1.0  # seconds: halving after 429s never goes below one request a second
 MAX_LATE_RETAKES = 3  # new send times a request late by more than a gap may take (no starving)
+MAX_CACHED_HOSTS = 10_000  # hosts whose site is remembered
 RECOVERY_STEP = 0.05  # of the configured rate, regained per successful answer (20 answers from 0 to full)
 
-# The bundled public suffix list only: a crawler must not fetch it from the network at start.
-_extract = tldextract.TLDExtract(suffix_list_urls=())
+
+
+def _registered_domain(host: str) -> str:
+    """The registered domain of ``host`` (``a.b.example.co.uk`` -> ``example.co.uk``), else the host."""
+    return _tld_extract()(host).top_domain_under_public_suffix or host
+
+
+@functools.cache
+def _tld_extract() -> Any:
+    import tldextract  # here, not at module import: most crawls never need it (start-up time)
+
+    # The bundled public suffix list only: a crawler must not fetch it from the network at start.
+    return tldextract.TLDExtract(suffix_list_urls=())
 
 
 class SiteRateMiddleware:
@@ -81,6 +94,7 @@ class SiteRateMiddleware:
         self.crawler: Crawler | None = None  # to see a graceful stop begin
         self._taken: dict[str, list[float]] = defaultdict(list)  # site -> send times given out, sorted
         self._slot_next: dict[tuple[str, str], float] = {}  # (site, slot) -> earliest next send time
+        self._host_sites: dict[str, str] = {}  # host -> site: worked out once per host, not per request
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteRateMiddleware:
@@ -103,13 +117,21 @@ class SiteRateMiddleware:
         site = request.meta.get("site")
         if site:
             return str(site)
-        host = (urlsplit(request.url).hostname or "").lower()
+        host = urlparse_cached(request).hostname or ""
+        site = self._host_sites.get(host)
+        if site is None:
+            if len(self._host_sites) >= MAX_CACHED_HOSTS:  # a broad crawl: bounded, not a leak
+                self._host_sites.clear()
+            site = self._host_sites[host] = self._site_of_host(host.lower())
+        return site
+
+    def _site_of_host(self, host: str) -> str:
         parts = host.split(".")
         for i in range(len(parts)):
             mapped = self.domains.get(".".join(parts[i:]))
             if mapped:
                 return mapped
-        return _extract(host).top_domain_under_public_suffix or host
+        return _registered_domain(host)
 
     def reserve(self, site: str, slot: str) -> float:
         """The send time for the next request of ``slot`` on ``site`` (recorded as taken)."""

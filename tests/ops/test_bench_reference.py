@@ -72,7 +72,7 @@ def test_reference_knobs_equal_the_projects(concurrency, handler):
 
 
 def test_default_concurrency_is_the_spiders():
-    assert _bench().DEFAULT_CONCURRENCY == TixSeatsSpider.default_concurrency
+    assert TixSeatsSpider.default_concurrency == _bench().DEFAULT_CONCURRENCY
 
 
 def test_the_old_reference_differs():
