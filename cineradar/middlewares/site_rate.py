@@ -30,6 +30,7 @@ import asyncio
 import bisect
 import datetime as dt
 import functools
+import math
 import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Protocol
@@ -81,6 +82,16 @@ def _tld_extract() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=())
 
 
+def real_gap(gap: float) -> float:
+    """The least distance between two real releases that keeps every one-second window at what
+    planned times ``gap`` apart allow (N = floor(1/gap) + 1 starts; 4 for 3.5/s): above 1/N, so
+    N + 1 releases span more than a second. Halfway between 1/N and the gap: a release that is
+    late by less than that costs the next one nothing (the mean is kept by the planned times),
+    and the rest is margin for the way to the wire."""
+    allowed = math.floor(1.0 / gap + 1e-9) + 1
+    return (gap + 1.0 / allowed) / 2
+
+
 class SiteRateMiddleware:
     def __init__(self, limits: dict[str, float], domains: dict[str, str] | None = None, slot_delay: float = 0.0,
                  clock: Clock | None = None) -> None:
@@ -94,6 +105,8 @@ class SiteRateMiddleware:
         self.crawler: Crawler | None = None  # to see a graceful stop begin
         self._taken: dict[str, list[float]] = defaultdict(list)  # site -> send times given out, sorted
         self._slot_next: dict[tuple[str, str], float] = {}  # (site, slot) -> earliest next send time
+        self._released: dict[str, float] = {}  # site -> when its last request was really let go
+        self._slot_released: dict[tuple[str, str], float] = {}  # (site, slot) -> the same per slot
         self._host_sites: dict[str, str] = {}  # host -> site: worked out once per host, not per request
 
     @classmethod
@@ -133,13 +146,13 @@ class SiteRateMiddleware:
                 return mapped
         return _registered_domain(host)
 
-    def reserve(self, site: str, slot: str) -> float:
+    def reserve(self, site: str, slot: str, not_before: float = 0.0) -> float:
         """The send time for the next request of ``slot`` on ``site`` (recorded as taken)."""
         gap = self.gaps[site]
         now = self.clock.now()
         times = self._taken[site]
         del times[: bisect.bisect_right(times, now - gap)]  # too old to constrain anything
-        at = max(now, self._slot_next.get((site, slot), now), self._paused_until.get(site, now))
+        at = max(now, not_before, self._slot_next.get((site, slot), now), self._paused_until.get(site, now))
         for taken in times[bisect.bisect_right(times, at - gap):]:
             if taken >= at + gap:
                 break  # the gap before this one is wide enough
@@ -155,19 +168,33 @@ class SiteRateMiddleware:
         slot = str(request.meta.get("download_slot") or urlsplit(request.url).netloc)
         at = self.reserve(site, slot)
         late_retakes = 0
-        # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
-        while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at or (
-                -wait > self.gaps[site] and late_retakes < MAX_LATE_RETAKES):
-            if wait <= 0:
-                # A 429 paused the site after this request got its time, or the event loop woke it
-                # more than a gap late (busy parsing): the requests due meanwhile would all go at
-                # once, a burst over the cap. Take a new time from now.
-                late_retakes += self._paused_until.get(site, at) <= at
-                at = self.reserve(site, slot)
-                continue
-            if self.stopping():
-                raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
-            await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
+        while True:
+            # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
+            while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at or (
+                    -wait > self.gaps[site] and late_retakes < MAX_LATE_RETAKES):
+                if wait <= 0:
+                    # A 429 paused the site after this request got its time, or the event loop woke it
+                    # more than a gap late (busy parsing): the requests due meanwhile would all go at
+                    # once, a burst over the cap. Take a new time from now.
+                    late_retakes += self._paused_until.get(site, at) <= at
+                    at = self.reserve(site, slot)
+                    continue
+                if self.stopping():
+                    raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
+                await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
+            # The times above are planned; the event loop may wake a request late (a busy CPU), and
+            # the next one on time would then follow it too closely: more than the cap allows in a
+            # second at the wire. So a request also keeps a minimum distance from the site's last
+            # real release (real_gap), and its slot's delay from that slot's last one (Scrapy's
+            # slot counts from there too).
+            now = self.clock.now()
+            earliest = max(self._released.get(site, -math.inf) + real_gap(self.gaps[site]),
+                           self._slot_released.get((site, slot), -math.inf) + self.slot_delay)
+            if now >= earliest:
+                break
+            at = self.reserve(site, slot, not_before=earliest)
+        self._released[site] = now
+        self._slot_released[(site, slot)] = now
 
     def process_response(self, request: Request, response: Response) -> Response:
         site = self.site_of(request)

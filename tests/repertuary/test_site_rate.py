@@ -197,3 +197,31 @@ def test_a_hosts_site_is_worked_out_once(monkeypatch):
         assert mw.site_of(request) == "tix.id"
         mw.process_response(request, Response(request.url, request=request))
     assert looked_up == ["api-b2b.tix.id"]
+
+
+@pytest.mark.e2e
+def test_the_cap_holds_at_the_wire_under_cpu_load(tmp_path):
+    """With CPU hogs beside the crawl (the event loop wakes late), no second at the replica holds more
+    requests than the cap allows: 3.5/s fits 4 starts in any one-second window, 0.286 s apart; a
+    request released late must push the next one back, not leave it on its planned time."""
+    import subprocess
+    import sys
+
+    day0 = dt.date(2026, 11, 21)
+    replica = Replica(preset="tiny", seed=1, date=day0, knobs=Knobs())
+    replica.start()
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]  # both cores busy
+    try:
+        stats = run_crawl("repertuary", replica.urls, tmp_path, "city=krakow,warszawa,gdansk", "days=7",
+                          f"date={day0}")
+        with urllib.request.urlopen(f"{replica.urls['repertuary']['krakow']}/_replica/requests?log=1") as answer:
+            log = json.load(answer)["log"]
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+        replica.stop()
+    times = [t for t, site, _method, _path in log if site.startswith("repertuary:")]
+    assert len(times) == stats["downloader/request_count"] > 60
+    assert max_in_window(times, 1.0) <= 4  # the replica's own clock, at arrival
+    assert max_in_window(times, 10.0) <= 36
