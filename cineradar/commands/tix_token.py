@@ -81,7 +81,7 @@ def primary_backend(settings: BaseSettings) -> Storage:
 
 
 def describe_ok(doc: dict[str, Any] | None, min_ttl: float) -> bool:
-    ttl = describe(doc, utcnow())["ttl_minutes"]
+    ttl = describe(doc, utcnow()).get("ttl_minutes")  # none stored: no "ttl_minutes" at all
     return ttl is not None and ttl > min_ttl
 
 
