@@ -106,7 +106,9 @@ def D(text: str, default: Any = ..., **kwargs: Any) -> Any:
 class CineItem(BaseModel):
     """Base of every item. Subclasses set ``entity``, ``key`` and ``source``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True)
+    # defer_build: a model's validator is built on its first use, not at import: every `scrapy`
+    # command imports this module (the spiders do), and most commands validate no item (issue 19).
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True, defer_build=True)
 
     entity: ClassVar[str]
     key: ClassVar[tuple[str, ...]]
