@@ -82,6 +82,22 @@ def load_json(body: bytes | str) -> Any:
         raise PayloadError(f"not JSON ({exc.__class__.__name__}: {str(exc)[:80]})") from None
 
 
+def load_layout_json(body: bytes | str) -> Any:
+    """Decode an E5 layout body, as ``load_json`` but without its check for 20-digit integers
+    (a sixth of the decoding time, 11,502 layouts a morning): parse_layout reads only seat
+    statuses, where such a number is no known status as an integer or as the float orjson
+    makes of it, and row names, where a JSON number of 20 digits is not a row name any
+    cinema uses (it would be stored as orjson's float, e.g. ``1e+20``)."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"not JSON ({exc.__class__.__name__}: {str(exc)[:80]})") from None
+
+
 def envelope(payload: Any) -> Any:
     """The ``data`` of a ``{success, data}`` answer; ``success: false`` raises ApiError."""
     if not isinstance(payload, dict):

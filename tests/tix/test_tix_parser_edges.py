@@ -266,3 +266,16 @@ def test_load_json_keeps_big_integers_exact(text):
     for body in (text, text.encode()):
         assert tix.load_json(body) == json.loads(text)
         assert all(type(v) is int for v in json.loads(text).values() if not isinstance(v, list))
+
+
+@pytest.mark.parametrize("body", [b'{"success": true, "data": {"seat_map": [{"seat_code": "A", "seat_rows": '
+                                  b'[{"status": 1}, {"status": 5}, {"status": 18446744073709551617}]}]}}',
+                                  b'{"success": true, "data": {"seat_map": [{"row_name": "B", "seat_status": NaN},'
+                                  b' {"row_name": "B", "seat_status": 6}]}}'])
+def test_a_layout_reads_the_same_through_the_fast_decoder(body):
+    """load_layout_json skips the big-integer check: the occupancy is the same as json's."""
+    import json
+
+    assert tix.parse_layout(tix.load_layout_json(body)) == tix.parse_layout(json.loads(body))
+    with pytest.raises(tix.PayloadError):
+        tix.load_layout_json(body[:-3])
