@@ -69,18 +69,35 @@ Rupiah = Annotated[int, Field(ge=0)]
 
 
 def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
+    # Runs on every item (a seat snapshot: ~20 fields and a layout of rows): exact-type checks and a
+    # plain loop, not a generator per level; numbers-only lists (seat codes) skipped in C.
+    kind = type(value)
+    if kind is str:
         return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
         if set(map(type, value)) <= _SCALARS:  # numbers only (a seat layout row): nothing to look into
             return False
-        return any(_has_nul(v) for v in value)
+        items = value
+    elif isinstance(value, str):
+        return "\x00" in value
+    elif isinstance(value, dict):
+        items = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return False
+    for item in items:
+        if type(item) is str:
+            if "\x00" in item:
+                return True
+        elif type(item) not in _SCALARS and _has_nul(item):
+            return True
     return False
 
 
-_SCALARS = {int, float, bool, type(None)}
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 # How a field of a stored row combines with the same field of a new row of the same key:

@@ -16,6 +16,8 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -312,8 +314,8 @@ def _seat_code(status: Any, seat_yn: Any = None) -> int | None:
 
 def _count(rows: Iterable[tuple[str, list[int]]], shape: str) -> Occupancy:
     layout = [(name, codes) for name, codes in rows if codes]
-    total = sum(len(codes) for _, codes in layout)
-    available = sum(sum(codes) for _, codes in layout)
+    total = sum(map(len, map(itemgetter(1), layout)))
+    available = sum(map(sum, map(itemgetter(1), layout)))
     unavailable = total - available
     pct = round(unavailable / total * 100, 1) if total else 0.0
     return Occupancy(total, unavailable, available, pct, layout, shape)
@@ -336,13 +338,18 @@ def parse_layout(payload: Any) -> Occupancy:
     # in the common case of integer statuses.
     nested = [item for item in seat_map if isinstance(item, dict) and isinstance(item.get("seat_rows"), list)]
     if nested:
-        rows = []
+        rows: list[tuple[str, list[int]]] = []
         for item in nested:
             name = str(item.get("seat_code") or item.get("row_name") or "").strip()
             seats = item["seat_rows"]
-            statuses = [seat.get("status") for seat in seats] if set(map(type, seats)) == {dict} else None
-            if statuses is not None and set(map(type, statuses)) == {int}:  # the XXI norm: all in C loops
-                codes = [code for code in map(_CODES.get, statuses) if code is not None]
+            # The XXI norm, every seat a dict with an integer status: all in C loops, no Python
+            # step per seat (map over dict.get, a None looked for only once).
+            statuses = list(map(dict.get, seats, repeat("status", len(seats)))) if set(map(type, seats)) == {dict} \
+                else None
+            codes: list[int]
+            if statuses is not None and set(map(type, statuses)) == {int}:
+                mapped: list[int | None] = list(map(_CODES.get, statuses))  # type: ignore[arg-type]
+                codes = [code for code in mapped if code is not None] if None in mapped else mapped  # type: ignore[assignment]
             else:
                 codes = []
                 for seat in seats:
