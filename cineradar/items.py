@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, KeysView
+from itertools import chain
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
@@ -77,8 +78,17 @@ def _has_nul(value: Any) -> bool:
     if kind is dict:
         items: Any = value.values()
     elif kind is list or kind is tuple:
-        if set(map(type, value)) <= _SCALARS:  # numbers only (a seat layout row): nothing to look into
+        types = set(map(type, value))
+        if types <= _SCALARS:  # numbers only (a seat layout row): nothing to look into
             return False
+        if types == _STR:
+            return "\x00" in "".join(value)
+        if types <= _SEQUENCES and len(set(map(len, value))) == 1:
+            # Rows of one length (a seat layout: [name, codes] pairs): looked at column by column,
+            # names joined and codes typed in C, instead of a Python step per row.
+            return any(map(_has_nul, zip(*value, strict=True)))
+        if types <= _SEQUENCES and set(map(type, chain.from_iterable(value))) <= _SCALARS:
+            return False  # lists of numbers (the codes column of a layout)
         items = value
     elif isinstance(value, str):
         return "\x00" in value
@@ -98,6 +108,8 @@ def _has_nul(value: Any) -> bool:
 
 
 _SCALARS = frozenset({int, float, bool, type(None)})
+_STR = frozenset({str})
+_SEQUENCES = frozenset({list, tuple})
 
 
 # How a field of a stored row combines with the same field of a new row of the same key:
