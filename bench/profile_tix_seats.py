@@ -29,7 +29,7 @@ GROUPS = [
     ("  store (pipelines/store.py)", "pipelines/store.py"),
     ("pydantic (any caller)", "pydantic"),
     ("parser (parsers/tix.py)", "parsers/tix.py"),
-    ("  load_json (body decoding)", "load_json (cineradar/parsers/tix.py"),
+    ("  body decoding (load_json, load_layout_json)", "_json (cineradar/parsers/tix.py"),
     ("  parse_layout", "parse_layout (cineradar/parsers/tix.py"),
     ("  build_snapshot", "build_snapshot (cineradar/parsers/tix.py"),
     ("SQLite storage (storage/)", "cineradar/storage/"),
