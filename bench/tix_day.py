@@ -5,10 +5,10 @@
 Against the replica's default preset (83 cities, 11,502 showtimes; no added latency unless
 --latency-ms), frozen at 05:00 WIB today, from an empty store:
 
-1. ``scrapy crawl tix_movies -a batch=i/N`` for i < N, the N batches at once (timeline.toml
-   runs 9 batches on Scrapyd; here N = --batches, default 2: this machine's cores);
-2. ``scrapy tix-token --refresh --min-ttl 25`` (the 05:50 token check: it logs in, the store
+1. ``scrapy tix-token --refresh --min-ttl 25`` (the 05:50 token check: it logs in, the store
    holding no token yet);
+2. ``scrapy crawl tix_movies -a batch=i/N`` for i < N, the N batches at once (06:00; timeline.toml
+   runs 9 batches on Scrapyd; here N = --batches, default 2: this machine's cores);
 3. ``scrapy crawl tix_seats -a mode=morning -a batch=i/N``, the N batches at once;
 4. ``scrapy daily-summary --date DAY``.
 
@@ -101,18 +101,18 @@ def main() -> int:
         truth = admin(api, "truth?source=tix")
         started_day = time.perf_counter()
 
-        # 1. movies, theatres, showtimes: N batches at once
+        # 1. the token check (05:50 in the timeline; it logs in: the store holds no token yet)
+        began = time.perf_counter()
+        crawl(["tix-token", "--refresh", "--min-ttl", "25"], work, replica.urls, "tix-token", env=CREDENTIALS)
+        token_s = time.perf_counter() - began
+
+        # 2. movies, theatres, showtimes: N batches at once (06:00)
         mark = len(admin(api, "requests?log=1")["log"])
         began = time.perf_counter()
         movies = parallel([lambda i=i: crawl(["crawl", "tix_movies", "-a", f"date={day}", "-a", f"batch={i}/{n}"],
                                              work, replica.urls, f"tix_movies-{i}") for i in range(n)])
         movies_s = time.perf_counter() - began
         movie_urls = logged_urls(api, mark, "/v1/")
-
-        # 2. the token check (logs in: the store holds no token yet)
-        began = time.perf_counter()
-        crawl(["tix-token", "--refresh", "--min-ttl", "25"], work, replica.urls, "tix-token", env=CREDENTIALS)
-        token_s = time.perf_counter() - began
 
         # 3. seats, morning: N batches at once
         mark = len(admin(api, "requests?log=1")["log"])
@@ -148,9 +148,9 @@ def main() -> int:
     movie_requests = sum(int(r["stats"].get("downloader/request_count", 0)) for r in movies)
     seat_requests = sum(int(r["stats"].get("downloader/request_count", 0)) for r in seats)
     steps = [
+        ("tix-token --refresh --min-ttl 25", token_s, floor_command, "logs in (no stored token)"),
         (f"tix_movies, {n} batches at once", movies_s, floor_movies,
          f"{movie_requests} requests, {showtimes} showtimes stored (truth {len(truth['showtimes'])})"),
-        ("tix-token --refresh --min-ttl 25", token_s, floor_command, "logs in (no stored token)"),
         (f"tix_seats morning, {n} batches at once", seats_s, floor_seats,
          f"{seat_requests} requests, {snapshots} snapshots stored"),
         ("daily-summary", summary_s, floor_command, ""),
