@@ -32,7 +32,7 @@ import datetime as dt
 import functools
 import math
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -82,14 +82,9 @@ def _tld_extract() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=())
 
 
-def real_gap(gap: float) -> float:
-    """The least distance between two real releases that keeps every one-second window at what
-    planned times ``gap`` apart allow (N = floor(1/gap) + 1 starts; 4 for 3.5/s): above 1/N, so
-    N + 1 releases span more than a second. Halfway between 1/N and the gap: a release that is
-    late by less than that costs the next one nothing (the mean is kept by the planned times),
-    and the rest is margin for the way to the wire."""
-    allowed = math.floor(1.0 / gap + 1e-9) + 1
-    return (gap + 1.0 / allowed) / 2
+def per_second(gap: float) -> int:
+    """Requests that planned times ``gap`` apart put into one second at most (4 for 3.5/s)."""
+    return math.floor(1.0 / gap + 1e-9) + 1
 
 
 class SiteRateMiddleware:
@@ -105,7 +100,7 @@ class SiteRateMiddleware:
         self.crawler: Crawler | None = None  # to see a graceful stop begin
         self._taken: dict[str, list[float]] = defaultdict(list)  # site -> send times given out, sorted
         self._slot_next: dict[tuple[str, str], float] = {}  # (site, slot) -> earliest next send time
-        self._released: dict[str, float] = {}  # site -> when its last request was really let go
+        self._released: dict[str, deque[float]] = defaultdict(deque)  # site -> real releases of the last second
         self._slot_released: dict[tuple[str, str], float] = {}  # (site, slot) -> the same per slot
         self._host_sites: dict[str, str] = {}  # host -> site: worked out once per host, not per request
 
@@ -184,16 +179,21 @@ class SiteRateMiddleware:
                 await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
             # The times above are planned; the event loop may wake a request late (a busy CPU), and
             # the next one on time would then follow it too closely: more than the cap allows in a
-            # second at the wire. So a request also keeps a minimum distance from the site's last
-            # real release (real_gap), and its slot's delay from that slot's last one (Scrapy's
-            # slot counts from there too).
+            # second at the wire. So the real releases are counted too: no more in any second than
+            # planned times allow (per_second), and a slot's delay counts from its last real
+            # release (Scrapy's slot counts from there too). A late release costs the next one
+            # nothing unless the second is full: lateness does not add up.
             now = self.clock.now()
-            earliest = max(self._released.get(site, -math.inf) + real_gap(self.gaps[site]),
-                           self._slot_released.get((site, slot), -math.inf) + self.slot_delay)
+            released = self._released[site]
+            while released and released[0] <= now - 1.0:
+                released.popleft()
+            earliest = self._slot_released.get((site, slot), -math.inf) + self.slot_delay
+            if len(released) >= per_second(self.gaps[site]):
+                earliest = max(earliest, released[-per_second(self.gaps[site])] + 1.0 + 1e-6)
             if now >= earliest:
                 break
             at = self.reserve(site, slot, not_before=earliest)
-        self._released[site] = now
+        self._released[site].append(now)
         self._slot_released[(site, slot)] = now
 
     def process_response(self, request: Request, response: Response) -> Response:
