@@ -11,8 +11,12 @@ i.e. 2-3 layouts/s per job).
 
 An absolute rate does not hold on a shared machine (290/s on one run, 489/s on the next),
 so the gate is relative: in the same run, a bare Scrapy spider (bench/bare_layouts.py: no
-project settings, pipelines or middlewares; the same concurrency, HTTP handler and reactor)
-fetches the same layout URLs, and the project must reach at least 0.9 x its rate, with
+project pipelines, middlewares or extensions) fetches the same layout URLs, tuned as the
+project's tix_seats is on every knob that costs CPU or time per request (``bare_settings``:
+the same concurrency, delay, HTTP handler, reactor, ``CONCURRENT_ITEMS=1``, no cookies or
+redirects; tests/ops/test_bench_reference.py checks that the two agree). Project and bare
+runs alternate (P B, B P, ...) in ``--rounds`` rounds; each round's ratio is printed with the
+load average, and the gate is on the median of the per-round ratios: at least 0.95, with
 every truth showtime stored and at most 300 MB peak RSS.
 """
 
@@ -20,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
+import statistics
 import sys
 import urllib.request
 from pathlib import Path
@@ -40,7 +46,7 @@ from common import (  # noqa: E402
     workdir,
 )
 
-MIN_RATIO, MAX_RSS_MB = 0.9, 300.0
+MIN_RATIO, MAX_RSS_MB = 0.95, 300.0
 DEFAULT_CONCURRENCY = 32  # TixSeatsSpider.default_concurrency
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # the project's TWISTED_REACTOR
 from cineradar.compat import AIOHTTP_DOWNLOAD_HANDLER as AIOHTTP_HANDLER  # noqa: E402 - what tix_seats installs
@@ -54,7 +60,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=None, help="TIX_SEATS_CONCURRENCY (default: the spider's)")
     parser.add_argument("--http-handler", choices=("aiohttp", "twisted"), default=None,
                         help="TIX_SEATS_HTTP_HANDLER (default: the project's, aiohttp)")
-    parser.add_argument("--rounds", type=int, default=2,
+    parser.add_argument("--rounds", type=int, default=4,
                         help="project/bare pairs, run in alternating order; the gate is on the median ratio")
     opts = parser.parse_args()
     day, now = early_morning()
@@ -82,13 +88,18 @@ def main() -> int:
                     pair["bare"] = bare_run(work, replica.urls["tix_api"], opts.concurrency or DEFAULT_CONCURRENCY,
                                             opts.http_handler or "aiohttp")
                 replica.check_alive()
+            pair["load"] = os.getloadavg()[0]
+            pair["ratio"] = round_ratio(pair)
+            # CPU per layout (bare over project): another view, less moved by other processes' load.
+            pair["cpu_ratio"] = ((pair["bare"]["cpu_s"] / max(pair["bare"]["layouts"], 1))
+                                 / (pair["result"]["cpu_s"] / max(pair["stored"], 1)))
+            print(f"  round {number + 1} ({'project first' if number % 2 == 0 else 'bare first'}): ratio"
+                  f" {pair['ratio']:.3f} (CPU per layout: {pair['cpu_ratio']:.3f} of the bare's rate),"
+                  f" load average {pair['load']:.2f}", flush=True)
             rounds.append(pair)
-    ratios = []
-    for pair in rounds:
-        seconds = float(pair["result"]["stats"].get("elapsed_time_seconds") or pair["result"]["wall_s"])
-        bare_rate = pair["bare"]["layouts"] / pair["bare"]["seconds"] if pair["bare"]["seconds"] else 0.0
-        ratios.append((pair["stored"] / seconds if seconds else 0.0) / bare_rate if bare_rate else 0.0)
-    median = sorted(range(len(ratios)), key=ratios.__getitem__)[(len(ratios) - 1) // 2]  # the lower of two
+    ratios = [pair["ratio"] for pair in rounds]
+    median_ratio = statistics.median(ratios)  # the gate: the median of the per-round ratios
+    median = min(range(len(ratios)), key=lambda i: abs(ratios[i] - median_ratio))  # the round shown in detail
     result, stored, bare = rounds[median]["result"], rounds[median]["stored"], rounds[median]["bare"]
     stats = result["stats"]
     seconds = float(stats.get("elapsed_time_seconds") or result["wall_s"])
@@ -96,7 +107,7 @@ def main() -> int:
     wall_rate = stored / result["wall_s"]
     rss = max(pair["result"]["peak_rss_mb"] for pair in rounds)
     bare_rate = bare["layouts"] / bare["seconds"] if bare["seconds"] else 0.0
-    ratio = ratios[median]
+    ratio = median_ratio
     ok = (ratio >= MIN_RATIO and rss <= MAX_RSS_MB
           and all(p["stored"] == p["bare"]["layouts"] == len(truth["showtimes"]) for p in rounds))
     concurrency = opts.concurrency or f"default ({DEFAULT_CONCURRENCY})"
@@ -114,9 +125,16 @@ def main() -> int:
     print(f"  peak RSS            {rss:.0f} MB (crawler process); CPU {result['cpu_s']:.1f} s"
           f" = {result['cpu_s'] / max(stored, 1) * 1000:.1f} ms per layout (the crawl is CPU-bound)")
     print(f"  original            {ORIGINAL}")
-    print(f"  ratios by round     {', '.join(f'{r:.2f}' for r in ratios)} (alternating order; median shown above)")
-    print(f"  limits              project >= {MIN_RATIO:g} x bare (median {ratio:.2f}), <= {MAX_RSS_MB:.0f} MB,"
-          f" every showtime -> {'PASS' if ok else 'FAIL'}")
+    loads = ", ".join(f"{p['load']:.1f}" for p in rounds)
+    print(f"  ratios by round     {', '.join(f'{r:.3f}' for r in ratios)} (alternating order; load averages"
+          f" {loads} on 2 cores; the round nearest the median shown above)")
+    print(f"  CPU per layout      bare/project {statistics.median(p['cpu_ratio'] for p in rounds):.3f} (median;"
+          f" whole processes, start-up included; not gated)")
+    print(f"  limits              project >= {MIN_RATIO:g} x bare (median of {len(ratios)} rounds {ratio:.3f}),"
+          f" <= {MAX_RSS_MB:.0f} MB, every showtime")
+    print(f"{'PASS' if ok else 'FAIL'} tix_seats vs tuned bare Scrapy: median ratio {ratio:.3f}"
+          f" (>= {MIN_RATIO:g}), peak RSS {rss:.0f} MB, stored {[p['stored'] for p in rounds]}"
+          f" of {len(truth['showtimes'])}")
     print(f"  work dir            {work}")
     return 0 if ok else 1
 
@@ -134,16 +152,75 @@ def bare_run(work: Path, api: str, concurrency: int, handler: str) -> dict[str, 
     spec = work / "bare-urls.json"
     spec.write_text(json.dumps({"urls": urls, "token": token}))
     out = work / "bare-stats.json"
-    settings = {"CONCURRENT_REQUESTS": str(concurrency), "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
-                "DOWNLOAD_DELAY": "0", "TWISTED_REACTOR": REACTOR, "COOKIES_ENABLED": "False",
-                "REDIRECT_ENABLED": "False", "TELNETCONSOLE_ENABLED": "False", "LOG_LEVEL": "INFO"}
-    if handler == "aiohttp":
-        settings["DOWNLOAD_HANDLERS"] = json.dumps({"http": AIOHTTP_HANDLER, "https": AIOHTTP_HANDLER})
+    settings = bare_settings(concurrency, handler)
     process = run_bare(Path(__file__).resolve().parent / "bare_layouts.py", work, "bare",
                        {"urls": str(spec), "out": str(out)}, settings)
     stats = json.loads(out.read_text())
     return {"layouts": stats.get("bare/layouts", 0), "seconds": float(stats["bare/elapsed_s"]),
             "cpu_s": process["cpu_s"]}
+
+
+def round_ratio(pair: dict[str, Any]) -> float:
+    """Project layouts/s over bare layouts/s, both from spider open to spider close."""
+    seconds = float(pair["result"]["stats"].get("elapsed_time_seconds") or pair["result"]["wall_s"])
+    bare_rate = pair["bare"]["layouts"] / pair["bare"]["seconds"] if pair["bare"]["seconds"] else 0.0
+    return (pair["stored"] / seconds if seconds else 0.0) / bare_rate if bare_rate else 0.0
+
+
+def bare_settings(concurrency: int, handler: str) -> dict[str, str]:
+    """The reference's settings (``-s`` of ``scrapy runspider``): tix_seats' knobs, on Scrapy's defaults.
+
+    tix_seats puts every layout request into one download slot with TIX_SEATS_CONCURRENCY
+    requests in flight and TIX_SEATS_DELAY between them; the bare spider's requests share
+    one host, so its per-domain slot gets the same numbers. tests/ops/test_bench_reference.py
+    compares the effective settings of both (``effective_knobs``).
+    """
+    settings = {"CONCURRENT_REQUESTS": str(concurrency), "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+                "DOWNLOAD_DELAY": "0", "RANDOMIZE_DOWNLOAD_DELAY": "False", "TWISTED_REACTOR": REACTOR,
+                # One item task per callback output, as tix_seats: Scrapy's 100 made the reference
+                # spend a third of its CPU on item tasks it never used (a handicap, not a reference).
+                "CONCURRENT_ITEMS": "1", "WARN_ON_GENERATOR_RETURN_VALUE": "False",
+                "COOKIES_ENABLED": "False", "REDIRECT_ENABLED": "False", "TELNETCONSOLE_ENABLED": "False",
+                "DOWNLOAD_VERIFY_CERTIFICATES": "True",  # the project verifies TLS (no cost over plain http)
+                "LOG_LEVEL": "INFO"}
+    if handler == "aiohttp":
+        settings["DOWNLOAD_HANDLERS"] = json.dumps({"http": AIOHTTP_HANDLER, "https": AIOHTTP_HANDLER})
+    return settings
+
+
+def scrapy_handler(path: str | None) -> str | None:
+    """The Scrapy download handler that does the downloading: the project's TLS subclasses
+    (cineradar/handlers.py) only add a CA file when they are built, so they count as their base."""
+    if path is None:
+        return None
+    from scrapy.utils.misc import load_object
+
+    cls = next(c for c in load_object(path).__mro__ if c.__module__.startswith("scrapy."))
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+KNOBS = ("CONCURRENT_ITEMS", "TWISTED_REACTOR", "COOKIES_ENABLED", "REDIRECT_ENABLED",
+         "WARN_ON_GENERATOR_RETURN_VALUE", "TELNETCONSOLE_ENABLED", "LOG_LEVEL")
+
+
+def effective_knobs(settings: Any, slot: str | None) -> dict[str, Any]:
+    """The settings that cost CPU or time per request, as a crawl with ``settings`` sees them.
+
+    ``slot``: the download slot the requests go through (tix_seats: DOWNLOAD_SLOTS["tix_api"]),
+    or None for the per-host slot (CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY).
+    """
+    knobs: dict[str, Any] = {name: settings.get(name) for name in KNOBS}
+    knobs["CONCURRENT_ITEMS"] = settings.getint("CONCURRENT_ITEMS")
+    for name in ("COOKIES_ENABLED", "REDIRECT_ENABLED", "WARN_ON_GENERATOR_RETURN_VALUE", "TELNETCONSOLE_ENABLED",
+                 "DOWNLOAD_VERIFY_CERTIFICATES"):
+        knobs[name] = settings.getbool(name)
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")  # with Scrapy's defaults (DOWNLOAD_HANDLERS_BASE)
+    knobs["handler"] = (scrapy_handler(handlers.get("http")), scrapy_handler(handlers.get("https")))
+    config = settings.getdict("DOWNLOAD_SLOTS").get(slot, {}) if slot else {}
+    knobs["slot concurrency"] = int(config.get("concurrency", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")))
+    knobs["slot delay"] = float(config.get("delay", settings.getfloat("DOWNLOAD_DELAY")))
+    knobs["requests in flight"] = min(settings.getint("CONCURRENT_REQUESTS"), knobs["slot concurrency"])
+    return knobs
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, KeysView
+from itertools import chain
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
@@ -69,18 +70,46 @@ Rupiah = Annotated[int, Field(ge=0)]
 
 
 def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
+    # Runs on every item (a seat snapshot: ~20 fields and a layout of rows): exact-type checks and a
+    # plain loop, not a generator per level; numbers-only lists (seat codes) skipped in C.
+    kind = type(value)
+    if kind is str:
         return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        if set(map(type, value)) <= _SCALARS:  # numbers only (a seat layout row): nothing to look into
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        types = set(map(type, value))
+        if types <= _SCALARS:  # numbers only (a seat layout row): nothing to look into
             return False
-        return any(_has_nul(v) for v in value)
+        if types == _STR:
+            return "\x00" in "".join(value)
+        if types <= _SEQUENCES and len(set(map(len, value))) == 1:
+            # Rows of one length (a seat layout: [name, codes] pairs): looked at column by column,
+            # names joined and codes typed in C, instead of a Python step per row.
+            return any(map(_has_nul, zip(*value, strict=True)))
+        if types <= _SEQUENCES and set(map(type, chain.from_iterable(value))) <= _SCALARS:
+            return False  # lists of numbers (the codes column of a layout)
+        items = value
+    elif isinstance(value, str):
+        return "\x00" in value
+    elif isinstance(value, dict):
+        items = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return False
+    for item in items:
+        if type(item) is str:
+            if "\x00" in item:
+                return True
+        elif type(item) not in _SCALARS and _has_nul(item):
+            return True
     return False
 
 
-_SCALARS = {int, float, bool, type(None)}
+_SCALARS = frozenset({int, float, bool, type(None)})
+_STR = frozenset({str})
+_SEQUENCES = frozenset({list, tuple})
 
 
 # How a field of a stored row combines with the same field of a new row of the same key:
@@ -106,7 +135,9 @@ def D(text: str, default: Any = ..., **kwargs: Any) -> Any:
 class CineItem(BaseModel):
     """Base of every item. Subclasses set ``entity``, ``key`` and ``source``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True)
+    # defer_build: a model's validator is built on its first use, not at import: every `scrapy`
+    # command imports this module (the spiders do), and most commands validate no item (issue 19).
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_default=True, defer_build=True)
 
     entity: ClassVar[str]
     key: ClassVar[tuple[str, ...]]

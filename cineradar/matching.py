@@ -38,8 +38,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-
 WEIGHTS = {"title": 45.0, "year": 20.0, "runtime": 10.0, "director": 15.0, "language": 10.0}
 MATCHED, CONFIRM, REVIEW = 70.0, 60.0, 50.0
 TITLE_GUARD = 0.75
@@ -91,6 +89,8 @@ def similarity(a: str, b: str) -> float:
     a, b = normalise(a), normalise(b)
     if not a or not b:
         return 0.0
+    from rapidfuzz import fuzz  # on first use: every `scrapy` command loads the spiders, few match titles
+
     return fuzz.ratio(a, b) / 100.0  # word order counts: "Tanah Langit" is not "Langit Tanah"
 
 

@@ -19,9 +19,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from cineradar import timeline
 from cineradar.commands import ProjectCommand
-from cineradar.timeline_runner import ENV_SETTINGS, Runner, ScrapydNode, child_settings, system_clock, url_clock
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -88,6 +86,10 @@ class Command(ProjectCommand):
                             help="seconds between checks (default TIMELINE_INTERVAL, 5)")
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
+        # Here, not at module import: Scrapy imports every command's module at each `scrapy ...`
+        # start, and croniter/requests cost start-up time to commands that never use them.
+        from cineradar import timeline
+
         path = opts.schedule or settings.get("TIMELINE_FILE", "timeline.toml")
         try:
             schedule = timeline.load(path)
@@ -114,6 +116,9 @@ class Command(ProjectCommand):
         return self._run(settings, opts, schedule, nodes)
 
     def _crontab(self, settings: BaseSettings, opts: argparse.Namespace, schedule: dict[str, Any]) -> int:
+        from cineradar import timeline
+        from cineradar.timeline_runner import ENV_SETTINGS
+
         # The venv's bin first: cron's PATH lacks it, and `scrapy` must be this project's.
         path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
         overrides = [f"{name}={settings[name]}" for name in settings
@@ -136,6 +141,8 @@ class Command(ProjectCommand):
 
     def _run(self, settings: BaseSettings, opts: argparse.Namespace, schedule: dict[str, Any],
              nodes: list[str]) -> int:
+        from cineradar.timeline_runner import Runner, ScrapydNode, system_clock, url_clock
+
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s timeline %(levelname)s: %(message)s"))
         log = logging.getLogger("cineradar.timeline")
@@ -193,6 +200,8 @@ class CommandStarter:
                           and isinstance(settings[name], str | int | float | bool)]
 
     def __call__(self, job: PlannedJob, key: str) -> subprocess.Popen[bytes]:
+        from cineradar.timeline_runner import child_settings
+
         assert job.command is not None
         settings, env = child_settings(self.overrides)  # secrets in the environment, not argv
         argv = [sys.executable, "-m", "scrapy", *shlex.split(job.command), *settings]

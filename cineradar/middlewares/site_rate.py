@@ -29,13 +29,15 @@ from __future__ import annotations
 import asyncio
 import bisect
 import datetime as dt
+import functools
+import math
 import time
-from collections import defaultdict
-from typing import TYPE_CHECKING, Protocol
+from collections import defaultdict, deque
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import tldextract
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 
 from cineradar.middlewares.retry import retry_after_seconds
 
@@ -62,10 +64,27 @@ class MonotonicClock:
 STOP_CHECK_SECONDS = 0.5
 SLOWEST_GAP = 1.0  # seconds: halving after 429s never goes below one request a second
 MAX_LATE_RETAKES = 3  # new send times a request late by more than a gap may take (no starving)
+MAX_CACHED_HOSTS = 10_000  # hosts whose site is remembered
 RECOVERY_STEP = 0.05  # of the configured rate, regained per successful answer (20 answers from 0 to full)
 
-# The bundled public suffix list only: a crawler must not fetch it from the network at start.
-_extract = tldextract.TLDExtract(suffix_list_urls=())
+
+
+def _registered_domain(host: str) -> str:
+    """The registered domain of ``host`` (``a.b.example.co.uk`` -> ``example.co.uk``), else the host."""
+    return _tld_extract()(host).top_domain_under_public_suffix or host
+
+
+@functools.cache
+def _tld_extract() -> Any:
+    import tldextract  # here, not at module import: most crawls never need it (start-up time)
+
+    # The bundled public suffix list only: a crawler must not fetch it from the network at start.
+    return tldextract.TLDExtract(suffix_list_urls=())
+
+
+def per_second(gap: float) -> int:
+    """Requests that planned times ``gap`` apart put into one second at most (4 for 3.5/s)."""
+    return math.floor(1.0 / gap + 1e-9) + 1
 
 
 class SiteRateMiddleware:
@@ -81,6 +100,9 @@ class SiteRateMiddleware:
         self.crawler: Crawler | None = None  # to see a graceful stop begin
         self._taken: dict[str, list[float]] = defaultdict(list)  # site -> send times given out, sorted
         self._slot_next: dict[tuple[str, str], float] = {}  # (site, slot) -> earliest next send time
+        self._released: dict[str, deque[float]] = defaultdict(deque)  # site -> real releases of the last second
+        self._slot_released: dict[tuple[str, str], float] = {}  # (site, slot) -> the same per slot
+        self._host_sites: dict[str, str] = {}  # host -> site: worked out once per host, not per request
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteRateMiddleware:
@@ -103,21 +125,29 @@ class SiteRateMiddleware:
         site = request.meta.get("site")
         if site:
             return str(site)
-        host = (urlsplit(request.url).hostname or "").lower()
+        host = urlparse_cached(request).hostname or ""
+        site = self._host_sites.get(host)
+        if site is None:
+            if len(self._host_sites) >= MAX_CACHED_HOSTS:  # a broad crawl: bounded, not a leak
+                self._host_sites.clear()
+            site = self._host_sites[host] = self._site_of_host(host.lower())
+        return site
+
+    def _site_of_host(self, host: str) -> str:
         parts = host.split(".")
         for i in range(len(parts)):
             mapped = self.domains.get(".".join(parts[i:]))
             if mapped:
                 return mapped
-        return _extract(host).top_domain_under_public_suffix or host
+        return _registered_domain(host)
 
-    def reserve(self, site: str, slot: str) -> float:
+    def reserve(self, site: str, slot: str, not_before: float = 0.0) -> float:
         """The send time for the next request of ``slot`` on ``site`` (recorded as taken)."""
         gap = self.gaps[site]
         now = self.clock.now()
         times = self._taken[site]
         del times[: bisect.bisect_right(times, now - gap)]  # too old to constrain anything
-        at = max(now, self._slot_next.get((site, slot), now), self._paused_until.get(site, now))
+        at = max(now, not_before, self._slot_next.get((site, slot), now), self._paused_until.get(site, now))
         for taken in times[bisect.bisect_right(times, at - gap):]:
             if taken >= at + gap:
                 break  # the gap before this one is wide enough
@@ -133,19 +163,38 @@ class SiteRateMiddleware:
         slot = str(request.meta.get("download_slot") or urlsplit(request.url).netloc)
         at = self.reserve(site, slot)
         late_retakes = 0
-        # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
-        while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at or (
-                -wait > self.gaps[site] and late_retakes < MAX_LATE_RETAKES):
-            if wait <= 0:
-                # A 429 paused the site after this request got its time, or the event loop woke it
-                # more than a gap late (busy parsing): the requests due meanwhile would all go at
-                # once, a burst over the cap. Take a new time from now.
-                late_retakes += self._paused_until.get(site, at) <= at
-                at = self.reserve(site, slot)
-                continue
-            if self.stopping():
-                raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
-            await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
+        while True:
+            # In steps, so that a graceful stop is not held up by a backlog sent at the capped pace.
+            while (wait := at - self.clock.now()) > 0 or self._paused_until.get(site, at) > at or (
+                    -wait > self.gaps[site] and late_retakes < MAX_LATE_RETAKES):
+                if wait <= 0:
+                    # A 429 paused the site after this request got its time, or the event loop woke it
+                    # more than a gap late (busy parsing): the requests due meanwhile would all go at
+                    # once, a burst over the cap. Take a new time from now.
+                    late_retakes += self._paused_until.get(site, at) <= at
+                    at = self.reserve(site, slot)
+                    continue
+                if self.stopping():
+                    raise IgnoreRequest(f"crawl stopping: not sent ({site} rate limit)")
+                await self.clock.sleep(min(wait, STOP_CHECK_SECONDS))
+            # The times above are planned; the event loop may wake a request late (a busy CPU), and
+            # the next one on time would then follow it too closely: more than the cap allows in a
+            # second at the wire. So the real releases are counted too: no more in any second than
+            # planned times allow (per_second), and a slot's delay counts from its last real
+            # release (Scrapy's slot counts from there too). A late release costs the next one
+            # nothing unless the second is full: lateness does not add up.
+            now = self.clock.now()
+            released = self._released[site]
+            while released and released[0] <= now - 1.0:
+                released.popleft()
+            earliest = self._slot_released.get((site, slot), -math.inf) + self.slot_delay
+            if len(released) >= per_second(self.gaps[site]):
+                earliest = max(earliest, released[-per_second(self.gaps[site])] + 1.0 + 1e-6)
+            if now >= earliest:
+                break
+            at = self.reserve(site, slot, not_before=earliest)
+        self._released[site].append(now)
+        self._slot_released[(site, slot)] = now
 
     def process_response(self, request: Request, response: Response) -> Response:
         site = self.site_of(request)

@@ -12,25 +12,38 @@ parsed by dateparser (Polish), links joined with urljoin.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from dateparser.date import DateDataParser
 from parsel import Selector
 
 from cineradar.items import RepertuaryCinema, RepertuaryFilm, RepertuaryShowtime, sanitize_id
 
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
+
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+
 # Day and month of a Polish date header ("czwartek, 2 października"; the weekday is ignored).
 # Absolute dates only, so words such as "jutro" are not dates; the year is chosen later
 # (nearest_date), and a leap base year lets "29 lutego" parse whatever the current year.
-POLISH_DATES = DateDataParser(languages=["pl"], settings={
-    "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "DMY",
-    "RELATIVE_BASE": dt.datetime(2000, 1, 1),
-})
+@functools.cache
+def polish_dates() -> DateDataParser:
+    # Built on first use: dateparser takes ~0.15 s to import, paid otherwise by every `scrapy` command.
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["pl"], settings={
+        "PARSERS": ["absolute-time"], "REQUIRE_PARTS": ["day", "month"], "DATE_ORDER": "DMY",
+        "RELATIVE_BASE": dt.datetime(2000, 1, 1),
+    })
+
+
 UUID_SUFFIX = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 FILM_HREF = re.compile(r"/film/([^./]+)\.html")
 TICKET_HOST = "https://www.kino.krakow.pl"  # the site links tickets to Kraków's host for every city
@@ -84,7 +97,7 @@ def cinema_name(slug: str) -> str:
 
 def parse_polish_date(text: str, near: dt.date) -> dt.date | None:
     """'czwartek, 1 stycznia' -> the date with that day and month nearest to ``near``."""
-    parsed = POLISH_DATES.get_date_data(text).date_obj
+    parsed = polish_dates().get_date_data(text).date_obj
     return nearest_date(parsed.day, parsed.month, near) if parsed else None
 
 

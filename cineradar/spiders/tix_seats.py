@@ -266,7 +266,7 @@ class TixSeatsSpider(TixApiSpider):
                 yield self.fail(row, f"http_{status}", code or None)
             return
         try:
-            occupancy = parser.parse_layout(parser.load_json(response.body))
+            occupancy = parser.parse_layout(parser.load_layout_json(response.body))
         except parser.PayloadError as exc:
             yield from self._retry_or_fail(response, row, "bad_json", str(exc))
             return

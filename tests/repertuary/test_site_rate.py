@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 from scrapy import Request
+from scrapy.http import Response
 
 from cineradar.middlewares.site_rate import SiteRateMiddleware
 from replica import Knobs, Replica
@@ -113,11 +114,12 @@ def test_a_graceful_stop_drops_the_waiting_requests():
 def test_site_from_meta_domain_map_or_registered_domain():
     mw, _ = middleware()
     assert mw.site_of(Request("https://www.kino.krakow.pl/film/x.html")) == "krakow.pl"
-    mw.domains["kino.krakow.pl"] = "repertuary"
+    mw = SiteRateMiddleware({"repertuary": 3.5}, {"repertuary.pl": "repertuary", "kino.krakow.pl": "repertuary"})
     assert mw.site_of(Request("https://www.kino.krakow.pl/film/x.html")) == "repertuary"
     assert mw.site_of(Request("https://gdansk.repertuary.pl/")) == "repertuary"
     assert mw.site_of(Request("https://api.themoviedb.org/3/movie/1")) == "themoviedb.org"
     assert mw.site_of(Request("http://127.0.0.1:5/", meta={"site": "repertuary"})) == "repertuary"
+    assert mw.site_of(Request("http://127.0.0.1:5/other")) == "127.0.0.1"  # the same host, no meta: not capped
 
 
 def test_the_project_caps_repertuary_and_knows_krakows_host():
@@ -179,3 +181,47 @@ def test_several_cities_never_exceed_the_site_cap(tmp_path):
     assert max_in_window(times, 1.0) <= 4 + 1  # 3.5/s: 4 starts fit in one second at 0.286 s apart
     assert max_in_window(times, 10.0) <= 36 + 1  # the mean holds over longer windows (+1 for the edge)
     assert (max(times) - min(times)) >= (len(times) - 1) / 3.5 * 0.97  # the floor is respected
+
+
+def test_a_hosts_site_is_worked_out_once(monkeypatch):
+    """The public suffix lookup (tldextract) runs once per host, not once per request (TIX.id's
+    API has no cap: each of its 12,000 requests a day paid for the lookup)."""
+    from cineradar.middlewares import site_rate
+
+    looked_up: list[str] = []
+    real = site_rate._registered_domain
+    monkeypatch.setattr(site_rate, "_registered_domain", lambda host: looked_up.append(host) or real(host))
+    mw, _ = middleware()
+    for n in range(500):
+        request = Request(f"https://api-b2b.tix.id/v1/movies/xxi/layout?show_time_id={n}&tz=7")
+        assert mw.site_of(request) == "tix.id"
+        mw.process_response(request, Response(request.url, request=request))
+    assert looked_up == ["api-b2b.tix.id"]
+
+
+@pytest.mark.e2e
+def test_the_cap_holds_at_the_wire_under_cpu_load(tmp_path):
+    """With CPU hogs beside the crawl (the event loop wakes late), no second at the replica holds more
+    requests than the cap allows: 3.5/s fits 4 starts in any one-second window, 0.286 s apart; a
+    request released late must push the next one back, not leave it on its planned time."""
+    import subprocess
+    import sys
+
+    day0 = dt.date(2026, 11, 21)
+    replica = Replica(preset="tiny", seed=1, date=day0, knobs=Knobs())
+    replica.start()
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]  # both cores busy
+    try:
+        stats = run_crawl("repertuary", replica.urls, tmp_path, "city=krakow,warszawa,gdansk", "days=7",
+                          f"date={day0}")
+        with urllib.request.urlopen(f"{replica.urls['repertuary']['krakow']}/_replica/requests?log=1") as answer:
+            log = json.load(answer)["log"]
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+        replica.stop()
+    times = [t for t, site, _method, _path in log if site.startswith("repertuary:")]
+    assert len(times) == stats["downloader/request_count"] > 60
+    assert max_in_window(times, 1.0) <= 4  # the replica's own clock, at arrival
+    assert max_in_window(times, 10.0) <= 36

@@ -443,6 +443,15 @@ def test_refresh_with_a_minimum_ttl_renews_only_below_it(day, tmp_path, age, ren
     assert after["token"] != before["token"] if renewed else after == before
 
 
+def test_refresh_with_a_minimum_ttl_and_no_token_logs_in(day, tmp_path):
+    # The timeline's 05:50 check on a fresh store (the first day): nothing stored, so it logs in
+    # (it failed with KeyError 'ttl_minutes' before issue 19's day benchmark ran it).
+    result = scrapy(["tix-token", "--refresh", "--min-ttl", "25"], day["urls"], tmp_path, name="first",
+                    env=CREDENTIALS)
+    after = open_store(tmp_path / "cineradar.db").get_state(TOKEN_STATE)
+    assert after["token"] and "status         OK" in result["stdout"]
+
+
 def test_fetch_of_a_layout_url_gets_a_user_token(day, replica, tmp_path):
     """``scrapy fetch`` / ``scrapy shell`` of a layout URL: the middleware treats it as user-auth."""
     work = copy_store(day["work"], tmp_path)

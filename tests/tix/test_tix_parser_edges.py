@@ -238,3 +238,44 @@ def test_junk_entries_first_do_not_hide_the_rest():
     (s,) = unnamed.showtimes
     assert (s.showtime_id, s.time, s.status, s.room_category, s.starts_at) == ("", "", "x", "", None)
     assert unnamed.theatres[0].name == "" and unnamed.theatres[0].theatre_id == ""
+
+
+@pytest.mark.parametrize("body", [b'{"a": NaN}', b'{"id": 123456789012345678901234567890}',
+                                  '{"t": "Cin\u00e9polis"}'.encode("utf-16"), '{"s": "\u00e9"}', b'[1, 2.5e3]'])
+def test_load_json_accepts_what_the_standard_library_reads(body):
+    """The fast decoder refuses some documents the standard library reads: the result is json's."""
+    import json
+    import math
+
+    got, want = tix.load_json(body), json.loads(body)
+    assert repr(got) == repr(want) or (isinstance(got, dict) and math.isnan(got["a"]) and math.isnan(want["a"]))
+
+
+@pytest.mark.parametrize("body", [b'{"success": true, "data": [', b"\xff\xfe\x00garbage", b"", b"<html>502</html>"])
+def test_load_json_refuses_what_neither_reads(body):
+    with pytest.raises(tix.PayloadError, match="^not JSON"):
+        tix.load_json(body)
+
+
+@pytest.mark.parametrize("text", ['{"id": 98765432109876543210}', '{"id": -9223372036854775809}',
+                                  '{"ids": [18446744073709551616, 2123626385373350233]}'])
+def test_load_json_keeps_big_integers_exact(text):
+    """orjson reads integers beyond 64 bits as floats (precision lost): such a body is read by json."""
+    import json
+
+    for body in (text, text.encode()):
+        assert tix.load_json(body) == json.loads(text)
+        assert all(type(v) is int for v in json.loads(text).values() if not isinstance(v, list))
+
+
+@pytest.mark.parametrize("body", [b'{"success": true, "data": {"seat_map": [{"seat_code": "A", "seat_rows": '
+                                  b'[{"status": 1}, {"status": 5}, {"status": 18446744073709551617}]}]}}',
+                                  b'{"success": true, "data": {"seat_map": [{"row_name": "B", "seat_status": NaN},'
+                                  b' {"row_name": "B", "seat_status": 6}]}}'])
+def test_a_layout_reads_the_same_through_the_fast_decoder(body):
+    """load_layout_json skips the big-integer check: the occupancy is the same as json's."""
+    import json
+
+    assert tix.parse_layout(tix.load_layout_json(body)) == tix.parse_layout(json.loads(body))
+    with pytest.raises(tix.PayloadError):
+        tix.load_layout_json(body[:-3])

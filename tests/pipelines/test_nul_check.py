@@ -1,0 +1,32 @@
+"""The NUL-byte check every item passes (items._has_nul) finds a NUL wherever it sits, fast paths included."""
+
+from __future__ import annotations
+
+import pytest
+
+from cineradar.items import _has_nul
+
+
+class Text(str):
+    pass
+
+
+@pytest.mark.parametrize(("value", "found"), [
+    ({"a": "x\x00"}, True),
+    ({"a": ["b", ("c", ["\x00"])]}, True),
+    ({"a": [1, 2.5, None, True]}, False),
+    ({"a": {"b": {"c": "\x00"}}}, True),
+    ({"layout": [("A", [1, 0]), ("B", [1, 1])]}, False),
+    ({"layout": [("A", [1, 0]), ("B\x00", [1])]}, True),  # a row name: the names column
+    ({"layout": [("A", [1, 0]), ("B", [1, "\x00"])]}, True),  # inside a codes list
+    ({"layout": [("A", [1, 0]), ("B", [1], "x\x00")]}, True),  # rows of different lengths
+    ({"layout": [["a"], ["b", "c\x00"]]}, True),
+    ({"layout": [[1], [2, {"k": "\x00"}]]}, True),
+    ({"layout": [[1], [2, [3]]]}, False),
+    ({"names": ["a", "b", "c\x00"]}, True),
+    ({"s": Text("a\x00")}, True),
+    ({"t": ("\x00",)}, True),
+    ({"empty": [], "rows": [[], []]}, False),
+])
+def test_a_nul_is_found_wherever_it_sits(value, found):
+    assert _has_nul(value) is found
