@@ -235,6 +235,8 @@ SECRETS: dict[str, str] = {
     "SCRAPYD_PASSWORD": "its password",
     "GOOGLE_APPLICATION_CREDENTIALS": "Google's own credentials lookup (Firestore), when "
                                       "CINERADAR_FIRESTORE_CREDENTIALS is unset",
+    "CINERADAR_WEB_PASSWORD_HASH": "`scrapy web`'s login for review decisions (a werkzeug password hash, "
+                                   "never the password)",
 }
 
 
