@@ -23,6 +23,7 @@ from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor
 from spidermon.core.actions import Action
 
+from cineradar import sources
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import CrawlRun
@@ -197,7 +198,7 @@ class TmdbMatchMonitor(CineMonitor):
         ratio = float(self.setting("MONITOR_MIN_MATCH_RATE"))
         least = int(self.setting("MONITOR_MATCH_RATE_MIN_LISTINGS"))
         low = {}
-        for source in ("repertuary", "tix"):
+        for source in sources.matchable():  # the sources whose listings are matched (their declarations)
             prefix = f"cineradar/tmdb_match/{source}/"
             decided = {k[len(prefix):]: v for k, v in self.stats.items()
                        if k.startswith(prefix) and k[len(prefix):] in DECISIONS}
