@@ -19,6 +19,7 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import signals
+from scrapy.utils.misc import load_object
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor
 from spidermon.core.actions import Action
@@ -259,7 +260,8 @@ class SpiderCloseSuite(MonitorSuite):
     def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
         super().__init__(*args, crawler=crawler, **kwargs)
         name = getattr(getattr(crawler, "spidercls", None), "name", "")
-        chosen = SUITES.get(name, SHARED)
+        # a spider of a source kept outside cineradar/: the shared monitors and its declaration's own
+        chosen = SUITES.get(name) or [*SHARED, *map(load_object, sources.spider_monitors(name))]
         if crawler is None or crawler.settings.get("MONITOR_MAX_ERRORS") is None:  # unset: not checked
             chosen = [m for m in chosen if m is not ErrorMonitor]
         self.add_monitors(chosen)

@@ -7,7 +7,8 @@ A source module (``cineradar/sources/<name>.py``, or any module named in the env
   for a source with one base URL per city, its ``endpoint_group``;
 - its site name for the per-site cap (``site``, ``rate_limit``, ``domains``), its freshness
   threshold (``freshness_hours``), its politeness and other settings' defaults (``settings``);
-- the monitors' minimum of items per spider (``monitor_min_items``);
+- the monitors' minimum of items per spider (``monitor_min_items``) and its spiders' own
+  monitors (``monitors``: spider -> "module.Class", after the shared ones);
 - for a source whose listings are matched to TMDB, its ``matching`` (region, language, the
   stored entity and how its rows become listings, what a review shows of a listing);
 - its spiders' module (``spider_modules``: added to SPIDER_MODULES) and its replica site
@@ -75,6 +76,8 @@ class Source:
     freshness_hours: float | None = None  # items of this source seen within it are not stored again
     settings: Mapping[str, Any] = field(default_factory=dict)  # defaults of the source's own settings
     monitor_min_items: Mapping[str, int] = field(default_factory=dict)  # spider -> items at least
+    # spider -> its own Spidermon monitors ("module.Class"), run after the shared ones (cineradar/monitors.py)
+    monitors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     matching: Matching | None = None
     spider_modules: tuple[str, ...] = ()  # besides cineradar.spiders
     replica: str | None = None  # "module:factory" of its replica site
@@ -130,6 +133,11 @@ def matchable() -> dict[str, Source]:
 def endpoint_keys() -> dict[str, Source]:
     """ENDPOINTS key -> its source."""
     return {key: s for s in declared() for key in s.endpoint_keys}
+
+
+def spider_monitors(spider: str) -> list[str]:
+    """The monitors ("module.Class") the declarations add for a spider."""
+    return [m for s in declared() for m in s.monitors.get(spider, ())]
 
 
 def settings_defaults() -> dict[str, Any]:
