@@ -76,3 +76,8 @@ def test_an_item_model_registers_itself_and_an_entity_is_claimed_once():
         REGISTRY.pop("probe_rows", None)
     assert [m.entity for m in ALL_ITEMS][:3] == ["tix_movies", "tix_theatres", "tix_showtimes"]
     assert ALL_ITEMS[-3:] == tuple(REGISTRY[e] for e in ("crawl_runs", "geocodes", "geocode_answers"))
+
+
+def test_a_source_module_that_cannot_be_imported_stops_with_one_line():
+    with pytest.raises(SystemExit, match="CINERADAR_SOURCE_MODULES: source module 'no_such_source' cannot be imported"):
+        sources.load(["no_such_source"])
