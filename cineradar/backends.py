@@ -11,13 +11,23 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from cineradar.items import ALL_ITEMS
+from cineradar import sources
+from cineradar.items import ALL_ITEMS, registered
 from cineradar.storage import EntitySpec, Storage, build_backend
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-SPECS = [EntitySpec.from_model(model) for model in ALL_ITEMS]
+
+
+def specs() -> list[EntitySpec]:
+    """Every entity stored: the project's, then those of the source modules kept outside cineradar/
+    (CINERADAR_SOURCE_MODULES, cineradar/sources/), which register their items when imported."""
+    sources.load()
+    return [EntitySpec.from_model(model) for model in (*ALL_ITEMS, *(m for m in registered() if m not in ALL_ITEMS))]
+
+
+SPECS = specs()
 
 
 def configured(settings: BaseSettings) -> list[str]:

@@ -6,8 +6,8 @@ instead::
 
     @endpoint tix_api /v1/movies?city_id=967969975509716992&movie_type=NOW_PLAYING&timezone=7
 
-``@endpoint SOURCE PATH`` requests SOURCE's base URL from ENDPOINTS (``tix_api``,
-``tix_app``, ``tmdb``, ``nominatim`` or ``repertuary:<city>``) followed by PATH. Without ENDPOINTS, or
+``@endpoint SOURCE PATH`` requests SOURCE's base URL from ENDPOINTS (a key a source declares:
+``tix_api``, ``tix_app``, ``tmdb``, ``nominatim``..., or ``repertuary:<city>``) followed by PATH. Without ENDPOINTS, or
 with one that lacks SOURCE, the contract refuses (one error for that callback) rather than
 fall back to the real host.
 
@@ -23,7 +23,8 @@ from typing import Any
 
 from scrapy.contracts import Contract
 
-from cineradar.endpoints import Endpoints
+from cineradar import sources
+from cineradar.endpoints import Endpoints, EndpointsError
 
 # The replica the contracts' ids belong to (README, "Debugging").
 REPLICA_DAY = {"preset": "tiny", "seed": 1, "date": "2026-11-21", "now": "2026-11-21T08:00:00+07:00"}
@@ -52,12 +53,10 @@ class EndpointContract(Contract):
                                   "only (-s ENDPOINTS=replica.json), never the real host")
         if source not in endpoints.given:
             raise EndpointRefused(f"@endpoint {source}: ENDPOINTS has no {source!r}; refusing the real host")
-        if source.startswith("repertuary:"):
-            base = endpoints.repertuary_url(source.split(":", 1)[1])
-        elif source in ("tix_api", "tix_app", "tmdb", "nominatim"):
-            base = getattr(endpoints, source)
-        else:
-            raise ValueError(f"@endpoint: unknown source {source!r}; allowed: tix_api, tix_app, tmdb, "
-                             "nominatim, repertuary:<city>")
+        try:
+            base = endpoints.url(source)  # a declared key, or group:member (repertuary:krakow)
+        except EndpointsError:
+            raise ValueError(f"@endpoint: unknown source {source!r}; allowed: the declared ENDPOINTS keys "
+                             f"({', '.join(sources.endpoint_keys())}), repertuary:<city>") from None
         args["url"] = base.rstrip("/") + path
         return args

@@ -1,7 +1,9 @@
 """Base URLs of every source, from settings. Defaults are the real hosts.
 
-``ENDPOINTS`` (a JSON object, or the path of a file holding one) overrides them all at
-once, with the keys ``tix_app``, ``tix_api``, ``tmdb``, ``tmdb_image`` (the logo URL prefix,
+The keys and their URL settings are the sources' declarations (cineradar/sources/: a new
+source declares its own, this module names none). ``ENDPOINTS`` (a JSON object, or the path of a
+file holding one) overrides them all at once, with the project's keys ``tix_app``,
+``tix_api``, ``tmdb``, ``tmdb_image`` (the logo URL prefix,
 as TMDB_IMAGE_URL), ``nominatim`` (the geocoder: a self-hosted Nominatim is this one key, or the
 NOMINATIM_URL setting) and ``repertuary`` (city key -> base URL): the same object a local replica
 prints on its first line, so
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cineradar.cities import REPERTUARY_CITIES, repertuary_host
+from cineradar import sources
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -33,35 +35,53 @@ class EndpointsError(ValueError):
 
 @dataclass(frozen=True)
 class Endpoints:
-    tix_app: str
-    tix_api: str
-    tmdb: str
-    repertuary: dict[str, str] = field(default_factory=dict)
-    tmdb_image: str = ""  # TMDB_IMAGE_URL: the image host and size path that logo paths follow
-    nominatim: str = ""  # the geocoder (issue 20): NOMINATIM_URL, or ENDPOINTS "nominatim"
+    """Every declared source's base URL(s): ``urls`` (key -> URL, read as attributes:
+    ``endpoints.tix_api``) and ``groups`` (a key with one URL per member: ``repertuary``)."""
+
+    urls: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)
     # Sources the ENDPOINTS object named ("tix_api", "repertuary:krakow"...); None: no ENDPOINTS.
     given: frozenset[str] | None = None
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Endpoints:
-        values: dict[str, Any] = {
-            "tix_app": settings.get("TIX_APP_URL"),
-            "tix_api": settings.get("TIX_API_URL"),
-            "tmdb": settings.get("TMDB_API_URL"),
-            "tmdb_image": settings.get("TMDB_IMAGE_URL"),
-            "nominatim": settings.get("NOMINATIM_URL"),
-            "repertuary": {city: repertuary_host(city) for city in REPERTUARY_CITIES}
-            | settings.getdict("REPERTUARY_URLS"),
-        }
+        urls: dict[str, Any] = {}
+        groups: dict[str, dict[str, str]] = {}
+        for source in sources.declared():
+            urls |= {key: settings.get(setting) or "" for key, setting in source.endpoints.items()}
+            if (group := source.endpoint_group) is not None:
+                groups[group.key] = group.defaults() | settings.getdict(group.setting)
         override = settings.get("ENDPOINTS")
         given = None
         if override:
             loaded = load(override)
-            given = frozenset([k for k in loaded if k != "repertuary"]
-                              + [f"repertuary:{city}" for city in loaded.get("repertuary", {})])
-            values["repertuary"] |= loaded.pop("repertuary", {})
-            values.update(loaded)
-        return cls(**{k: _strip(v) for k, v in values.items()}, given=given)
+            given = frozenset([k for k in loaded if k not in groups]
+                              + [f"{k}:{member}" for k in groups for member in loaded.get(k, {})])
+            for key in groups:
+                groups[key] |= loaded.pop(key, {})
+            urls.update(loaded)
+        return cls(urls=_strip(urls), groups=_strip(groups), given=given)
+
+    def __getattr__(self, key: str) -> str:
+        # a declared key's URL (endpoints.tix_api); a group is its dict (endpoints.repertuary)
+        if key.startswith("__"):
+            raise AttributeError(key)
+        urls, groups = self.__dict__.get("urls", {}), self.__dict__.get("groups", {})
+        if key in urls:
+            return urls[key]  # type: ignore[no-any-return]
+        if key in groups:
+            return groups[key]  # type: ignore[no-any-return]
+        raise AttributeError(f"no source declares the ENDPOINTS key {key!r}")
+
+    def url(self, source: str) -> str:
+        """The base URL of a key (``tix_api``) or of a group's member (``repertuary:krakow``)."""
+        key, _, member = source.partition(":")
+        if member:
+            return self.member_url(key, member)
+        try:
+            return self.urls[key]
+        except KeyError:
+            raise EndpointsError(f"no source declares the ENDPOINTS key {key!r}") from None
 
     def require(self, sources: Iterable[str]) -> None:
         """Refuse an ENDPOINTS object that lacks a source the crawl touches.
@@ -77,11 +97,14 @@ class Endpoints:
                 f"ENDPOINTS lacks {', '.join(missing)}: refusing to crawl the real host instead; "
                 "give every source this crawl touches (or no ENDPOINTS at all for the real sites)")
 
-    def repertuary_url(self, city: str) -> str:
+    def member_url(self, key: str, member: str) -> str:
         try:
-            return self.repertuary[city]
+            return self.groups[key][member]
         except KeyError:
-            raise EndpointsError(f"no base URL for repertuary city {city!r}") from None
+            raise EndpointsError(f"no base URL for {key} {member!r}") from None
+
+    def repertuary_url(self, city: str) -> str:
+        return self.member_url("repertuary", city)
 
 
 def load(value: str | dict[str, Any]) -> dict[str, Any]:
@@ -104,30 +127,31 @@ def load(value: str | dict[str, Any]) -> dict[str, Any]:
             raise EndpointsError(f"ENDPOINTS is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise EndpointsError(f"ENDPOINTS must be a JSON object, not {type(data).__name__}")
-    unknown = set(data) - {"tix_app", "tix_api", "tmdb", "tmdb_image", "nominatim", "repertuary", "admin"}
+    allowed = sources.endpoint_keys()
+    unknown = set(data) - set(allowed) - {"admin"}
     if unknown:
-        raise EndpointsError(f"ENDPOINTS has unknown keys {sorted(unknown)}; "
-                             "allowed: tix_app, tix_api, tmdb, tmdb_image, nominatim, repertuary")
+        raise EndpointsError(f"ENDPOINTS has unknown keys {sorted(unknown)}; allowed: {', '.join(allowed)} "
+                             f"(the keys the sources declare, cineradar/sources/)")
     data.pop("admin", None)
-    _check_values(data)
+    _check_values(data, {key: s.endpoint_group.defaults() for key, s in allowed.items() if s.endpoint_group})
     return data
 
 
 URL = re.compile(r"https?://[^\s/]+", re.IGNORECASE)
 
 
-def _check_values(data: dict[str, Any]) -> None:
-    """Every value an http(s) URL string; repertuary an object of known city -> URL."""
+def _check_values(data: dict[str, Any], groups: dict[str, dict[str, str]]) -> None:
+    """Every value an http(s) URL string; a group (repertuary) an object of known member -> URL."""
     for key, value in data.items():
-        if key == "repertuary":
+        if key in groups:
             if not isinstance(value, dict):
-                raise EndpointsError(f"ENDPOINTS repertuary must be an object of city -> base URL, "
+                raise EndpointsError(f"ENDPOINTS {key} must be an object of city -> base URL, "
                                      f"not {type(value).__name__}")
-            unknown = sorted(set(value) - set(REPERTUARY_CITIES))
+            unknown = sorted(set(value) - set(groups[key]))
             if unknown:
-                raise EndpointsError(f"ENDPOINTS repertuary has unknown cities {unknown}")
+                raise EndpointsError(f"ENDPOINTS {key} has unknown cities {unknown}")
             for city, url in value.items():
-                _check_url(f"repertuary.{city}", url)
+                _check_url(f"{key}.{city}", url)
         else:
             _check_url(key, value)
 

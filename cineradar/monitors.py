@@ -19,10 +19,12 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import signals
+from scrapy.utils.misc import load_object
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor
 from spidermon.core.actions import Action
 
+from cineradar import sources
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import StorageHub
 from cineradar.items import CrawlRun
@@ -197,7 +199,7 @@ class TmdbMatchMonitor(CineMonitor):
         ratio = float(self.setting("MONITOR_MIN_MATCH_RATE"))
         least = int(self.setting("MONITOR_MATCH_RATE_MIN_LISTINGS"))
         low = {}
-        for source in ("repertuary", "tix"):
+        for source in sources.matchable():  # the sources whose listings are matched (their declarations)
             prefix = f"cineradar/tmdb_match/{source}/"
             decided = {k[len(prefix):]: v for k, v in self.stats.items()
                        if k.startswith(prefix) and k[len(prefix):] in DECISIONS}
@@ -258,7 +260,8 @@ class SpiderCloseSuite(MonitorSuite):
     def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
         super().__init__(*args, crawler=crawler, **kwargs)
         name = getattr(getattr(crawler, "spidercls", None), "name", "")
-        chosen = SUITES.get(name, SHARED)
+        # a spider of a source kept outside cineradar/: the shared monitors and its declaration's own
+        chosen = SUITES.get(name) or [*SHARED, *map(load_object, sources.spider_monitors(name))]
         if crawler is None or crawler.settings.get("MONITOR_MAX_ERRORS") is None:  # unset: not checked
             chosen = [m for m in chosen if m is not ErrorMonitor]
         self.add_monitors(chosen)

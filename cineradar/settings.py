@@ -2,7 +2,7 @@
 
 import os
 
-from cineradar import __version__, config
+from cineradar import __version__, config, sources
 
 BOT_NAME = "cineradar"
 SPIDER_MODULES = ["cineradar.spiders"]
@@ -15,11 +15,8 @@ USER_AGENT = f"CineRadar/{__version__} (+https://github.com/cineradar/cineradar)
 ROBOTSTXT_OBEY = False  # the original never read robots.txt; sources are APIs and listing pages
 
 # ---------------------------------------------------------------- source endpoints
-# Real hosts. ENDPOINTS (JSON object or file) overrides all of them at once.
-TIX_APP_URL = "https://app.tix.id"
-TIX_API_URL = "https://api-b2b.tix.id"
-TMDB_API_URL = "https://api.themoviedb.org"
-REPERTUARY_URLS: dict[str, str] = {}  # city -> base URL; default www.kino.krakow.pl / {city}.repertuary.pl
+# Real hosts: each source's URL settings (TIX_APP_URL, REPERTUARY_URLS...) are declared with it
+# (cineradar/sources/, the "sources" block below). ENDPOINTS (JSON object or file) overrides them all at once.
 # CINERADAR_ENDPOINTS in the environment: the operator's choice for every crawl of the process
 # (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves); see the environment block at the end.
 ENDPOINTS = None
@@ -40,11 +37,7 @@ CONCURRENT_REQUESTS = 16
 DOWNLOAD_TIMEOUT = 30  # the original's HTTPoison timeout
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-REPERTUARY_SHARE_SESSION = False  # True reproduces the original's race (all days in one session)
-REPERTUARY_SESSIONS = 7  # parallel sessions per repertuary city (the original ran 7 day tasks at once)
-# A day page (fresh session each time) or film page that is cut short, garbled or failed is
-# fetched again up to this many times in all; then it is reported missing (crawl PARTIAL, exit 3).
-REPERTUARY_MAX_ATTEMPTS = 8
+# REPERTUARY_SHARE_SESSION, REPERTUARY_SESSIONS, REPERTUARY_MAX_ATTEMPTS: cineradar/sources/repertuary.py
 
 # ---------------------------------------------------------------- scrapy check
 # Contracts reach only ENDPOINTS' hosts (cineradar/contracts.py): @endpoint replaces @url,
@@ -84,14 +77,11 @@ TIX_PAYLOAD_RETRIES = 3  # extra retries of a page/layout whose body is truncate
 TIX_MAX_SCHEDULE_PAGES = 50  # E4 pages per movie and city (Jakarta needs 9)
 
 # ---------------------------------------------------------------- politeness per site
-# At most this many requests per second to one site, across all its sessions (download
-# slots), on top of DOWNLOAD_DELAY per slot. 3.5/s is what the original put on one city
-# (7 sessions, one request each every 2 s); the 29 repertuary cities are one site, so
-# `-a city=all` stays at it. Sites not listed are not capped. Late in the chain (950) so
-# that a request answered by an earlier middleware (cache) takes no turn.
-SITE_RATE_LIMITS = {"repertuary": 3.5}
-# Host or parent domain -> site, for requests whose spider sets no meta["site"].
-SITE_DOMAINS = {"repertuary.pl": "repertuary", "kino.krakow.pl": "repertuary"}
+# SITE_RATE_LIMITS: at most this many requests per second to one site, across all its sessions
+# (download slots), on top of DOWNLOAD_DELAY per slot; SITE_DOMAINS: host or parent domain -> site,
+# for requests whose spider sets no meta["site"]. Both from the sources' declarations (each source's
+# `rate_limit` and `domains`, cineradar/sources/). Sites not listed are not capped. Late in the chain
+# (950) so that a request answered by an earlier middleware (cache) takes no turn.
 DOWNLOADER_MIDDLEWARES["cineradar.middlewares.site_rate.SiteRateMiddleware"] = 950
 
 # ---------------------------------------------------------------- items
@@ -101,7 +91,7 @@ ITEM_PIPELINES = {
     "cineradar.pipelines.freshness.FreshnessPipeline": 500,
     "cineradar.pipelines.store.StorePipeline": 800,
 }
-FRESHNESS_HOURS = {"repertuary": 24}  # per item source; sources not listed are never skipped
+# FRESHNESS_HOURS (item source -> hours; sources not listed are never skipped): from the declarations
 
 # ---------------------------------------------------------------- storage
 STORAGE_BACKENDS = ["sqlite"]  # any of: sqlite, postgres, firestore
@@ -157,7 +147,7 @@ SPIDERMON_ENABLED = True
 EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] = 95  # its spider_closed runs the suite
 EXTENSIONS["cineradar.monitors.PreviousRun"] = 96  # reads the previous run record at spider open
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["cineradar.monitors.SpiderCloseSuite"]
-MONITOR_MIN_ITEMS = {"repertuary": 1, "kino_krakow": 1, "tix_movies": 1}  # spider -> items; else 0
+# MONITOR_MIN_ITEMS (spider -> items; else 0): from the sources' declarations
 MONITOR_MAX_ERRORS = None  # ERROR lines allowed before the crawl is PARTIAL; None: not checked
 MONITOR_MAX_INVALID_RATIO = 0.05  # items dropped by validation
 MONITOR_MIN_THEATRES_RATIO = 0.7  # tix_movies theatres per city against the previous run
@@ -195,14 +185,11 @@ TMDB_RATE_LIMIT = 35.0  # requests/s over every TMDB request of a crawl (TMDB an
 TMDB_CONCURRENCY = 16  # TMDB requests in flight: enough to reach the rate at ~0.4 s latency
 TMDB_LANGUAGE = "en-US"
 TMDB_REGION = "PL"
-TMDB_IMAGE_URL = "https://image.tmdb.org/t/p/original"  # logos are fetched from here (+ the logo path)
 TMDB_LOGOS_STORE = None  # FILES_STORE for tmdb_tv's logos unless FILES_STORE is set; None: SQLITE_PATH's folder
 ITEM_PIPELINES["cineradar.pipelines.logos.LogoPipeline"] = 450  # only for spiders with store_logos = True
 
 # ---------------------------------------------------------------- geocoding (issue 20, docs/sources/geocoding.md)
-# The geocoder: OpenStreetMap's public Nominatim by default; a self-hosted one (the usual choice at
-# scale) is this one setting (or the "nominatim" key of ENDPOINTS).
-NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+# The geocoder's URL (NOMINATIM_URL): cineradar/sources/geocode.py.
 # Who to contact about our requests (an e-mail address or URL), sent in the User-Agent as Nominatim's
 # usage policy asks; the public service is refused without it. CINERADAR_GEOCODER_CONTACT sets it.
 GEOCODER_CONTACT = None
@@ -225,6 +212,15 @@ DOWNLOAD_VERIFY_CERTIFICATES = True
 TLS_CA_FILE = None
 DOWNLOAD_HANDLERS = {"https": "cineradar.handlers.Http11DownloadHandler"}  # Scrapy's, + TLS_CA_FILE
 DOWNLOADER_MIDDLEWARES["cineradar.middlewares.tls_failure.TlsFailureMiddleware"] = 555  # before retries
+
+# ---------------------------------------------------------------- sources (cineradar/sources/, docs/adding-a-source.md)
+# Each source's declaration gives its settings' defaults: URL settings (TIX_APP_URL, TIX_API_URL,
+# TMDB_API_URL, TMDB_IMAGE_URL, NOMINATIM_URL, REPERTUARY_URLS), FRESHNESS_HOURS, SITE_RATE_LIMITS,
+# SITE_DOMAINS, MONITOR_MIN_ITEMS, its own settings (REPERTUARY_SESSIONS...) and its spiders' modules.
+# Sources kept outside cineradar/: CINERADAR_SOURCE_MODULES (comma-separated modules) in the environment.
+_declared = sources.settings_defaults()
+SPIDER_MODULES = [*SPIDER_MODULES, *_declared.pop("SPIDER_MODULES")]
+globals().update(_declared)
 
 # ---------------------------------------------------------------- environment (cineradar/config.py)
 # Deployment settings from CINERADAR_* variables (docs/configuration.md): they replace the values

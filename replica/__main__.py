@@ -43,6 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tmdb-bearer", default=Knobs.tmdb_bearer)
     parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
                         help="kind[:p=0.05,at=3+7,site=tix_api,path=/layout,status=503,seconds=60]")
+    parser.add_argument("--site", action="append", default=[], metavar="MODULE:FACTORY",
+                        help="also serve a source's replica site kept outside replica/ (docs/adding-a-source.md)")
     args = parser.parse_args(argv)
     if args.host != HOST:
         parser.error("the replica binds 127.0.0.1 only")
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                   tix_password=args.tix_password, tmdb_api_key=args.tmdb_api_key, tmdb_bearer=args.tmdb_bearer,
                   faults=[Fault.parse(s) for s in args.fault])
     replica = Replica(preset=args.preset, seed=args.seed, date=args.date, port=args.port, knobs=knobs,
-                      now=args.now)
+                      now=args.now, sites=tuple(args.site))
 
     def ready(urls: dict) -> None:
         print(json.dumps(urls), flush=True)

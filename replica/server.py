@@ -11,14 +11,21 @@ Admin paths (on every site, prefix ``/_replica/``):
   GET  /_replica/requests                              request counters per site
   GET  /_replica/log                                   every request: t (monotonic s), site, method, path, status
   GET  /_replica/requests?log=1                        counters and the log as [t, site, method, path] rows
+
+A source kept outside replica/ adds its site through ``sites`` (``Replica(sites=["pkg.replica:site"])``,
+``python -m replica --site pkg.replica:site``): each names a factory ``(Context) -> ReplicaSite``
+whose apps are bound like the others (faults, log, admin paths) and whose truth joins /_replica/truth
+(docs/adding-a-source.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +76,27 @@ def _truth(ds: Datasets, source: str | None) -> dict[str, Any]:
 
 
 @dataclass
+class ReplicaSite:
+    """The replica of a source kept outside replica/: ``apps`` are (ENDPOINTS key, aiohttp app)
+    pairs, each bound on its own port; ``truth()`` is its part of /_replica/truth (``?source=name``)."""
+
+    name: str
+    apps: list[tuple[str, web.Application]]
+    truth: Callable[[], Any]
+
+
+def load_site(spec: str, ctx: Context) -> ReplicaSite:
+    """``module:factory`` -> the ReplicaSite the factory builds for this replica's context."""
+    module, sep, attr = spec.partition(":")
+    if not sep:
+        raise ValueError(f"a replica site is module:factory, not {spec!r}")
+    site = getattr(importlib.import_module(module), attr)(ctx)
+    if not isinstance(site, ReplicaSite):
+        raise TypeError(f"{spec} built {type(site).__name__}, not a ReplicaSite")
+    return site
+
+
+@dataclass
 class Replica:
     """The replica as a Python object: ``start()`` in a background thread, ``stop()``.
 
@@ -81,12 +109,14 @@ class Replica:
     port: int = 0
     knobs: Knobs = field(default_factory=Knobs)
     now: dt.datetime | None = None  # frozen clock; None means the real clock
+    sites: tuple[str, ...] = ()  # "module:factory" of sources' replica sites kept outside replica/
 
     def __post_init__(self) -> None:
         self.date = self.date or dt.datetime.now(JAKARTA).date()
         self.clock = Clock(self.now)
         self.ctx = Context(self.preset, self.seed, self.date, self.knobs, self.clock)
         self.datasets = build_datasets(self.preset, self.seed, self.date)
+        self.extra = [load_site(spec, self.ctx) for spec in self.sites]
         self.urls: dict[str, Any] = {}
         self._runners: list[web.AppRunner] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -104,6 +134,7 @@ class Replica:
         for city in repertuary.CITIES:
             apps.append((f"repertuary:{city}", repertuary.build_city_app(self.ctx, ds.repertuary, city)))
         apps.append(("tmdb_image", tmdb.build_image_app(self.ctx, ds.tmdb)))  # like image.tmdb.org: its own host
+        apps += [pair for site in self.extra for pair in site.apps]  # sources kept outside replica/
         for site, app in apps:
             app.middlewares.insert(0, fault_middleware(self.ctx, site))
             app.middlewares.insert(0, log_middleware(self.ctx, site))
@@ -112,7 +143,7 @@ class Replica:
 
     def _add_admin(self, app: web.Application) -> None:
         async def get_truth(request: web.Request) -> web.Response:
-            return web.json_response(_truth(self.datasets, request.query.get("source")))
+            return web.json_response(self.truth(request.query.get("source")))
 
         async def get_knobs(request: web.Request) -> web.Response:
             return web.json_response(self.knobs.to_dict())
@@ -223,7 +254,12 @@ class Replica:
         self.stop()
 
     def truth(self, source: str | None = None) -> dict[str, Any]:
-        return _truth(self.datasets, source)
+        extra = {site.name: site.truth for site in self.extra}
+        if source in extra:
+            return extra[source]()  # type: ignore[no-any-return]
+        if source:
+            return _truth(self.datasets, source)
+        return _truth(self.datasets, None) | {name: make() for name, make in extra.items()}
 
     def endpoints_json(self) -> str:
         return json.dumps(self.urls)

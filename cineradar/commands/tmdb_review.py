@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import UsageError
 
+from cineradar import sources
 from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
 from cineradar.items import TmdbMatch
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 
 def _listing(text: str) -> tuple[str, str]:
     source, sep, key = text.partition(":")
-    if not sep or source not in ("repertuary", "tix") or not key:
-        raise UsageError(f"expected repertuary:KEY or tix:KEY, got {text!r}")
+    known = sources.matchable()  # the sources whose declarations have a matching
+    if not sep or source not in known or not key:
+        raise UsageError(f"expected {' or '.join(f'{name}:KEY' for name in known)}, got {text!r}")
     return source, key
 
 
@@ -158,27 +160,10 @@ def _some(names: list[str], limit: int = 4) -> str:
 
 def listing_facts(backend: Any, row: dict[str, Any]) -> dict[str, str]:
     """What the store knows of the listing: its cinemas, dates, year and original title."""
-    key = row["listing_key"]
-    if row["listing_source"] == "repertuary":
-        films = backend.fetch("repertuary_films", {"slug": key})
-        shows = backend.fetch("repertuary_showtimes", {"film_slug": key})
-        cinemas = {(c["city"], c["slug"]): c["name"] for c in backend.fetch("repertuary_cinemas")}
-        film = films[0] if films else {}
-        return {"cinemas": _some([f"{cinemas.get((s['city'], s['cinema_slug']), s['cinema_slug'])} ({s['city']})"
-                                  for s in shows]),
-                "dates": _span([s["date"] for s in shows]),
-                "year": str(film.get("year") or "unknown"),
-                "original title": str(film.get("original_title") or "unknown"),
-                "director": str(film.get("director") or "unknown"),
-                "runtime": f"{film['runtime']} min" if film.get("runtime") else "unknown"}
-    movies = backend.fetch("tix_movies", {"movie_id": key})
-    shows = backend.fetch("tix_showtimes", {"movie_id": key})
-    theatres = {t["theatre_id"]: t["name"] for t in backend.fetch("tix_theatres")}
-    country = next((m["country"] for m in movies if m.get("country")), None)
-    return {"cinemas": _some([f"{theatres.get(s['theatre_id'], s['theatre_id'])} ({s['city']})" for s in shows]),
-            "dates": _span([s["date"] for s in shows] or [m["date"] for m in movies]),
-            "year": "unknown (TIX.id lists none)", "original title": "unknown (TIX.id lists none)",
-            "country": str(country or "unknown")}
+    matching = sources.matchable()[row["listing_source"]].matching
+    if matching is None or matching.facts is None:
+        return {}
+    return matching.facts(backend, row)  # each source's declaration knows its own tables
 
 
 def candidate_facts(backend: Any, candidate: dict[str, Any]) -> dict[str, str]:

@@ -149,7 +149,7 @@ class RepertuarySpider(CineSpider):
 
     def _city_of(self, url: str) -> str:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-        for city, base in self.endpoints.repertuary.items():
+        for city, base in self.endpoints.groups["repertuary"].items():
             if base.rstrip("/").startswith(origin):
                 return city
         return self.args.cities[0]  # an unknown host: the city argument (default krakow)

@@ -3,8 +3,9 @@
     scrapy crawl tmdb_match                               # every listing without a match yet
     scrapy crawl tmdb_match -a source=tix -a force=1      # every TIX.id movie again
 
-Listings: the stored repertuary films (one per slug, the cinema's country PL) and TIX.id movies
-(one per movie id, country ID). Skipped: a listing a person decided (`scrapy tmdb-review`),
+Listings: those of every source whose declaration has a ``matching`` (cineradar/sources/): the
+stored repertuary films (one per slug, the cinema's country PL) and TIX.id movies (one per movie
+id, country ID). Skipped: a listing a person decided (`scrapy tmdb-review`),
 never touched again, even with force; without ``force``: a listing already matched or in the
 review queue, and one with no match checked within the last week.
 
@@ -30,12 +31,13 @@ import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from scrapy.http.request import NO_CALLBACK
 
+from cineradar import sources
 from cineradar.args import SpiderArgs
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
@@ -50,12 +52,12 @@ from cineradar.matching import (
     what_is_scored,
     with_details,
 )
+from cineradar.sources import Matching
 from cineradar.spiders.tmdb_base import TmdbSpider
 
 if TYPE_CHECKING:
     from scrapy.http import Response
 
-REGIONS = {"repertuary": ("PL", "pl-PL"), "tix": ("ID", "id-ID")}
 RECHECK_AFTER = dt.timedelta(days=7)
 SHOWING_PAGES = 10  # now_playing / upcoming pages read per country
 DETAILS_PATH = re.compile(r"/3/movie/(\d+)/?$")
@@ -67,7 +69,15 @@ class MatchStopped(Exception):
 
 
 class TmdbMatchArgs(SpiderArgs):
-    source: Literal["repertuary", "tix", "all"] = Field("all", description="repertuary, tix or all")
+    source: str = Field("all", description="a matchable source (repertuary, tix: cineradar/sources/) or all")
+
+    @field_validator("source")
+    @classmethod
+    def _matchable(cls, value: str) -> str:
+        known = sources.matchable()
+        if value != "all" and value not in known:
+            raise ValueError(f"expected {', '.join(known)} or all")
+        return value
 
 
 class TmdbMatchSpider(TmdbSpider):
@@ -85,14 +95,16 @@ class TmdbMatchSpider(TmdbSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         hub = storage_hub(self.crawler, f"{self.name} (it reads the stored movies and listings)")
-        sources = list(REGIONS) if self.args.source == "all" else [self.args.source]
+        matchable = sources.matchable()
+        chosen = list(matchable) if self.args.source == "all" else [self.args.source]
         stored = {(r["listing_source"], r["listing_key"]): r
                   for r in await hub.call(hub.primary, lambda b: b.fetch(TmdbMatch.entity))}
         listings: list[Listing] = []
-        if "repertuary" in sources:
-            listings += _repertuary(await hub.call(hub.primary, lambda b: b.fetch("repertuary_films")))
-        if "tix" in sources:
-            listings += _tix(await hub.call(hub.primary, lambda b: b.fetch("tix_movies")))
+        for name in chosen:  # each source's declaration says which entity holds its listings
+            matching = matchable[name].matching
+            assert matching is not None
+            entity = matching.entity
+            listings += matching.listings(await hub.call(hub.primary, lambda b, e=entity: b.fetch(e)))
         todo = [x for x in listings if self._wanted(x, stored.get((x.source, x.key)))]
         self.logger.info("tmdb_match: %d listings, %d to match (force=%s)", len(listings), len(todo), self.force)
         self.crawler.stats.set_value(progress.UNIT, "listings")
@@ -164,9 +176,10 @@ class TmdbMatchSpider(TmdbSpider):
         return ids
 
     async def _match(self, listing: Listing) -> TmdbMatch | None:
-        region, local_language = REGIONS[listing.source]
+        matching = _matching(listing.source)
+        region = matching.region
         try:
-            shortlisted, rest = shortlist(listing, await self._search(listing, local_language))
+            shortlisted, rest = shortlist(listing, await self._search(listing, matching.language))
             details = await asyncio.gather(*(self._details(c) for c in shortlisted))
         except MatchStopped:
             raise
@@ -194,7 +207,7 @@ class TmdbMatchSpider(TmdbSpider):
         pairs = [(clean_title(listing.title)[0], local_language)]
         if listing.original_title:
             pairs.append((clean_title(listing.original_title)[0], "en-US"))
-        if listing.source == "tix":
+        if _matching(listing.source).search_english:
             pairs.append((clean_title(listing.title)[0], "en-US"))
         queries = [{"query": title, "language": language, "primary_release_year": year}
                    for title, language in pairs for year in dict.fromkeys((listing.search_year, None))]
@@ -253,14 +266,15 @@ class TmdbMatchSpider(TmdbSpider):
 
     def listing_from_search(self, url: str) -> Listing:
         query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        matchable = {name: s.matching for name, s in sources.matchable().items() if s.matching}
         source = self.args.source if self.args.source != "all" else next(
-            (s for s, (region, language) in REGIONS.items()
-             if query.get("region", "").upper() == region
-             or query.get("language", "").split("-")[0].lower() == language.split("-")[0]), "repertuary")
+            (name for name, m in matchable.items()
+             if query.get("region", "").upper() == m.region
+             or query.get("language", "").split("-")[0].lower() == m.language.split("-")[0]), "repertuary")
         title = query.get("query", "").strip()
         year = query.get("primary_release_year", "")
         return Listing(source=source, key=f"query:{title}", title=title,
-                       year=int(year) if year.isdigit() else None, region=REGIONS[source][0])
+                       year=int(year) if year.isdigit() else None, region=matchable[source].region)
 
     def parse_details(self, response: Response) -> Iterator[Any]:
         """One movie's details (``append_to_response=credits``): what the match scores of it, a dict
@@ -306,7 +320,7 @@ class TmdbMatchSpider(TmdbSpider):
 
     def closed(self, reason: str) -> None:
         assert self.crawler.stats is not None
-        for source in REGIONS:
+        for source in sources.matchable():
             total = sum(n for (s, _), n in self.outcomes.items() if s == source)
             if total:
                 rate = 100.0 * self.outcomes[(source, "matched")] / total
@@ -329,21 +343,7 @@ def showing_page(body: dict[str, Any]) -> tuple[set[int], int]:
     return ids, body.get("total_pages") or 1
 
 
-def _repertuary(rows: list[dict[str, Any]]) -> list[Listing]:
-    """One listing per film slug (the same film in several cities), the fullest row first."""
-    by_slug: dict[str, dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (r["slug"], -sum(1 for v in r.values() if v), r["city"])):
-        by_slug.setdefault(row["slug"], row)
-    return [Listing(source="repertuary", key=slug, title=r["title_pl"], original_title=r.get("original_title"),
-                    year=r.get("year"), runtime=r.get("runtime"), director=r.get("director"),
-                    countries=list(r.get("countries") or []), region="PL") for slug, r in sorted(by_slug.items())]
-
-
-def _tix(rows: list[dict[str, Any]]) -> list[Listing]:
-    """One listing per TIX.id movie id (a movie is listed on every date)."""
-    by_id: dict[str, dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (r["movie_id"], str(r["date"]))):
-        by_id[row["movie_id"]] = row  # the latest date's row
-    return [Listing(source="tix", key=movie_id, title=r["title"],
-                    countries=[r["country"]] if r.get("country") else [], region="ID")
-            for movie_id, r in sorted(by_id.items())]
+def _matching(source: str) -> Matching:
+    matching = sources.get(source).matching
+    assert matching is not None, f"{source} declares no matching"
+    return matching
