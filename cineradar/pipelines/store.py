@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from scrapy.exceptions import NotConfigured
 
+from cineradar.defaults import defaulted
 from cineradar.extensions import outcome
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import CineItem
@@ -56,11 +57,11 @@ class StorePipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.hub = storage_hub(crawler, "StorePipeline")
-        self.batch_size = settings.getint("STORAGE_BATCH_SIZE", 500)
-        self.retry_times = settings.getint("STORAGE_RETRY_TIMES", 3)
-        self.retry_backoff = settings.getfloat("STORAGE_RETRY_BACKOFF", 0.5)
-        self.spool_retry_interval = settings.getfloat("STORAGE_SPOOL_RETRY_INTERVAL", 5.0)
-        spool_dir = settings.get("STORAGE_SPOOL_DIR", "data/spool")
+        self.batch_size = defaulted(settings).getint("STORAGE_BATCH_SIZE")
+        self.retry_times = defaulted(settings).getint("STORAGE_RETRY_TIMES")
+        self.retry_backoff = defaulted(settings).getfloat("STORAGE_RETRY_BACKOFF")
+        self.spool_retry_interval = defaulted(settings).getfloat("STORAGE_SPOOL_RETRY_INTERVAL")
+        spool_dir = defaulted(settings).get("STORAGE_SPOOL_DIR")
         self.spools = {name: Spool(spool_dir, name) for name in self.hub.names}
         self.fresh_sources = set(thresholds(settings))
         self.started = dt.datetime.now(dt.UTC)

@@ -33,6 +33,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from cineradar.args import SpiderArgs
 from cineradar.backends import SPECS
+from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMovie
@@ -124,8 +125,8 @@ class TmdbMoviesSpider(TmdbSpider):
         assert isinstance(spider, TmdbMoviesSpider)
         # Here, not in start(): a page parsed alone (scrapy parse / check) needs them too.
         spider.lists, spider.enrich = spider.args.selected()
-        spider.region = spider.args.region or str(crawler.settings.get("TMDB_REGION") or "US").upper()
-        spider.language = spider.args.language or str(crawler.settings.get("TMDB_LANGUAGE") or "en-US")
+        spider.region = spider.args.region or str(defaulted(crawler.settings).get("TMDB_REGION")).upper()
+        spider.language = spider.args.language or str(defaulted(crawler.settings).get("TMDB_LANGUAGE"))
         spider.yield_all = spider.force or bool(crawler.settings.getdict("FEEDS"))
         return spider
 
