@@ -65,7 +65,9 @@ def test_every_spider_module_defines_at_most_one_spider():
 
 
 def test_storage_adapters_import_nothing_from_scrapy():
-    for path in (ROOT / "cineradar" / "storage").glob("*.py"):
+    # storage/ (the adapters, the spool, the writer's policy, the freshness marks) and the settings
+    # defaults the Scrapy-free auth code reads through
+    for path in [*(ROOT / "cineradar" / "storage").glob("*.py"), ROOT / "cineradar" / "defaults.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
@@ -78,6 +80,17 @@ def test_auth_loads_neither_scrapy_nor_twisted():
     """cineradar/auth is Scrapy-free even through what it imports: checked in a fresh interpreter."""
     code = ("import pkgutil, importlib, sys, cineradar.auth as a\n"
             "[importlib.import_module(f'cineradar.auth.{m.name}') for m in pkgutil.iter_modules(a.__path__)]\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.e2e
+def test_storage_loads_neither_scrapy_nor_twisted():
+    """cineradar/storage (the writer included) is Scrapy-free even through what it imports."""
+    code = ("import pkgutil, importlib, sys, cineradar.storage as s\n"
+            "[importlib.import_module(f'cineradar.storage.{m.name}') for m in pkgutil.iter_modules(s.__path__)]\n"
+            "import cineradar.defaults as d; d.project_defaults()\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
