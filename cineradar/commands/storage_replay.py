@@ -46,7 +46,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
         try:
             backend = open_backend(name, settings, create=False)
             try:
-                replayed = spool.replay(backend)
+                replayed = spool.replay(backend, defaulted(settings).getint("STORAGE_BATCH_SIZE"))
             finally:
                 backend.close()
         except Exception as exc:  # noqa: BLE001 - reported; the rows stay in the spool

@@ -33,7 +33,7 @@ class StorePipeline:
         self.crawler = crawler
         self.hub = storage_hub(crawler, "StorePipeline")
         self.batch_size = settings.getint("STORAGE_BATCH_SIZE")
-        options = WriterOptions(retry_times=settings.getint("STORAGE_RETRY_TIMES"),
+        options = WriterOptions(batch_size=self.batch_size, retry_times=settings.getint("STORAGE_RETRY_TIMES"),
                                 retry_backoff=settings.getfloat("STORAGE_RETRY_BACKOFF"),
                                 spool_retry_interval=settings.getfloat("STORAGE_SPOOL_RETRY_INTERVAL"),
                                 spool_dir=settings.get("STORAGE_SPOOL_DIR"))

@@ -94,6 +94,7 @@ class Tally:
 class WriterOptions:
     """The write policy's knobs: STORAGE_* settings (defaults in cineradar/settings.py)."""
 
+    batch_size: int  # rows per upsert when a spool is replayed (the pipeline's batches are this size too)
     retry_times: int  # retries of a failed batch after the first attempt
     retry_backoff: float  # seconds before the first retry, doubled per retry
     spool_retry_interval: float  # seconds between replays of a backend's spool during a crawl
@@ -253,7 +254,7 @@ class StorageWriter:
             return
         spool = self.spools[name]
         try:
-            replayed = await self.backends.call(name, spool.replay)
+            replayed = await self.backends.call(name, spool.replay, self.options.batch_size)
         except PermanentStorageError as exc:
             self._permanent(name, exc)
             return

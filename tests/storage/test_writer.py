@@ -59,7 +59,7 @@ class Setup:
         async def sleep(delay: float) -> None:
             self.delays.append(delay)
 
-        values = {"retry_times": 3, "retry_backoff": 0.5, "spool_retry_interval": 5.0} | options
+        values = {"batch_size": 500, "retry_times": 3, "retry_backoff": 0.5, "spool_retry_interval": 5.0} | options
         self.writer = StorageWriter(self.hub, WriterOptions(spool_dir=self.spool_dir, **values),  # type: ignore[arg-type]
                                     fail=self.told.fail, partial=self.told.partial, stats=self.stats,
                                     clock=self.clock, sleep=sleep)
@@ -376,3 +376,17 @@ async def test_rows_refused_while_replaying_are_counted(setup):
     assert s.stat("sqlite/rejected") == 1
     assert s.told.partials == {f"rows refused by sqlite (see {s.spool().rejected_path})": 1}
     assert s.stored() == 2
+
+
+async def test_a_replay_writes_the_spool_in_batches_of_the_batch_size(setup):
+    s = setup(batch_size=2)
+    s.spool().append(ENTITY, [showtime(time=f"17:0{m}").row() for m in range(3)])
+    real, sizes = s.sqlite.upsert, []
+
+    def counted(entity, rows):
+        sizes.append(len(rows))
+        return real(entity, rows)
+
+    s.sqlite.upsert = counted
+    await s.writer.close()
+    assert sizes == [2, 1] and s.stored() == 3
