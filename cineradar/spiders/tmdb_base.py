@@ -1,7 +1,7 @@
 """Shared base of the TMDB spiders (tmdb_movies, tmdb_match): not a spider itself.
 
 * Credentials: TMDB_READ_TOKEN (Bearer) or TMDB_API_KEY, added at download time by
-  cineradar.tmdb_auth.TmdbAuthDownloadHandler; none at all fails the crawl before any request.
+  cineradar.handlers.TmdbAuthDownloadHandler; none at all fails the crawl before any request.
 * Rate: every TMDB request goes through one download slot, ``tmdb_api`` (TMDB_CONCURRENCY
   in flight, no per-slot delay), and carries ``meta["site"] = "tmdb"`` so that the per-site
   cap (cineradar/middlewares/site_rate.py) spaces them at TMDB_RATE_LIMIT requests/s.
@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from cineradar.auth.tmdb import MISSING, TmdbCredentials
 from cineradar.defaults import defaulted
 from cineradar.extensions import outcome
 from cineradar.spiders.base import CineSpider
-from cineradar.tmdb_auth import MISSING, TmdbCredentials
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 SLOT = "tmdb_api"
 SITE = "tmdb"
-HANDLER = "cineradar.tmdb_auth.TmdbAuthDownloadHandler"
+HANDLER = "cineradar.handlers.TmdbAuthDownloadHandler"
 
 
 class TmdbSpider(CineSpider):
