@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import scrapy
 from pydantic import Field, ValidationError, field_validator
 
-from cineradar.args import SpiderArgs
+from cineradar.args import SpiderArgs, comma_items, comma_list
 from cineradar.backends import SPECS
 from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
@@ -72,11 +72,8 @@ class TmdbMoviesArgs(SpiderArgs):
     def _lists(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        names = [n.strip().lower() for n in value.split(",") if n.strip()]
-        bad = [n for n in names if n not in LISTS]
-        if bad or not names:
-            raise ValueError(f"unknown lists {bad or value!r}; allowed: {', '.join(LISTS)}")
-        return ",".join(dict.fromkeys(names))
+        return comma_list(value, lambda n: n.lower() if n.lower() in LISTS else None,
+                          lambda bad: f"unknown lists {bad or value!r}; allowed: {', '.join(LISTS)}", unique=True)
 
     @field_validator("region")
     @classmethod
@@ -97,7 +94,7 @@ class TmdbMoviesArgs(SpiderArgs):
     def selected(self) -> tuple[list[str], bool]:
         lists, enrich = PRESETS[self.preset] if self.preset else (tuple(LISTS), True)
         if self.lists:
-            lists = tuple(self.lists.split(","))
+            lists = tuple(comma_items(self.lists))
         return list(lists), enrich if self.enrich is None else self.enrich
 
 
