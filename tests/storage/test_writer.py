@@ -390,3 +390,15 @@ async def test_a_replay_writes_the_spool_in_batches_of_the_batch_size(setup):
     s.sqlite.upsert = counted
     await s.writer.close()
     assert sizes == [2, 1] and s.stored() == 3
+
+
+async def test_a_writer_without_a_stats_collector_counts_in_its_own_tally(tmp_path):
+    hub = StorageHub(Settings({"STORAGE_BACKENDS": ["sqlite"], "SQLITE_PATH": str(tmp_path / "cineradar.db")}))
+    told = Told()
+    writer = StorageWriter(hub, WriterOptions(batch_size=500, retry_times=0, retry_backoff=0.5,
+                                              spool_retry_interval=5.0, spool_dir=tmp_path / "spool"),
+                           fail=told.fail, partial=told.partial)
+    await writer.write(ENTITY, [showtime().row()], [None])
+    assert isinstance(writer.stats, Tally) and writer.stats.get_value(f"cineradar/storage/sqlite/{ENTITY}") == 1
+    assert writer.stats.get_value("cineradar/storage/sqlite/errors", "none") == "none"
+    await hub.close()
