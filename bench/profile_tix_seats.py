@@ -27,6 +27,7 @@ GROUPS = [
     ("  validation (pipelines/validate.py)", "pipelines/validate.py"),
     ("  dedup (pipelines/dedup.py)", "pipelines/dedup.py"),
     ("  store (pipelines/store.py)", "pipelines/store.py"),
+    ("storage writer (storage/writer.py)", "storage/writer.py"),
     ("pydantic (any caller)", "pydantic"),
     ("parser (parsers/tix.py)", "parsers/tix.py"),
     ("  body decoding (load_json, load_layout_json)", "_json (cineradar/parsers/tix.py"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
@@ -33,6 +34,25 @@ class SpiderArgumentError(ValueError):
 
 class SpiderInputError(ValueError):
     """An input named by an argument (a file) cannot be used at all: the crawl fails at start."""
+
+
+def comma_items(value: str) -> list[str]:
+    """The items of a comma-separated argument (``-a cities=JAKARTA, BANDUNG``), blanks dropped."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def comma_list(value: str, known: Callable[[str], str | None], refused: Callable[[list[str]], str], *,
+               unique: bool = False) -> str:
+    """The shared validator of comma-separated arguments: each item as ``known`` names it (None:
+    unknown); ``ValueError(refused(unknown items))`` if any is unknown or none is given. Returns the
+    names joined by commas (``unique``: each once, in the order given)."""
+    given = comma_items(value)
+    names = [known(item) for item in given]
+    bad = [item for item, name in zip(given, names, strict=True) if name is None]
+    if bad or not given:
+        raise ValueError(refused(bad))
+    kept = [str(name) for name in names]
+    return ",".join(dict.fromkeys(kept) if unique else kept)
 
 
 def crawl_today(settings: Any) -> dt.date | None:
@@ -166,20 +186,18 @@ class RepertuaryArgs(SpiderArgs):
     @field_validator("city")
     @classmethod
     def _city(cls, value: str) -> str:
-        names = [k.strip() for k in value.split(",") if k.strip()]
-        keys = ["all" if city_key(n) == "all" else repertuary_city(n) for n in names]
-        bad = [n for n, k in zip(names, keys, strict=True) if k is None]
-        if bad or not names:
+        def refused(bad: list[str]) -> str:
             hint = did_you_mean(city_key(bad[0]), list(REPERTUARY_CITIES)) if len(bad) == 1 else ""
-            raise ValueError(f"unknown city {','.join(bad) or value!r}{hint}; "
-                             f"allowed: all, {', '.join(REPERTUARY_CITIES)} (with or without diacritics)")
-        return ",".join(str(k) for k in keys)
+            return (f"unknown city {','.join(bad) or value!r}{hint}; "
+                    f"allowed: all, {', '.join(REPERTUARY_CITIES)} (with or without diacritics)")
+
+        return comma_list(value, lambda n: "all" if city_key(n) == "all" else repertuary_city(n), refused)
 
     @property
     def cities(self) -> list[str]:
         if self.city == "all":
             return list(REPERTUARY_CITIES)
-        return [k.strip() for k in self.city.split(",") if k.strip()]
+        return comma_items(self.city)
 
 
 class TixArgs(SpiderArgs):
@@ -198,14 +216,12 @@ class TixArgs(SpiderArgs):
         if value is None:
             return None
         names = {city_key(name): name for _, name in tix_cities()}
-        given = [c.strip() for c in value.split(",") if c.strip()]
-        wanted = [names.get(city_key(c)) for c in given]
-        bad = [c for c, w in zip(given, wanted, strict=True) if w is None]
-        if bad or not given:
+
+        def refused(bad: list[str]) -> str:
             hint = did_you_mean(city_key(bad[0]), list(names), show=names) if len(bad) == 1 else ""
-            raise ValueError(f"unknown TIX.id cities {bad or value!r}{hint}; "
-                             f"allowed: {', '.join(sorted(names.values()))}")
-        return ",".join(str(w) for w in wanted)
+            return f"unknown TIX.id cities {bad or value!r}{hint}; allowed: {', '.join(sorted(names.values()))}"
+
+        return comma_list(value, lambda c: names.get(city_key(c)), refused)
 
     @field_validator("batch")
     @classmethod
@@ -220,7 +236,7 @@ class TixArgs(SpiderArgs):
     def selected_cities(self) -> list[tuple[str, str]]:
         cities = list(tix_cities())
         if self.cities:
-            wanted = self.cities.split(",")
+            wanted = comma_items(self.cities)
             cities = [c for c in cities if c[1] in wanted]
         if self.batch:
             index, total = map(int, self.batch.split("/"))

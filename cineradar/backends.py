@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from cineradar import sources
+from cineradar.defaults import defaulted
 from cineradar.items import ALL_ITEMS, registered
 from cineradar.storage import EntitySpec, Storage, build_backend
 
@@ -32,7 +33,7 @@ SPECS = specs()
 
 def configured(settings: BaseSettings) -> list[str]:
     """The backend names of STORAGE_BACKENDS; the first is the primary (it answers reads)."""
-    return settings.getlist("STORAGE_BACKENDS", ["sqlite"])
+    return defaulted(settings).getlist("STORAGE_BACKENDS")
 
 
 def backend_options(name: str, settings: BaseSettings, *, create: bool = True) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def backend_options(name: str, settings: BaseSettings, *, create: bool = True) -
     ``create=False`` (commands that only read): a store that does not exist raises
     MissingStoreError instead of being created empty."""
     if name == "sqlite":
-        return {"path": settings.get("SQLITE_PATH", "data/cineradar.db"), "create": create}
+        return {"path": defaulted(settings).get("SQLITE_PATH"), "create": create}
     if name == "postgres":
         dsn = settings.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
         return {"dsn": dsn, "ca_file": settings.get("TLS_CA_FILE") or None}  # sslrootcert (storage/postgres.py)
@@ -49,7 +50,7 @@ def backend_options(name: str, settings: BaseSettings, *, create: bool = True) -
         project = settings.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
         emulator = settings.get("FIRESTORE_EMULATOR_HOST") or os.environ.get("FIRESTORE_EMULATOR_HOST")
         return {"project": project, "emulator_host": emulator or None,
-                "timeout": settings.getfloat("FIRESTORE_TIMEOUT", 20.0),
+                "timeout": defaulted(settings).getfloat("FIRESTORE_TIMEOUT"),
                 "credentials_file": settings.get("FIRESTORE_CREDENTIALS_FILE") or None}
     return {}
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.logformatter import LogFormatter
 
+from cineradar.defaults import defaulted
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -23,7 +25,7 @@ class QuietLogFormatter(LogFormatter):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> QuietLogFormatter:
-        level = crawler.settings.get("LOG_LEVEL", "DEBUG")
+        level = defaulted(crawler.settings).get("LOG_LEVEL")
         numeric = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
         return cls(verbose=isinstance(numeric, int) and numeric <= logging.DEBUG)
 

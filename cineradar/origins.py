@@ -1,7 +1,7 @@
 """Origins (scheme, host, port): a credential goes only to the origin it was issued for.
 
 The TIX.id tokens go to ENDPOINTS' ``tix_api`` only (cineradar/middlewares/jwt_auth.py), the
-TMDB credential to ``tmdb`` only (cineradar/tmdb_auth.py), whatever a request's meta says: a
+TMDB credential to ``tmdb`` only (cineradar/handlers.py), whatever a request's meta says: a
 redirect keeps the meta, so a 302 to another host would otherwise carry them there.
 """
 

@@ -176,7 +176,7 @@ TIMELINE_CLOCK_URL = None  # tests and replays: "now" from a clock service (the 
 
 # ---------------------------------------------------------------- TMDB
 # Credentials: TMDB_READ_TOKEN (Authorization: Bearer, preferred: the secret stays out of URLs)
-# or TMDB_API_KEY (api_key query parameter, added only at download time, see cineradar/tmdb_auth.py).
+# or TMDB_API_KEY (api_key query parameter, added only at download time, see cineradar/handlers.py).
 # Set them in the environment (or -s); a TMDB crawl without either fails before any request.
 TMDB_READ_TOKEN = None
 TMDB_API_KEY = None

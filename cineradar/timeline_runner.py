@@ -42,7 +42,7 @@ DONE = {"success", "partial", "failed", "cancelled", "blocked", "skipped", "miss
 
 
 
-# Settings the project also reads from the environment (cineradar/backends.py, tmdb_auth.py):
+# Settings the project also reads from the environment (cineradar/backends.py, auth/tmdb.py):
 # a command the timeline starts gets them there, never in its argv (`ps` shows argv to every user).
 ENV_SETTINGS = ("DATABASE_URL", "TMDB_READ_TOKEN", "TMDB_API_KEY")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from freezegun import freeze_time
@@ -171,3 +172,34 @@ def test_a_tix_crawl_without_the_tix_endpoints_exits_1_before_any_request(tmp_pa
 def test_kino_krakow_with_another_city_is_a_bad_argument():
     with pytest.raises(SpiderArgumentError, match="kino_krakow crawls Kraków only, not 'gdansk'; allowed: krakow"):
         KinoKrakowArgs.parse("kino_krakow", {"city": "gdansk"})
+
+
+# ------------------------------------------------------------------ the shared comma-list validator
+def test_comma_list_names_each_item_and_refuses_unknown_or_none():
+    from cineradar.args import comma_items, comma_list
+
+    upper = {"A": "A", "B": "B"}.get
+    assert comma_items(" a, ,b ,") == ["a", "b"]
+    assert comma_list("A, B,A", upper, str) == "A,B,A"
+    assert comma_list("A, B,A", upper, str, unique=True) == "A,B"
+    with pytest.raises(ValueError, match=r"^\['x', 'y'\]$"):
+        comma_list("A,x,y", upper, str)
+    with pytest.raises(ValueError, match=r"^\[\]$"):
+        comma_list(" , ", upper, str)
+
+
+@pytest.mark.parametrize(("spider", "args", "message"), [
+    ("tmdb_movies", {"lists": "popular, nope"}, "unknown lists ['nope']"),
+    ("tmdb_tv", {"imdb_ids": "tt0944947,x1"}, "expected IMDb ids like tt0944947, got ['x1']"),
+    ("geocode", {"cities": "JAKARTA,atlantis"}, "unknown cities ['atlantis']"),
+    ("tix_movies", {"cities": "jakarta,atlantis"}, "unknown TIX.id cities ['atlantis']"),
+])
+def test_every_comma_list_argument_names_what_it_refuses(spider, args, message):
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from cineradar.args import SpiderArgumentError
+
+    model = SpiderLoader.from_settings(get_project_settings()).load(spider).args_model
+    with pytest.raises(SpiderArgumentError, match=re.escape(message)):
+        model.parse(spider, args)

@@ -65,7 +65,9 @@ def test_every_spider_module_defines_at_most_one_spider():
 
 
 def test_storage_adapters_import_nothing_from_scrapy():
-    for path in (ROOT / "cineradar" / "storage").glob("*.py"):
+    # storage/ (the adapters, the spool, the writer's policy, the freshness marks) and the settings
+    # defaults the Scrapy-free auth code reads through
+    for path in [*(ROOT / "cineradar" / "storage").glob("*.py"), ROOT / "cineradar" / "defaults.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
@@ -78,6 +80,17 @@ def test_auth_loads_neither_scrapy_nor_twisted():
     """cineradar/auth is Scrapy-free even through what it imports: checked in a fresh interpreter."""
     code = ("import pkgutil, importlib, sys, cineradar.auth as a\n"
             "[importlib.import_module(f'cineradar.auth.{m.name}') for m in pkgutil.iter_modules(a.__path__)]\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.e2e
+def test_storage_loads_neither_scrapy_nor_twisted():
+    """cineradar/storage (the writer included) is Scrapy-free even through what it imports."""
+    code = ("import pkgutil, importlib, sys, cineradar.storage as s\n"
+            "[importlib.import_module(f'cineradar.storage.{m.name}') for m in pkgutil.iter_modules(s.__path__)]\n"
+            "import cineradar.defaults as d; d.project_defaults()\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -168,3 +181,87 @@ def test_crawls_report_their_outcome(name):
 
 def test_the_allow_lists_name_real_spiders():
     assert set(ITEM_PIPELINE_EXEMPT) | set(RETRY_EXEMPT) | set(API_CONCURRENCY) <= set(NAMES)
+
+
+# ---------------------------------------------------------------- defaults once (issue 18, point 4)
+GETTERS = {"get", "getint", "getfloat", "getbool", "getlist", "getdict", "getwithbase"}
+SETTING_NAME = r"[A-Z][A-Z0-9_]+"
+EMPTY = (None, "", 0, 0.0, False)  # `or ""` only normalizes None; it repeats no default
+
+
+def _settings_names() -> set[str]:
+    from cineradar.defaults import project_defaults
+
+    return set(project_defaults())
+
+
+def _second_defaults(source: str, names: set[str]) -> list[str]:
+    """`x.get*("NAME", default)` and `x.get*("NAME") or <value>` where NAME is a setting: a second
+    default beside cineradar/settings.py's (an environment variable read with a default is not)."""
+    import re
+
+    found = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        calls: list[tuple[ast.Call, ast.expr | None]] = []
+        if isinstance(node, ast.Call):
+            default = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "default"), None)
+            calls.append((node, default))
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            for call, fallback in zip(node.values, node.values[1:], strict=False):
+                if isinstance(call, ast.Call) and not (
+                        isinstance(fallback, ast.Constant) and fallback.value in EMPTY) and not isinstance(
+                        fallback, (ast.Call, ast.Attribute)):
+                    calls.append((call, fallback))
+        for call, default in calls:
+            func = call.func
+            if default is None or not isinstance(func, ast.Attribute) or func.attr not in GETTERS or not call.args:
+                continue
+            first = call.args[0]
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)
+                    and re.fullmatch(SETTING_NAME, first.value)):
+                continue
+            receiver = ast.unparse(func.value)
+            if first.value in names or "settings" in receiver.lower():
+                found.append(f"line {call.lineno}: {ast.unparse(call)} with default {ast.unparse(default)}")
+    return found
+
+
+def test_no_setting_default_is_written_twice():
+    names = _settings_names()
+    offenders = {}
+    for path in sorted((ROOT / "cineradar").rglob("*.py")):
+        if path.name == "settings.py" and path.parent.name == "cineradar":
+            continue
+        found = _second_defaults(path.read_text(encoding="utf-8"), names)
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
+    assert offenders == {}, "read these through cineradar.defaults.defaulted, without a second default"
+
+
+def test_the_policy_sees_a_second_default():
+    names = {"STORAGE_BATCH_SIZE", "TMDB_REGION", "SPLASH_URL"}
+    assert len(_second_defaults('settings.getint("STORAGE_BATCH_SIZE", 500)', names)) == 1
+    assert len(_second_defaults('self.settings.get("OTHER", default="x")', names)) == 1
+    assert len(_second_defaults('str(crawler.settings.get("TMDB_REGION") or "US")', names)) == 1
+    assert len(_second_defaults('settings.get("SPLASH_URL") or DEFAULT_SPLASH_URL', names)) == 1
+    assert _second_defaults('defaulted(settings).getint("STORAGE_BATCH_SIZE")', names) == []
+    assert _second_defaults('settings.get("TMDB_REGION") or ""', names) == []
+    assert _second_defaults('os.environ.get("PATH", "/usr/bin")', names) == []
+    assert _second_defaults('settings.getfloat("A") or settings.getfloat("B")', names) == []
+
+
+def test_a_setting_missing_from_bare_settings_reads_settings_py():
+    from scrapy.settings import Settings
+
+    from cineradar import settings as project
+    from cineradar.defaults import defaulted
+
+    bare = defaulted(Settings())
+    assert bare.getint("STORAGE_BATCH_SIZE") == project.STORAGE_BATCH_SIZE
+    assert bare.getlist("STORAGE_BACKENDS") == ["sqlite"]
+    assert defaulted(Settings({"STORAGE_BATCH_SIZE": "7"})).getint("STORAGE_BATCH_SIZE") == 7
+    assert bare.getfloat("DOWNLOAD_TIMEOUT") == Settings().getfloat("DOWNLOAD_TIMEOUT")  # Scrapy's own default held
+    with pytest.raises(KeyError, match="NO_SUCH_SETTING has no default in cineradar/settings.py"):
+        bare.getint("NO_SUCH_SETTING")

@@ -43,6 +43,16 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
         "tests/pipelines/test_freshness_and_store.py",
         "tests/pipelines/test_store_edges.py",
     ]),
+    "writer": ("cineradar/storage/writer.py", [
+        "tests/storage/test_writer.py",
+        "tests/pipelines/test_store_edges.py",
+        "tests/pipelines/test_freshness_and_store.py",
+    ]),
+    "seen": ("cineradar/storage/freshness.py", [
+        "tests/storage/test_writer.py",
+        "tests/storage_sqlite/test_spool.py",
+        "tests/pipelines/test_freshness_and_store.py",
+    ]),
     "spool": ("cineradar/storage/spool.py", [
         "tests/storage_sqlite/test_spool.py",
         "tests/storage/test_spool_processes.py",

@@ -1,4 +1,5 @@
-"""TIX.id authentication, Scrapy-free: tokens, refresh, guest tokens and the one browser login.
+"""Every source's credentials, Scrapy-free. TIX.id: tokens, refresh, guest tokens and the one browser login;
+TMDB: ``tmdb``, the token or API key (added to requests by cineradar.handlers.TmdbAuthDownloadHandler).
 
 - ``tokens``: the token document (state "tix_jwt"), JWT expiry and clock skew, credentials, errors.
 - ``api``: the auth API (guest token, refresh) over aiohttp.

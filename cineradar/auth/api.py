@@ -33,6 +33,7 @@ from cineradar.auth.tokens import (
     Tokens,
     extract_token,
 )
+from cineradar.defaults import defaulted
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,12 @@ class TixAuthClient:
     @classmethod
     def from_settings(cls, api_url: str, settings: SettingsLike,
                       inc_stat: Callable[[str], None] | None = None) -> TixAuthClient:
-        timeout = settings.getfloat("TIX_AUTH_TIMEOUT") or settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)
+        timeout = settings.getfloat("TIX_AUTH_TIMEOUT") or defaulted(settings).getfloat("DOWNLOAD_TIMEOUT")
         try:
             ca = tls.ca_file(settings)
         except tls.TlsConfigError:
             ca = None  # the crawl fails at open with that line (cineradar/middlewares/tls_failure.py)
-        return cls(api_url, timeout=timeout, attempts=settings.getint("TIX_AUTH_ATTEMPTS", 4),
+        return cls(api_url, timeout=timeout, attempts=defaulted(settings).getint("TIX_AUTH_ATTEMPTS"),
                    user_agent=settings.get("USER_AGENT"), inc_stat=inc_stat,
                    deadline=settings.getfloat("TIX_AUTH_DEADLINE") or None, ca_file=ca)
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from cineradar import tls
 from cineradar.auth.tokens import Credentials, LoginError, SettingsLike, Tokens, login_phone, unquote
+from cineradar.defaults import defaulted
 
 # The browser fingerprint of the original (docs/sources/tix.md#browser-fingerprint).
 IPHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15"
@@ -78,9 +79,9 @@ class LoginOptions:
             ca = tls.ca_file(settings)
         except tls.TlsConfigError as exc:
             raise LoginError(str(exc)) from None
-        return cls(app_url=app_url, headless=settings.getbool("TIX_LOGIN_HEADLESS", True),
+        return cls(app_url=app_url, headless=defaulted(settings).getbool("TIX_LOGIN_HEADLESS"),
                    chromium_path=settings.get("TIX_CHROMIUM_PATH") or None,
-                   timeout=settings.getfloat("TIX_LOGIN_TIMEOUT", 60.0), ca_file=ca)
+                   timeout=defaulted(settings).getfloat("TIX_LOGIN_TIMEOUT"), ca_file=ca)
 
     @property
     def executable_path(self) -> str:
@@ -128,7 +129,7 @@ RENDERERS = ("playwright", "splash")  # TIX_RENDERER; splash: cineradar/auth/spl
 
 
 def renderer_name(settings: SettingsLike) -> str:
-    name = str(settings.get("TIX_RENDERER") or "playwright").strip().lower()
+    name = str(defaulted(settings).get("TIX_RENDERER")).strip().lower()
     if name not in RENDERERS:
         raise LoginError(f"TIX_RENDERER={name!r}: expected one of {', '.join(RENDERERS)}")
     return name

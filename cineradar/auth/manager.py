@@ -45,6 +45,7 @@ from cineradar.auth.tokens import (
     unquote,
     utcnow,
 )
+from cineradar.defaults import defaulted
 
 logger = logging.getLogger(__name__)
 
@@ -320,9 +321,9 @@ def build_manager(settings: SettingsLike, store: TokenStore, *, api_url: str, ap
         return await login(Credentials.from_env(), options, renderer)
 
     if failure_cooldown is None:
-        failure_cooldown = settings.getfloat("TIX_AUTH_FAILURE_COOLDOWN", 30.0)
+        failure_cooldown = defaulted(settings).getfloat("TIX_AUTH_FAILURE_COOLDOWN")
     return TokenManager(
         client=TixAuthClient.from_settings(api_url, settings, inc_stat), store=store,
         login=browser_login, phone=env_phone(),
-        margin=dt.timedelta(minutes=settings.getfloat("TIX_REFRESH_MARGIN_MINUTES", 5.0)),
+        margin=dt.timedelta(minutes=defaulted(settings).getfloat("TIX_REFRESH_MARGIN_MINUTES")),
         inc_stat=inc_stat, failure_cooldown=failure_cooldown, clock=clock or utcnow)

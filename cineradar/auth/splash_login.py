@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from cineradar import tls
 from cineradar.auth.tokens import Credentials, LoginError, SettingsLike, Tokens, login_phone, redact, unquote
+from cineradar.defaults import defaulted
 
 if TYPE_CHECKING:
     from cineradar.auth.login import LoginOptions
@@ -201,9 +202,9 @@ class SplashRenderer:
 
     @classmethod
     def from_settings(cls, settings: SettingsLike, inc_stat: Callable[[str], None] | None = None) -> SplashRenderer:
-        return cls(settings.get("SPLASH_URL") or DEFAULT_SPLASH_URL,
-                   render_timeout=settings.getfloat("TIX_SPLASH_TIMEOUT", 90.0),
-                   attempts=max(1, settings.getint("TIX_SPLASH_ATTEMPTS", 3)), inc_stat=inc_stat)
+        return cls(defaulted(settings).get("SPLASH_URL"),
+                   render_timeout=defaulted(settings).getfloat("TIX_SPLASH_TIMEOUT"),
+                   attempts=max(1, defaulted(settings).getint("TIX_SPLASH_ATTEMPTS")), inc_stat=inc_stat)
 
     async def login(self, credentials: Credentials, options: LoginOptions) -> Tokens:
         return await splash_login(options.app_url, credentials.phone, credentials.password,

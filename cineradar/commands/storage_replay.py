@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from cineradar.backends import open_backend
 from cineradar.commands import ProjectCommand
+from cineradar.defaults import defaulted
 from cineradar.storage import BACKENDS
 from cineradar.storage.spool import Spool
 
@@ -29,11 +30,11 @@ def backends_to_replay(settings: BaseSettings, spool_dir: Path, only: list[str])
     if only:
         return list(dict.fromkeys(only))
     spooled = [path.stem for path in sorted(spool_dir.glob("*.jsonl")) if path.stem in BACKENDS]
-    return list(dict.fromkeys(settings.getlist("STORAGE_BACKENDS", ["sqlite"]) + spooled))
+    return list(dict.fromkeys(defaulted(settings).getlist("STORAGE_BACKENDS") + spooled))
 
 
 def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
-    spool_dir = Path(settings.get("STORAGE_SPOOL_DIR", "data/spool"))
+    spool_dir = Path(defaulted(settings).get("STORAGE_SPOOL_DIR"))
     remaining = rejected = unopened = 0
     for name in backends_to_replay(settings, spool_dir, opts.backend):
         spool = Spool(spool_dir, name)
@@ -45,7 +46,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace, out: TextIO) -> int:
         try:
             backend = open_backend(name, settings, create=False)
             try:
-                replayed = spool.replay(backend)
+                replayed = spool.replay(backend, defaulted(settings).getint("STORAGE_BATCH_SIZE"))
             finally:
                 backend.close()
         except Exception as exc:  # noqa: BLE001 - reported; the rows stay in the spool

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar.commands import ProjectCommand
+from cineradar.defaults import defaulted
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -90,7 +91,7 @@ class Command(ProjectCommand):
         # start, and croniter/requests cost start-up time to commands that never use them.
         from cineradar import timeline
 
-        path = opts.schedule or settings.get("TIMELINE_FILE", "timeline.toml")
+        path = opts.schedule or defaulted(settings).get("TIMELINE_FILE")
         try:
             schedule = timeline.load(path)
         except (timeline.ScheduleError, ValueError) as exc:
@@ -152,7 +153,7 @@ class Command(ProjectCommand):
         user, password = os.environ.get("SCRAPYD_USERNAME"), os.environ.get("SCRAPYD_PASSWORD")
         auth = (user, password) if user and password else None
         clock_url = opts.clock or settings.get("TIMELINE_CLOCK_URL")
-        state = Path(opts.state or settings.get("TIMELINE_STATE") or ".scrapy/timeline-state.json")
+        state = Path(opts.state or defaulted(settings).get("TIMELINE_STATE"))
         try:
             runner = Runner(schedule, nodes=[ScrapydNode(url, auth) for url in nodes],
                             clock=url_clock(clock_url) if clock_url else system_clock(schedule.get("timezone",
@@ -165,9 +166,9 @@ class Command(ProjectCommand):
         stopping: list[int] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda signum, _frame: stopping.append(signum))
-        log.info("running %s on %s (state %s%s)", opts.schedule or settings.get("TIMELINE_FILE", "timeline.toml"),
+        log.info("running %s on %s (state %s%s)", opts.schedule or defaulted(settings).get("TIMELINE_FILE"),
                  ", ".join(nodes), state, f", clock {clock_url}" if clock_url else "")
-        interval = opts.interval or settings.getfloat("TIMELINE_INTERVAL", 5.0)
+        interval = opts.interval or defaulted(settings).getfloat("TIMELINE_INTERVAL")
         while not stopping:
             try:
                 runner.tick()

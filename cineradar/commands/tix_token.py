@@ -12,6 +12,7 @@ from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
 from cineradar.auth.manager import BlockingStateStore, build_manager
 from cineradar.auth.tokens import TOKEN_STATE, TixAuthError, describe, utcnow
 from cineradar.backends import SPECS, backend_options
+from cineradar.defaults import defaulted
 from cineradar.endpoints import Endpoints
 from cineradar.storage import MissingStoreError, Storage, build_backend
 
@@ -75,7 +76,7 @@ class Command(ScrapyCommand):
 
 
 def primary_backend(settings: BaseSettings, *, create: bool = True) -> Storage:
-    name = settings.getlist("STORAGE_BACKENDS", ["sqlite"])[0]
+    name = defaulted(settings).getlist("STORAGE_BACKENDS")[0]
     backend = build_backend(name, backend_options(name, settings, create=create))
     backend.open(SPECS)
     return backend

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from cineradar.commands import ProjectCommand
+from cineradar.defaults import defaulted
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -46,7 +47,7 @@ class Command(ProjectCommand):
         except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
             print(f"web: storage could not be opened ({type(exc).__name__}: {exc})", file=sys.stderr)
             return 1
-        app = create_app(reader, backends, image_url=settings.get("TMDB_IMAGE_URL", ""),
+        app = create_app(reader, backends, image_url=defaulted(settings).get("TMDB_IMAGE_URL"),
                          login_for_reads=settings.getbool("WEB_LOGIN_FOR_READS"),
                          remote_images=settings.getbool("WEB_REMOTE_IMAGES"))
         server = create_server(app, host=opts.host, port=opts.port, threads=opts.threads, ident="cineradar")

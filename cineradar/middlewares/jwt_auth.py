@@ -42,6 +42,7 @@ from scrapy.utils.misc import load_object
 
 from cineradar.auth.manager import TokenManager, build_manager
 from cineradar.auth.tokens import APP_HEADERS, TOKEN_STATE, TixAuthError
+from cineradar.defaults import defaulted
 from cineradar.endpoints import Endpoints
 from cineradar.extensions import outcome
 from cineradar.origins import same_origin
@@ -115,7 +116,7 @@ class TixJwtAuthMiddleware:
         clock = load_object(settings["TIX_AUTH_CLOCK"]) if settings.get("TIX_AUTH_CLOCK") else None
         manager = build_manager(settings, HubTokenStore(crawler), api_url=endpoints.tix_api,
                                 app_url=endpoints.tix_app, inc_stat=inc, clock=clock)
-        middleware = cls(crawler, manager, endpoints.tix_api, settings.getint("TIX_AUTH_MAX_RETRIES", 3))
+        middleware = cls(crawler, manager, endpoints.tix_api, defaulted(settings).getint("TIX_AUTH_MAX_RETRIES"))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
         return middleware

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 
+from cineradar.defaults import defaulted
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -74,9 +76,9 @@ class RetryAfterMiddleware(RetryMiddleware):
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
                  rng: random.Random | None = None, stopping: Callable[[], bool] = lambda: False) -> None:
         super().__init__(settings)
-        self.after_max = settings.getfloat("RETRY_AFTER_MAX", 120.0)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.after_max = defaulted(settings).getfloat("RETRY_AFTER_MAX")
+        self.backoff_base = defaulted(settings).getfloat("RETRY_BACKOFF_BASE")
+        self.backoff_max = defaulted(settings).getfloat("RETRY_BACKOFF_MAX")
         self.sleep = sleep  # injectable: tests drive time without sleeping
         self.clock = clock
         self.rng = rng or random.Random()

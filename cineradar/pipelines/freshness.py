@@ -3,10 +3,10 @@
 The threshold per source comes from FRESHNESS_HOURS (repertuary: 24 h, as in the
 original); sources not listed are never skipped. What was seen is remembered in the
 primary storage backend and loaded once per source (one query however many items
-arrive at once). This pipeline only reads and filters: the store pipeline records a
-key as seen (``mark_seen``) only after its row is durable, so a crash between the two
-at worst stores a row again, never skips one that was not stored. ``-a force=1``
-bypasses the check (the items are still marked as seen once stored).
+arrive at once). This pipeline only reads and filters: the storage writer records a key
+as seen (storage/freshness.py makes the keys and records them) only after its row is
+durable, so a crash between the two at worst stores a row again, never skips one that
+was not stored. ``-a force=1`` bypasses the check (the items are still marked as seen once stored).
 
 A crawl that exports a feed (``-o`` / FEEDS) is not filtered: the user asked for the
 items in a file, and an empty file because the rows were stored yesterday would be a
@@ -24,6 +24,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import CineItem
+from cineradar.storage.freshness import seen_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -35,11 +36,6 @@ logger = logging.getLogger(__name__)
 def thresholds(settings: BaseSettings) -> dict[str, float]:
     """Source -> hours an item stays fresh (only positive thresholds)."""
     return {k: float(v) for k, v in settings.getdict("FRESHNESS_HOURS").items() if float(v) > 0}
-
-
-def seen_key(item: CineItem) -> str:
-    """The key under which an item is remembered as seen (per source)."""
-    return f"{item.entity}:{item.natural_key()}"
 
 
 class FreshnessPipeline:

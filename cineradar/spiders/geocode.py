@@ -41,7 +41,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar import __version__
-from cineradar.args import SpiderArgs
+from cineradar.args import SpiderArgs, comma_items, comma_list
 from cineradar.cities import REPERTUARY_CITIES, tix_cities
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
@@ -78,16 +78,13 @@ class GeocodeArgs(SpiderArgs):
         if value is None:
             return None
         known = {name for _, name in tix_cities()} | set(REPERTUARY_CITIES)
-        wanted = [c.strip() for c in value.split(",") if c.strip()]
-        bad = [c for c in wanted if c.upper() not in known and c.lower() not in known]
-        if bad or not wanted:
-            raise ValueError(f"unknown cities {bad or value!r}; allowed: TIX.id city names or repertuary keys")
-        return ",".join(wanted)
+        return comma_list(value, lambda c: c if c.upper() in known or c.lower() in known else None,
+                          lambda bad: f"unknown cities {bad or value!r}; allowed: TIX.id city names or repertuary keys")
 
     def wants_city(self, site: str, city: str) -> bool:
         if not self.cities:
             return True
-        names = {c.upper() if site == "tix" else c.lower() for c in self.cities.split(",")}
+        names = {c.upper() if site == "tix" else c.lower() for c in comma_items(self.cities)}
         return (city.upper() if site == "tix" else city.lower()) in names
 
 

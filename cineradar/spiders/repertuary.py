@@ -41,6 +41,7 @@ from scrapy.http import Response
 
 from cineradar import items
 from cineradar.args import RepertuaryArgs
+from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
 from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import repertuary as parser
@@ -86,7 +87,7 @@ class RepertuarySpider(CineSpider):
     @property
     def max_attempts(self) -> int:
         """Sessions per day, and fetches per film page, before reporting it missing."""
-        return max(1, self.settings.getint("REPERTUARY_MAX_ATTEMPTS", 8))
+        return max(1, defaulted(self.settings).getint("REPERTUARY_MAX_ATTEMPTS"))
 
     # ------------------------------------------------------------------ sessions
     def _slot(self, city: str, index: int | None = None, requests: int = 1) -> str:
@@ -95,7 +96,7 @@ class RepertuarySpider(CineSpider):
         ``requests`` is how many requests will use it, so film pages fill the slots that
         day chains leave idle and every slot ends at about the same time.
         """
-        sessions = max(1, self.settings.getint("REPERTUARY_SESSIONS", 7))
+        sessions = max(1, defaulted(self.settings).getint("REPERTUARY_SESSIONS"))
         load = self._slot_load.setdefault(city, [0] * sessions)
         if index is None:
             index = min(range(sessions), key=load.__getitem__)

@@ -17,6 +17,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar.args import SpiderArgs, TixArgs
 from cineradar.auth.tokens import APP_HEADERS
+from cineradar.defaults import defaulted
 from cineradar.spiders.base import CineSpider
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class TixApiSpider(CineSpider):
 
     def retry(self, request: scrapy.Request, reason: str) -> scrapy.Request | None:
         """A semantic retry (bad JSON, success:false), on top of the HTTP retries."""
-        retries = self.settings.getint("RETRY_TIMES", 3) + self.settings.getint("TIX_PAYLOAD_RETRIES", 3)
+        settings = defaulted(self.settings)
+        retries = settings.getint("RETRY_TIMES") + settings.getint("TIX_PAYLOAD_RETRIES")
         return get_retry_request(request, spider=self, reason=reason, max_retry_times=retries,
                                  logger=logging.getLogger(self.name))

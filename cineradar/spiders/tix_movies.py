@@ -42,6 +42,7 @@ from scrapy.http import Response
 
 from cineradar import items
 from cineradar.cities import tix_cities
+from cineradar.defaults import defaulted
 from cineradar.extensions import progress
 from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
@@ -216,7 +217,7 @@ class TixMoviesSpider(TixApiSpider):
         yield from page.theatres  # this page's rooms; the store merges them
         yield from page.showtimes
         if page.has_next:
-            limit = self.settings.getint("TIX_MAX_SCHEDULE_PAGES", 50)
+            limit = defaulted(self.settings).getint("TIX_MAX_SCHEDULE_PAGES")
             if page_no >= limit:
                 self.stat("page_limit_reached")
                 self.logger.error("%s: has_next still true after %d pages; stopping there", where, limit)

@@ -43,6 +43,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
+from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.handlers import AIOHTTP as AIOHTTP_HANDLER
@@ -99,7 +100,7 @@ class TixSeatsSpider(TixApiSpider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        handler = str(settings.get("TIX_SEATS_HTTP_HANDLER") or "aiohttp").lower()
+        handler = str(defaulted(settings).get("TIX_SEATS_HTTP_HANDLER")).lower()
         if handler == "aiohttp" and (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
             path = AIOHTTP_HANDLER  # Scrapy's, trusting TLS_CA_FILE too (cineradar/handlers.py)
             settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": path, "https": path},

@@ -1,7 +1,7 @@
 """Shared base of the TMDB spiders (tmdb_movies, tmdb_match): not a spider itself.
 
 * Credentials: TMDB_READ_TOKEN (Bearer) or TMDB_API_KEY, added at download time by
-  cineradar.tmdb_auth.TmdbAuthDownloadHandler; none at all fails the crawl before any request.
+  cineradar.handlers.TmdbAuthDownloadHandler; none at all fails the crawl before any request.
 * Rate: every TMDB request goes through one download slot, ``tmdb_api`` (TMDB_CONCURRENCY
   in flight, no per-slot delay), and carries ``meta["site"] = "tmdb"`` so that the per-site
   cap (cineradar/middlewares/site_rate.py) spaces them at TMDB_RATE_LIMIT requests/s.
@@ -18,9 +18,10 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from cineradar.auth.tmdb import MISSING, TmdbCredentials
+from cineradar.defaults import defaulted
 from cineradar.extensions import outcome
 from cineradar.spiders.base import CineSpider
-from cineradar.tmdb_auth import MISSING, TmdbCredentials
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 SLOT = "tmdb_api"
 SITE = "tmdb"
-HANDLER = "cineradar.tmdb_auth.TmdbAuthDownloadHandler"
+HANDLER = "cineradar.handlers.TmdbAuthDownloadHandler"
 
 
 class TmdbSpider(CineSpider):
@@ -40,7 +41,7 @@ class TmdbSpider(CineSpider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        concurrency = settings.getint("TMDB_CONCURRENCY", 16)
+        concurrency = defaulted(settings).getint("TMDB_CONCURRENCY")
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         slots.setdefault(SLOT, {"concurrency": concurrency, "delay": 0.0, "jitter": 0})
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
@@ -53,7 +54,7 @@ class TmdbSpider(CineSpider):
             settings.set("CONCURRENT_REQUESTS", max(concurrency, settings.getint("CONCURRENT_REQUESTS")),
                          priority="spider")
         limits = dict(settings.getdict("SITE_RATE_LIMITS"))
-        limits[SITE] = settings.getfloat("TMDB_RATE_LIMIT", 35.0)
+        limits[SITE] = defaulted(settings).getfloat("TMDB_RATE_LIMIT")
         settings.set("SITE_RATE_LIMITS", limits, priority="spider")
         if (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
             settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": HANDLER,

@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import scrapy
 from pydantic import Field, ValidationError, field_validator
 
-from cineradar.args import SpiderArgs
+from cineradar.args import SpiderArgs, comma_items, comma_list
 from cineradar.backends import SPECS
+from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMovie
@@ -71,11 +72,8 @@ class TmdbMoviesArgs(SpiderArgs):
     def _lists(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        names = [n.strip().lower() for n in value.split(",") if n.strip()]
-        bad = [n for n in names if n not in LISTS]
-        if bad or not names:
-            raise ValueError(f"unknown lists {bad or value!r}; allowed: {', '.join(LISTS)}")
-        return ",".join(dict.fromkeys(names))
+        return comma_list(value, lambda n: n.lower() if n.lower() in LISTS else None,
+                          lambda bad: f"unknown lists {bad or value!r}; allowed: {', '.join(LISTS)}", unique=True)
 
     @field_validator("region")
     @classmethod
@@ -96,7 +94,7 @@ class TmdbMoviesArgs(SpiderArgs):
     def selected(self) -> tuple[list[str], bool]:
         lists, enrich = PRESETS[self.preset] if self.preset else (tuple(LISTS), True)
         if self.lists:
-            lists = tuple(self.lists.split(","))
+            lists = tuple(comma_items(self.lists))
         return list(lists), enrich if self.enrich is None else self.enrich
 
 
@@ -124,8 +122,8 @@ class TmdbMoviesSpider(TmdbSpider):
         assert isinstance(spider, TmdbMoviesSpider)
         # Here, not in start(): a page parsed alone (scrapy parse / check) needs them too.
         spider.lists, spider.enrich = spider.args.selected()
-        spider.region = spider.args.region or str(crawler.settings.get("TMDB_REGION") or "US").upper()
-        spider.language = spider.args.language or str(crawler.settings.get("TMDB_LANGUAGE") or "en-US")
+        spider.region = spider.args.region or str(defaulted(crawler.settings).get("TMDB_REGION")).upper()
+        spider.language = spider.args.language or str(defaulted(crawler.settings).get("TMDB_LANGUAGE"))
         spider.yield_all = spider.force or bool(crawler.settings.getdict("FEEDS"))
         return spider
 

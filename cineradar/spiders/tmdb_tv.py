@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from cineradar.args import SpiderArgs, SpiderInputError
+from cineradar.args import SpiderArgs, SpiderInputError, comma_items, comma_list
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbCompany, TmdbLogoEntity, TmdbNetwork, TmdbShow, TmdbWatchProvider
@@ -48,11 +48,8 @@ class TmdbTvArgs(SpiderArgs):
     def _ids(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        ids = [i.strip() for i in value.split(",") if i.strip()]
-        bad = [i for i in ids if not IMDB_ID.match(i)]
-        if bad or not ids:
-            raise ValueError(f"expected IMDb ids like tt0944947, got {bad or value!r}")
-        return ",".join(dict.fromkeys(ids))
+        return comma_list(value, lambda i: i if IMDB_ID.match(i) else None,
+                          lambda bad: f"expected IMDb ids like tt0944947, got {bad or value!r}", unique=True)
 
     @field_validator("file")
     @classmethod
@@ -98,7 +95,7 @@ class TmdbTvSpider(TmdbSpider):
             yield self.show_request(int(row["tmdb_id"]), row.get("imdb_id") or "")
 
     def _imdb_ids(self) -> list[str]:
-        ids = self.args.imdb_ids.split(",") if self.args.imdb_ids else []
+        ids = comma_items(self.args.imdb_ids) if self.args.imdb_ids else []
         if self.args.file:
             ids += read_imdb_ids(self.args.file)
         return list(dict.fromkeys(ids))

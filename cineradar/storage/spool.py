@@ -18,7 +18,7 @@ error, so one poison row never blocks the rows behind it.
 
 A spooled row may carry its freshness key (``"seen": [source, key, when]``, only in the
 primary backend's spool, which holds the freshness state): replay records it as seen
-(``mark_seen``) once the row is written, so the state catches up with what is stored.
+(``storage.freshness.record_seen``) once the row is written, so the state catches up with what is stored.
 
 Files are created mode 0600 and the folder 0700: spooled rows may hold the TIX.id
 refresh token.
@@ -38,10 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from cineradar.storage.base import RejectedDataError, Storage, StorageError
+from cineradar.storage.freshness import Seen, record_seen
 
 logger = logging.getLogger(__name__)
-
-Seen = tuple[str, str, dt.datetime]  # (source, freshness key, when seen)
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -74,15 +73,6 @@ def upsert_bisecting(backend: Storage, entity: str, rows: list[dict[str, Any]]) 
     if rows:
         attempt(0, len(rows))
     return written, rejected
-
-
-def _mark_seen(backend: Storage, seen: list[Seen]) -> None:
-    """Record written rows as seen, per (source, time) as mark_seen takes them."""
-    groups: dict[tuple[str, dt.datetime], list[str]] = defaultdict(list)
-    for source, key, when in seen:
-        groups[(source, when)].append(key)
-    for (source, when), keys in groups.items():
-        backend.mark_seen(source, keys, when)
 
 
 def _open_private(path: Path, flags: int) -> int:
@@ -226,7 +216,7 @@ class Spool:
                     if bad:
                         refused.setdefault(entity, []).extend((batch[i][0], error) for i, error in bad)
                     refused_at = {i for i, _ in bad}
-                    _mark_seen(backend, [seen for i, (_, seen) in enumerate(batch) if seen and i not in refused_at])
+                    record_seen(backend, [seen for i, (_, seen) in enumerate(batch) if seen and i not in refused_at])
             # Only after every good row is written: a failed replay sets nothing aside twice.
             for entity, bad_rows in refused.items():
                 self._reject_locked(entity, bad_rows)

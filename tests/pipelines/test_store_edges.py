@@ -1,7 +1,7 @@
-"""Store pipeline behaviours mutation testing found open: its defaults without the project's
-settings, the replay schedule on an injected clock, real permanent faults (a file that is not a
-database, a misconfigured backend, a spool that is a folder) said once, the retries at close,
-refused rows counted and named."""
+"""The store pipeline around the storage writer: its defaults without the project's settings (read
+from cineradar/settings.py), the replay schedule on an injected clock, and what the writer reports
+reaching the crawl's outcome (a permanent fault FAILED, rows left or refused PARTIAL). The write
+policy itself is tested without a crawler in tests/storage/test_writer.py."""
 
 from __future__ import annotations
 
@@ -140,50 +140,10 @@ async def test_a_spool_is_replayed_again_once_its_interval_has_passed(tmp_path, 
     await crawler.get_extension(StorageHub).close()
 
 
-async def test_a_failed_replay_is_not_tried_again_before_its_interval(make_crawler, tmp_path):
-    _earlier_spool(tmp_path, showtime(time="17:00"))
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1, STORAGE_SPOOL_RETRY_INTERVAL=5))
-    pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.clock = clock = Clock(100.0)
-    calls = _down(crawler.get_extension(StorageHub).backends["sqlite"])
-    await pipeline.process_item(showtime(time="18:00"))   # queued; the replay fails: next try at 105
-    assert crawler.stats.get_value("cineradar/storage/sqlite/errors") == 1
-    clock.now = 104.5
-    await pipeline.process_item(showtime(time="18:01"))
-    assert len(calls) == 1 and crawler.stats.get_value("cineradar/storage/sqlite/errors") == 1
-    clock.now = 105.0
-    await pipeline.process_item(showtime(time="18:02"))
-    assert len(calls) == 2 and crawler.stats.get_value("cineradar/storage/sqlite/errors") == 2
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_an_earlier_spool_is_replayed_at_the_first_batch_whatever_the_clock_reads(make_crawler, store_path,
-                                                                                        tmp_path):
-    _earlier_spool(tmp_path, showtime(time="17:00"))
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1))
-    pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.clock = Clock(0.0)   # a monotonic clock's origin is arbitrary
-    await pipeline.process_item(showtime(time="18:00"))
-    assert open_store(store_path).count(ENTITY) == 2
-    await crawler.get_extension(StorageHub).close()
-
-
 def test_without_the_storage_hub_the_pipeline_says_it_needs_it(make_crawler):
     crawler = make_crawler(EXTENSIONS={PATH: None})
     with pytest.raises(StorageHubDisabled, match=f"^StorePipeline needs the storage hub, but the extension {PATH}"):
         StorePipeline.from_crawler(crawler)
-
-
-async def test_spooled_seen_marks_carry_the_crawl_start_in_utc(make_crawler, tmp_path):
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1, STORAGE_RETRY_TIMES=0))
-    before = dt.datetime.now(dt.UTC)
-    pipeline = StorePipeline.from_crawler(crawler)
-    _down(crawler.get_extension(StorageHub).backends["sqlite"])
-    await pipeline.process_item(showtime())
-    (record,) = [json.loads(line) for line in (tmp_path / "spool" / "sqlite.jsonl").read_text().splitlines()]
-    when = dt.datetime.fromisoformat(record["seen"][2])
-    assert when.utcoffset() == dt.timedelta(0) and before <= when <= dt.datetime.now(dt.UTC)
-    await crawler.get_extension(StorageHub).close()
 
 
 # ------------------------------------------------------------------ permanent faults, said once
@@ -199,103 +159,6 @@ async def test_a_file_that_is_not_a_database_fails_the_crawl_at_open_once(make_c
     await pipeline.close_spider()
     assert len(failures) == 1
     assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 2
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_a_healthy_backend_opens_at_start_without_a_warning(make_crawler, caplog):
-    crawler = _spider(make_crawler())
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.open_spider()
-    assert crawler.stats.get_value(outcome.FAILED_KEY) is None
-    assert "not reachable" not in caplog.text
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_a_permanent_error_on_the_first_write_fails_the_crawl_once(make_crawler, store_path, failures):
-    _not_a_database(store_path)
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.process_item(showtime(time="18:00"))   # no open_spider: the write opens the file
-    await pipeline.process_item(showtime(time="19:00"))
-    assert failures == [f"storage sqlite: sqlite open failed ({store_path}): file is not a database"]
-    assert crawler.stats.get_value(outcome.FAILED_KEY) == failures[0]
-    assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 2
-    assert crawler.stats.get_value("cineradar/storage/sqlite/errors") is None   # not retried as an outage
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_a_permanent_error_while_replaying_fails_the_crawl_once_and_stops_the_retries(
-        make_crawler, store_path, tmp_path, failures, delays):
-    _not_a_database(store_path)
-    _earlier_spool(tmp_path, showtime(time="17:00"))
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.process_item(showtime(time="18:00"))   # queued behind the spool; the replay opens the file
-    await pipeline.process_item(showtime(time="19:00"))
-    await pipeline.close_spider()
-    assert failures == [f"storage sqlite: sqlite open failed ({store_path}): file is not a database"]
-    assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 1
-    assert delays == []   # nothing retried at close
-    assert crawler.stats.get_value("cineradar/storage/sqlite/unwritten") is None
-    assert Spool(tmp_path / "spool", "sqlite").count() == 2
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_a_spool_that_cannot_be_read_at_close_fails_the_crawl_once(make_crawler, tmp_path, failures, delays):
-    (tmp_path / "spool" / "sqlite.jsonl").mkdir(parents=True)   # a folder where the spool file goes
-    crawler = _spider(make_crawler())
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.close_spider()
-    assert failures == [f"storage sqlite: spool {tmp_path / 'spool' / 'sqlite.jsonl'} unusable (Is a directory)"]
-    assert crawler.stats.get_value(outcome.FAILED_KEY) == failures[0]
-    assert delays == []
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_a_spool_that_cannot_be_made_fails_the_crawl(make_crawler, tmp_path, failures):
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("")
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1, STORAGE_RETRY_TIMES=0, STORAGE_SPOOL_DIR=str(blocker)))
-    pipeline = StorePipeline.from_crawler(crawler)
-    _down(crawler.get_extension(StorageHub).backends["sqlite"])
-    await pipeline.process_item(showtime())
-    assert crawler.stats.get_value(outcome.FAILED_KEY) == failures[0]
-    assert failures[0].startswith("storage sqlite: 1 repertuary_showtimes rows could not be written to the spool")
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_a_misconfigured_second_backend_fails_the_crawl_and_nothing_is_recorded_as_seen(
-        make_crawler, store_path, failures):
-    crawler = _spider(make_crawler(STORAGE_BACKENDS=["sqlite", "nosuch"], STORAGE_BATCH_SIZE=2))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.open_spider()
-    await pipeline.process_item(showtime(time="18:00"))
-    await pipeline.process_item(showtime(time="18:01"))
-    assert failures == ["storage nosuch: unknown storage backend 'nosuch'; allowed: sqlite, postgres, firestore"]
-    assert open_store(store_path).count(ENTITY) == 2
-    assert _seen(store_path) == set()   # not durable everywhere: the next run stores them again
-    assert crawler.stats.get_value("cineradar/storage/nosuch/not_written") == 2
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_every_backend_is_checked_at_start_even_after_one_failed(make_crawler, store_path, failures):
-    _not_a_database(store_path)
-    crawler = _spider(make_crawler(STORAGE_BACKENDS=["nosuch", "sqlite"]))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.open_spider()
-    assert [f.split(":")[0] for f in failures] == ["storage nosuch", "storage sqlite"]
-    await crawler.get_extension(StorageHub).close()
-
-
-async def test_the_primary_spools_no_seen_marks_while_another_backend_fails(make_crawler, tmp_path, failures):
-    crawler = _spider(make_crawler(STORAGE_BACKENDS=["sqlite", "nosuch"], STORAGE_BATCH_SIZE=1,
-                                   STORAGE_RETRY_TIMES=0))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.open_spider()
-    _down(crawler.get_extension(StorageHub).backends["sqlite"])
-    await pipeline.process_item(showtime())
-    (record,) = [json.loads(line) for line in (tmp_path / "spool" / "sqlite.jsonl").read_text().splitlines()]
-    assert "seen" not in record
     await crawler.get_extension(StorageHub).close()
 
 
@@ -345,34 +208,4 @@ async def test_refused_rows_are_counted_named_and_the_rest_recorded_as_seen(make
     assert [json.loads(line)["entity"] for line in rejected_path.read_text().splitlines()] == [ENTITY] * 2
     assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") is None
     assert _seen(store_path) == {f"{ENTITY}:{items[i].natural_key()}" for i in (0, 2)}
-    await crawler.get_extension(StorageHub).close()
-
-
-@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
-async def test_refused_rows_that_cannot_be_set_aside_fail_the_crawl_and_stop_the_writes(make_crawler, store_path,
-                                                                                       tmp_path, failures):
-    (tmp_path / "spool" / "sqlite.rejected.jsonl").mkdir(parents=True)   # a folder where the file goes
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=2))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.process_item(showtime(time="18:00"))
-    await pipeline.process_item(showtime(time="18:01", showtime_id={"not": "text"}))
-    assert crawler.stats.get_value(outcome.FAILED_KEY) == failures[0]
-    await pipeline.process_item(showtime(time="18:02"))
-    await pipeline.process_item(showtime(time="18:03"))
-    assert len(failures) == 1
-    assert open_store(store_path).count(ENTITY) == 1   # only the good row of the first batch
-    assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 4
-    await crawler.get_extension(StorageHub).close()
-
-
-@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
-async def test_rows_refused_while_replaying_are_counted(make_crawler, store_path, tmp_path):
-    _earlier_spool(tmp_path, showtime(time="17:00"), showtime(time="17:01", showtime_id={"not": "text"}))
-    crawler = _spider(make_crawler(STORAGE_BATCH_SIZE=1))
-    pipeline = StorePipeline.from_crawler(crawler)
-    await pipeline.process_item(showtime(time="18:00"))
-    rejected_path = tmp_path / "spool" / "sqlite.rejected.jsonl"
-    assert crawler.stats.get_value("cineradar/storage/sqlite/rejected") == 1
-    assert crawler.stats.get_value(f"{outcome.PARTIAL_PREFIX}rows refused by sqlite (see {rejected_path})") == 1
-    assert open_store(store_path).count(ENTITY) == 2
     await crawler.get_extension(StorageHub).close()

@@ -67,4 +67,4 @@ def test_tmdb_spiders_share_one_slot_capped_under_tmdbs_limit():
         assert settings.getdict("SITE_RATE_LIMITS")["tmdb"] == 35.0 < 40
         assert settings.getdict("DOWNLOAD_SLOTS")["tmdb_api"]["concurrency"] == 16
         assert settings.getfloat("DOWNLOAD_DELAY") == 0.0  # the site cap spaces them, not a 2 s slot delay
-        assert settings.getdict("DOWNLOAD_HANDLERS")["http"] == "cineradar.tmdb_auth.TmdbAuthDownloadHandler"
+        assert settings.getdict("DOWNLOAD_HANDLERS")["http"] == "cineradar.handlers.TmdbAuthDownloadHandler"
