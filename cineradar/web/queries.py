@@ -93,7 +93,7 @@ def spiders(reader: Reader) -> list[str]:
 
 # --------------------------------------------------------------------------- TIX.id day
 def tix_dates(reader: Reader) -> list[str]:
-    return sorted(reader.count_by("tix_showtimes", "date"), reverse=True)
+    return sorted(reader.distinct("tix_showtimes", "date"), reverse=True)
 
 
 def day_snapshots(reader: Reader, day: str) -> list[dict[str, Any]]:
@@ -108,6 +108,29 @@ def morning_sums(reader: Reader, group: tuple[str, ...], where: dict[str, Any],
     return reader.latest_sums("tix_seat_snapshots", per="showtime_id", latest="scraped_at", group=group,
                               sums=("unavailable_seats", "total_seats"), where=where | {"mode": "morning"},
                               between=between)
+
+
+def movie_day_sums(reader: Reader, movie_ids: list[str], between: Range | None = None
+                   ) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(movie, day) -> (showtimes, audience, seats), each of the movie's showtimes of the day once
+    through its latest morning snapshot.
+
+    One pass over the (movie_id, mode, date, ...) index: summed over every morning snapshot with
+    the count of distinct showtimes beside the count of rows; only a (movie, day) where they
+    differ (a showtime snapshotted twice that morning) is summed again one snapshot per showtime."""
+    lines = reader.aggregate("tix_seat_snapshots", group=("movie_id", "date"),
+                             where={"movie_id": movie_ids, "mode": "morning"}, between=between,
+                             values={"rows": ("count", "showtime_id"), "showtimes": ("count_distinct", "showtime_id"),
+                                     "audience": ("sum", "unavailable_seats"), "seats": ("sum", "total_seats")})
+    out = {}
+    for line in lines:
+        movie, day = line["movie_id"], line["date"]
+        if line["rows"] == line["showtimes"]:
+            out[(movie, day)] = (int(line["rows"]), int(line["audience"] or 0), int(line["seats"] or 0))
+            continue
+        for exact in morning_sums(reader, ("movie_id", "date"), {"movie_id": movie, "date": day}):
+            out[(movie, day)] = (exact["rows"], exact["unavailable_seats"], exact["total_seats"])
+    return out
 
 
 def _lines(sums: Iterable[dict[str, Any]], key: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -179,9 +202,8 @@ def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREN
     """Occupancy per movie per day (latest morning snapshot per showtime) over ``days`` days up to ``day``."""
     if not movie_ids:
         return {"dates": [], "series": {}}
-    per = {(r["movie_id"], r["date"]): (r["unavailable_seats"], r["total_seats"])
-           for r in morning_sums(reader, ("movie_id", "date"), {"movie_id": movie_ids},
-                                 Range("date", days_back(day, days - 1), day))}
+    per = {k: (aud, seats) for k, (_, aud, seats) in
+           movie_day_sums(reader, movie_ids, Range("date", days_back(day, days - 1), day)).items()}
     dates = sorted({d for _, d in per})
     return {"dates": dates, "series": {m: [pct(*per[(m, d)]) if (m, d) in per else None for d in dates]
                                        for m in movie_ids}}
@@ -278,8 +300,9 @@ def movie(reader: Reader, *, tix: str | None = None, repertuary: str | None = No
     tix_days = []
     if tix_ids:
         shows = reader.count_by("tix_showtimes", "date", where={"movie_id": tix_ids})
-        occ = {r["date"]: (r["unavailable_seats"], r["total_seats"])
-               for r in morning_sums(reader, ("date",), {"movie_id": tix_ids})}
+        occ: dict[str, tuple[int, int]] = {}
+        for (_, d), (_, aud, seats) in movie_day_sums(reader, tix_ids).items():
+            occ[d] = (occ.get(d, (0, 0))[0] + aud, occ.get(d, (0, 0))[1] + seats)
         tix_days = [{"date": d, "showtimes": shows[d], "audience": occ.get(d, (0, 0))[0],
                      "seats": occ.get(d, (0, 0))[1], "occupancy_pct": pct(*occ.get(d, (0, 0)))} for d in sorted(shows)]
     films = reader.rows("repertuary_films", where={"slug": slugs}) if slugs else []
