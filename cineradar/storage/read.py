@@ -11,13 +11,15 @@ are the original's shapes, read by the original's clients (docs/web.md).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cineradar.storage.base import EntitySpec, Storage, StorageError
 
@@ -39,6 +41,8 @@ READ_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "crawl_runs": (("started_at",),),
     "tmdb_matches": (("status",), ("tmdb_id",)),
 }
+CACHE_SIZE = 4096  # values kept by Reader.cached (a day's figures, one movie's day, a count per entity)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,64 @@ class Reader:
                                "system's shapes and are read by the original's clients (docs/web.md); set "
                                "STORAGE_BACKENDS to sqlite or postgres first")
         self._lock = threading.Lock()
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
+        self._cache_marker: Any = None
+
+    # ------------------------------------------------------------------ cache
+    def marker(self) -> Any:
+        """A value that changes whenever a write to the store is committed (by this process or any
+        other): SQLite's ``data_version`` (commits by other connections) with this connection's
+        ``total_changes`` (its own); PostgreSQL's ``pg_current_snapshot()`` (which transactions
+        are finished: a commit anywhere in the cluster changes it). Equal markers read at two
+        times mean the store's rows were the same in between."""
+        backend: Any = self.backend
+        if self.dialect == "sqlite":
+            with backend._lock:
+                version = backend.conn.execute("PRAGMA data_version").fetchone()[0]
+                return (version, backend.conn.total_changes)
+        return self._execute("SELECT pg_current_snapshot()::text", [])[0][0]
+
+    def cached(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept until the store changes (``marker``): the marker is read BEFORE
+        computing, so a value computed while a write lands is kept under the older marker and
+        never served again (the next request reads the newer one). Copies go in and out, so a
+        caller changing what it got changes no kept value."""
+        marker = self.marker()
+        with self._lock:
+            if marker != self._cache_marker:
+                self._cache.clear()
+                self._cache_marker = marker
+            elif key in self._cache:
+                self._cache.move_to_end(key)
+                return copy.deepcopy(self._cache[key])  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            if marker == self._cache_marker:
+                self._cache[key] = copy.deepcopy(value)
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return value
+
+    def cached_many(self, keys: Sequence[Any], compute: Callable[[list[Any]], dict[Any, Any]]) -> dict[Any, Any]:
+        """key -> value for ``keys``, as ``cached`` keeps them: ``compute(missing keys)`` gives the
+        values of the keys not kept (a key it leaves out is kept as None), with one marker read."""
+        marker = self.marker()
+        with self._lock:
+            if marker != self._cache_marker:
+                self._cache.clear()
+                self._cache_marker = marker
+            found = {k: copy.deepcopy(self._cache[k]) for k in keys if k in self._cache}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            fresh = compute(missing)
+            with self._lock:
+                if marker == self._cache_marker:
+                    for k in missing:
+                        self._cache[k] = copy.deepcopy(fresh.get(k))
+                    while len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+            found.update({k: fresh.get(k) for k in missing})
+        return found
 
     # ------------------------------------------------------------------ queries
     def rows(self, entity: str, *, columns: Sequence[str] | None = None, where: dict[str, Any] | None = None,

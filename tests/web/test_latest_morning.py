@@ -109,3 +109,23 @@ def test_movie_trend_and_movie_days_equal_the_day_lines(reader):
 def test_dates_are_the_distinct_days_stored(reader):
     assert reader.distinct("tix_seat_snapshots", "date") == list(DAYS)
     assert reader.distinct("tix_showtimes", "date") == []
+
+
+def test_kept_figures_follow_every_write_to_the_store(reader, tmp_path):
+    day = DAYS[0]
+    before = queries.tix_day(reader, day)["totals"]["snapshotted"]
+    trend = queries.movie_trend(reader, day, ["10"])["series"]["10"]
+    assert queries.tix_day(reader, day)["totals"]["snapshotted"] == before  # kept
+    # another process writes (the crawler): a new showtime of movie 10, full
+    other = SQLiteStorage(tmp_path / "store.db")
+    other.open(SPECS)
+    other.upsert("tix_seat_snapshots", [snapshot("901", day, "10", f"{day}T06:31:00+07:00", 100)])
+    other.close()
+    assert queries.tix_day(reader, day)["totals"]["snapshotted"] == before + 1
+    assert queries.movie_trend(reader, day, ["10"])["series"]["10"] != trend
+    assert queries.entity_view(reader, "tix_seat_snapshots")["rows"] == len(rows()) + 1
+    # this process writes through the reader's own connection (a review decision does)
+    reader.backend.upsert("tix_seat_snapshots", [snapshot("902", day, "10", f"{day}T06:31:00+07:00", 0)])
+    assert queries.tix_day(reader, day)["totals"]["snapshotted"] == before + 2
+    assert queries.entity_view(reader, "tix_seat_snapshots")["rows"] == len(rows()) + 2
+    assert queries.tix_dates(reader) == []  # no tix_showtimes: nothing kept from elsewhere
