@@ -27,7 +27,10 @@ from cineradar.storage.base import EntitySpec, Storage, StorageError
 # a few rows per showtime per day add up to millions over months, and a day's page must not
 # scan them all.
 READ_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "tix_showtimes": (("date",), ("movie_id", "date"), ("theatre_id", "date")),
+    "tix_showtimes": (("date",), ("movie_id", "date"), ("theatre_id", "date"),
+                      # covering the TIX.id day's price ranges and its theatres per city
+                      ("date", "merchant", "room_category", "price_min", "price_max"),
+                      ("date", "city", "theatre_id", "showtime_id")),
     # covering (date or movie first, then what the occupancy sums read): the sums never touch the
     # table's rows, whose seat layouts make them large
     "tix_seat_snapshots": (("showtime_id",),
@@ -183,18 +186,24 @@ class Reader:
         Found by grouping on ``per`` alone, which an index starting with the equality columns then
         ``per`` reads in order (no sort); the latest is the largest ``latest`` as an instant (as
         ``daily_summary.latest_per_showtime`` compares them), ties going to the largest key."""
+        # kept: a day's page asks three times (sums, top, bottom); every column of those few rows
+        key = ("superseded", entity, per, latest, repr(sorted((where or {}).items())), repr(between))
+        self._check(self._spec(entity), columns)
+        return self.cached(key, lambda: self._find_superseded(entity, per, latest, where, between))
+
+    def _find_superseded(self, entity: str, per: str, latest: str, where: dict[str, Any] | None,
+                         between: Range | None) -> list[dict[str, Any]]:
         spec = self._spec(entity)
-        self._check(spec, [per, latest, *columns])
+        self._check(spec, [per, latest])
         text, params = self._where(spec, where, between)
         col = _quote(per)
         several = [r[0] for r in self._execute(f"SELECT {col} FROM {_quote(entity)}{text} GROUP BY {col} "
                                                "HAVING count(*) > 1", params)]
         if not several:
             return []
-        cols = list(dict.fromkeys((*spec.key, per, latest, *columns)))
         rows: list[dict[str, Any]] = []
         for start in range(0, len(several), 500):
-            rows += self.rows(entity, columns=cols, where=(where or {}) | {per: several[start:start + 500]},
+            rows += self.rows(entity, where=(where or {}) | {per: several[start:start + 500]},
                               between=between)
         best: dict[Any, dict[str, Any]] = {}
         for row in rows:
