@@ -300,6 +300,8 @@ def main() -> int:
         assert base is not None
         counts, days = fill(list(backends.values()), base, opts.days)
         print(f"history ({', '.join(backends)}): {json.dumps(counts)} in {time.perf_counter() - t:.0f} s", flush=True)
+        if "postgres" in backends:  # settled as autovacuum leaves a store: visibility map set, statistics fresh
+            backends["postgres"]._run(lambda conn: conn.execute("VACUUM (ANALYZE)"), "vacuum")
         if opts.keep:
             filled.write_text(json.dumps({"counts": counts, "days": days}))
     import os

@@ -71,6 +71,7 @@ class Reader:
         self._lock = threading.Lock()
         self._cache: OrderedDict[Any, Any] = OrderedDict()
         self._cache_marker: Any = None
+        self._pinned = threading.local()
 
     # ------------------------------------------------------------------ cache
     def marker(self) -> Any:
@@ -79,12 +80,25 @@ class Reader:
         ``total_changes`` (its own); PostgreSQL's ``pg_current_snapshot()`` (which transactions
         are finished: a commit anywhere in the cluster changes it). Equal markers read at two
         times mean the store's rows were the same in between."""
+        pinned = getattr(self._pinned, "marker", None)
+        if pinned is not None:
+            return pinned
         backend: Any = self.backend
         if self.dialect == "sqlite":
             with backend._lock:
                 version = backend.conn.execute("PRAGMA data_version").fetchone()[0]
                 return (version, backend.conn.total_changes)
         return self._execute("SELECT pg_current_snapshot()::text", [])[0][0]
+
+    def pin(self) -> None:
+        """Read the marker once for this thread's next reads (one web request) until ``unpin``:
+        a value computed after it is kept under it, which is what ``cached`` needs (a write
+        landing meanwhile changes the marker the next request reads)."""
+        self._pinned.marker = None
+        self._pinned.marker = self.marker()
+
+    def unpin(self) -> None:
+        self._pinned.marker = None
 
     def cached(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()``, kept until the store changes (``marker``): the marker is read BEFORE
