@@ -265,16 +265,24 @@ class Reader:
         self._check(spec, [*cols, *order])
         dropped = {tuple(_plain(r[k], spec.columns[k]) for k in spec.key)
                    for r in self._superseded(entity, per, latest, where, between, [])}
-        text, params = self._where(spec, where, between)
         direction = " DESC" if desc else ""
         collate = ' COLLATE "C"' if self.dialect == "postgres" else ""
         ordering = ", ".join(f"{_quote(c)}{collate if spec.columns[c] == 'text' else ''}{direction}" for c in order)
         selected = list(dict.fromkeys((*cols, *spec.key)))
-        query = f"SELECT {', '.join(map(_quote, selected))} FROM {_quote(entity)}{text} ORDER BY {ordering}"
+
+        def ordered(only: dict[str, Any], what: Sequence[str], count: int | None) -> list[tuple[Any, ...]]:
+            text, params = self._where(spec, (where or {}) | only, between)
+            query = f"SELECT {', '.join(map(_quote, what))} FROM {_quote(entity)}{text} ORDER BY {ordering}"
+            return self._execute(query + (f" LIMIT {count}" if count is not None else ""), params)
+
+        only: dict[str, Any] = {}
         if limit is not None:
-            query += f" LIMIT {int(limit) + len(dropped)}"
+            # first the ``per`` of the first rows, from what a covering index holds (not the rows'
+            # other columns), then those rows whole: the answer is among them (at most
+            # ``len(dropped)`` of the first ``limit + len(dropped)`` rows are superseded)
+            only = {per: sorted({r[0] for r in ordered({}, [per], int(limit) + len(dropped))})}
         out = []
-        for record in self._execute(query, params):
+        for record in ordered(only, selected, None):
             row = {c: _plain(v, spec.columns[c]) for c, v in zip(selected, record, strict=True)}
             if tuple(row[k] for k in spec.key) in dropped:
                 continue
