@@ -1,7 +1,7 @@
 """Server time of every `scrapy web` page over 30 days of history, on SQLite and PostgreSQL, and the
 time to write a day's report; beside a reference: the page's main query through sqlite3 directly.
 
-    .venv/bin/python bench/web_pages.py [--days 30] [--requests 15] [--base DIR] [--no-postgres]
+    .venv/bin/python bench/web_pages.py [--days 30] [--requests 15] [--base DIR] [--keep DIR] [--no-postgres]
 
 History: one real crawl of the replica (default preset: tix_movies over all 83 cities, repertuary
 Kraków for 7 days, TMDB lists and matching) is the base day. The 30 days are that day's rows moved
@@ -23,6 +23,7 @@ import argparse
 import datetime as dt
 import json
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -247,18 +248,26 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--base", type=Path, help="a folder whose cineradar.db holds the base crawl (else crawled)")
+    parser.add_argument("--keep", type=Path, help="a folder to keep the 30 days in (SQLite file, PostgreSQL cluster) "
+                        "and to reuse them from on the next run, instead of a temporary one filled each time")
     parser.add_argument("--no-postgres", action="store_true")
     opts = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    if opts.keep:
+        opts.keep.mkdir(parents=True, exist_ok=True)
+    workdir = opts.keep or Path(tempfile.mkdtemp(prefix="bench-web-"))
+    filled = workdir / "filled.json"  # written once both stores hold the 30 days
+    reuse = opts.keep is not None and filled.exists()
     day0 = dt.date(2026, 1, 15)
     base_dir = opts.base or workdir / "base"
-    if opts.base is None:
-        base_dir.mkdir()
+    if opts.base is None and not reuse:
+        base_dir.mkdir(exist_ok=True)
         t = time.perf_counter()
         crawl_base(base_dir, day0)
         print(f"base crawl: {time.perf_counter() - t:.0f} s", flush=True)
-    base = SQLiteStorage(base_dir / "cineradar.db")
-    base.open(SPECS)
+    base = None
+    if not reuse:
+        base = SQLiteStorage(base_dir / "cineradar.db")
+        base.open(SPECS)
     backends: dict[str, Any] = {}
     lite = SQLiteStorage(workdir / "history.db")
     lite.open(SPECS)
@@ -269,13 +278,32 @@ def main() -> int:
         from tools.local_servers import PostgresServer
 
         server = PostgresServer()
-        server.__enter__()
+        if opts.keep:  # the cluster lives in the kept folder (and stays there after the run)
+            shutil.rmtree(server.dir, ignore_errors=True)
+            server.dir = workdir / "pg"
+            server.data = server.dir / "data"
+            if not reuse:
+                shutil.rmtree(server.dir, ignore_errors=True)
+                server.dir.mkdir()
+                server.init()
+            server.start()
+        else:
+            server.__enter__()
         pg = PostgresStorage(server.dsn)
         pg.open(SPECS)
         backends["postgres"] = pg
-    t = time.perf_counter()
-    counts, days = fill(list(backends.values()), base, opts.days)
-    print(f"history ({', '.join(backends)}): {json.dumps(counts)} in {time.perf_counter() - t:.0f} s", flush=True)
+    if reuse:
+        counts, days = (lambda kept: (kept["counts"], kept["days"]))(json.loads(filled.read_text()))
+        print(f"history ({', '.join(backends)}) kept in {workdir}: {json.dumps(counts)}", flush=True)
+    else:
+        t = time.perf_counter()
+        assert base is not None
+        counts, days = fill(list(backends.values()), base, opts.days)
+        print(f"history ({', '.join(backends)}): {json.dumps(counts)} in {time.perf_counter() - t:.0f} s", flush=True)
+        if "postgres" in backends:  # settled as autovacuum leaves a store: visibility map set, statistics fresh
+            backends["postgres"]._run(lambda conn: conn.execute("VACUUM (ANALYZE)"), "vacuum")
+        if opts.keep:
+            filled.write_text(json.dumps({"counts": counts, "days": days}))
     import os
 
     print(f"load average before measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
@@ -310,7 +338,10 @@ def main() -> int:
         for backend in backends.values():
             backend.close()
         if server is not None:
-            server.__exit__(None, None, None)
+            if opts.keep:
+                server.stop()
+            else:
+                server.__exit__(None, None, None)
     if failed:
         print("OVER BUDGET: " + "; ".join(failed))
         return 1

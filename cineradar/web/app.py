@@ -52,6 +52,7 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
     @app.before_request
     def _start() -> Response | None:
         g.started = time.perf_counter()
+        reader.pin()  # one read of the store's write marker per request (Reader.cached)
         g.logged_in = bool(session.get("user"))
         if app.config["LOGIN_FOR_READS"] and not g.logged_in and request.endpoint not in ("login", "static"):
             return redirect(url_for("login", next=request.full_path))
@@ -66,6 +67,10 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
         response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' http: https: data:; "
                                                        "style-src 'self' 'unsafe-inline'; script-src 'self'")
         return response
+
+    @app.teardown_request
+    def _unpin(_error: BaseException | None) -> None:
+        reader.unpin()
 
     csrf.init_app(app)  # after _start: the login state is known when a refusal is rendered
 

@@ -93,7 +93,7 @@ def spiders(reader: Reader) -> list[str]:
 
 # --------------------------------------------------------------------------- TIX.id day
 def tix_dates(reader: Reader) -> list[str]:
-    return sorted(reader.count_by("tix_showtimes", "date"), reverse=True)
+    return reader.cached(("tix_dates",), lambda: sorted(reader.distinct("tix_showtimes", "date"), reverse=True))
 
 
 def day_snapshots(reader: Reader, day: str) -> list[dict[str, Any]]:
@@ -110,6 +110,29 @@ def morning_sums(reader: Reader, group: tuple[str, ...], where: dict[str, Any],
                               between=between)
 
 
+def movie_day_sums(reader: Reader, movie_ids: list[str], between: Range | None = None
+                   ) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(movie, day) -> (showtimes, audience, seats), each of the movie's showtimes of the day once
+    through its latest morning snapshot.
+
+    One pass over the (movie_id, mode, date, ...) index: summed over every morning snapshot with
+    the count of distinct showtimes beside the count of rows; only a (movie, day) where they
+    differ (a showtime snapshotted twice that morning) is summed again one snapshot per showtime."""
+    lines = reader.aggregate("tix_seat_snapshots", group=("movie_id", "date"),
+                             where={"movie_id": movie_ids, "mode": "morning"}, between=between,
+                             values={"rows": ("count", "showtime_id"), "showtimes": ("count_distinct", "showtime_id"),
+                                     "audience": ("sum", "unavailable_seats"), "seats": ("sum", "total_seats")})
+    out = {}
+    for line in lines:
+        movie, day = line["movie_id"], line["date"]
+        if line["rows"] == line["showtimes"]:
+            out[(movie, day)] = (int(line["rows"]), int(line["audience"] or 0), int(line["seats"] or 0))
+            continue
+        for exact in morning_sums(reader, ("movie_id", "date"), {"movie_id": movie, "date": day}):
+            out[(movie, day)] = (exact["rows"], exact["unavailable_seats"], exact["total_seats"])
+    return out
+
+
 def _lines(sums: Iterable[dict[str, Any]], key: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in sums:
@@ -123,7 +146,12 @@ def _lines(sums: Iterable[dict[str, Any]], key: str, names: dict[str, str] | Non
 
 
 def tix_day(reader: Reader, day: str, *, top: int = 10) -> dict[str, Any]:
-    """The day's figures, summed in SQL over each showtime's latest morning snapshot."""
+    """The day's figures, summed in SQL over each showtime's latest morning snapshot (kept until
+    the store changes: ``Reader.cached``)."""
+    return reader.cached(("tix_day", day, top), lambda: _tix_day(reader, day, top))
+
+
+def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
     sums = morning_sums(reader, ("merchant", "city", "movie_id"), {"date": day})
     movies = reader.rows("tix_movies", where={"date": day},
                          columns=("movie_id", "title", "is_presale", "merchants", "cities", "poster_url"))
@@ -179,9 +207,16 @@ def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREN
     """Occupancy per movie per day (latest morning snapshot per showtime) over ``days`` days up to ``day``."""
     if not movie_ids:
         return {"dates": [], "series": {}}
-    per = {(r["movie_id"], r["date"]): (r["unavailable_seats"], r["total_seats"])
-           for r in morning_sums(reader, ("movie_id", "date"), {"movie_id": movie_ids},
-                                 Range("date", days_back(day, days - 1), day))}
+    window = [days_back(day, n) for n in range(days - 1, -1, -1)]
+
+    def compute(missing: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+        dates = sorted({d for _, _, d in missing})
+        sums = movie_day_sums(reader, sorted({m for _, m, _ in missing}), Range("date", dates[0], dates[-1]))
+        return {("movie_day", m, d): v for (m, d), v in sums.items()}
+
+    # each (movie, day) kept until the store changes: the next day's page reads 29 of the 30 again
+    cells = reader.cached_many([("movie_day", m, d) for m in movie_ids for d in window], compute)
+    per = {(m, d): (v[1], v[2]) for (_, m, d), v in cells.items() if v is not None}
     dates = sorted({d for _, d in per})
     return {"dates": dates, "series": {m: [pct(*per[(m, d)]) if (m, d) in per else None for d in dates]
                                        for m in movie_ids}}
@@ -278,8 +313,9 @@ def movie(reader: Reader, *, tix: str | None = None, repertuary: str | None = No
     tix_days = []
     if tix_ids:
         shows = reader.count_by("tix_showtimes", "date", where={"movie_id": tix_ids})
-        occ = {r["date"]: (r["unavailable_seats"], r["total_seats"])
-               for r in morning_sums(reader, ("date",), {"movie_id": tix_ids})}
+        occ: dict[str, tuple[int, int]] = {}
+        for (_, d), (_, aud, seats) in movie_day_sums(reader, tix_ids).items():
+            occ[d] = (occ.get(d, (0, 0))[0] + aud, occ.get(d, (0, 0))[1] + seats)
         tix_days = [{"date": d, "showtimes": shows[d], "audience": occ.get(d, (0, 0))[0],
                      "seats": occ.get(d, (0, 0))[1], "occupancy_pct": pct(*occ.get(d, (0, 0)))} for d in sorted(shows)]
     films = reader.rows("repertuary_films", where={"slug": slugs}) if slugs else []
@@ -345,19 +381,30 @@ def match_rate(reader: Reader) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- explorer
+def row_count(reader: Reader, entity: str) -> int:
+    """Rows of ``entity`` (a full count: kept until the store changes)."""
+    return reader.cached(("count", entity), lambda: reader.count(entity))
+
+
 def explorer(reader: Reader) -> list[dict[str, Any]]:
     out = []
     for name, spec in reader.specs.items():
-        entry: dict[str, Any] = {"entity": name, "rows": reader.count(name), "dated": "date" in spec.columns}
+        entry: dict[str, Any] = {"entity": name, "rows": row_count(reader, name), "dated": "date" in spec.columns}
         out.append(entry)
     return out
 
 
 def entity_view(reader: Reader, entity: str, *, limit: int = 20) -> dict[str, Any]:
+    """Rows per day, the row count and the latest ``limit`` rows (kept until the store changes)."""
+    return reader.cached(("entity_view", entity, limit), lambda: _entity_view(reader, entity, limit))
+
+
+def _entity_view(reader: Reader, entity: str, limit: int) -> dict[str, Any]:
     spec = reader.specs[entity]
-    per_day = reader.count_by(entity, "date") if "date" in spec.columns else {}
+    per_day = (reader.cached(("count_by", entity, "date"), lambda: reader.count_by(entity, "date"))
+               if "date" in spec.columns else {})
     # by key (its index): ordering a large table by another column would sort all of it
     order = ("started_at",) if entity == "crawl_runs" else spec.key
     latest = reader.rows(entity, order=order, desc=True, limit=limit)
-    return {"entity": entity, "rows": reader.count(entity), "per_day": per_day, "latest": latest,
+    return {"entity": entity, "rows": row_count(reader, entity), "per_day": per_day, "latest": latest,
             "columns": list(spec.columns), "key": spec.key}
