@@ -192,6 +192,12 @@ class SiteRateMiddleware:
                 earliest = max(earliest, released[-per_second(self.gaps[site])] + 1.0 + 1e-6)
             if now >= earliest:
                 break
+            if earliest - now < self.gaps[site]:
+                # Woken a hair early (asyncio runs timers up to its clock resolution early): wait
+                # the rest on this time. Taking a new one would push it a whole gap (or slot
+                # delay) later, every other request (1.1 s / 2.2 s gaps at a 1/s cap).
+                at = earliest
+                continue
             at = self.reserve(site, slot, not_before=earliest)
         self._released[site].append(now)
         self._slot_released[(site, slot)] = now
