@@ -72,11 +72,11 @@ def scrapyd(replica: Replica, tmp_path_factory: pytest.TempPathFactory):
     log = (tmp / "scrapyd.log").open("w")
     proc = subprocess.Popen(["bash", str(ROOT / "scripts/scrapyd")], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
+    for _ in range(600):  # up to a minute: a busy machine (parallel test workers) starts it slowly
         try:
-            requests.get(url + "daemonstatus.json", timeout=1)
+            requests.get(url + "daemonstatus.json", timeout=5)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)  # waiting for the server to listen, not driving time
     try:
         yield {"url": url, "home": tmp / "home", "tmp": tmp, "port": port}
@@ -106,7 +106,7 @@ def deployed(scrapyd, tmp_path_factory):
 
 
 def schedule(scrapyd: dict[str, Any], spider: str, **params: str) -> str:
-    answer = requests.post(scrapyd["url"] + "schedule.json", auth=AUTH, timeout=10,
+    answer = requests.post(scrapyd["url"] + "schedule.json", auth=AUTH, timeout=60,
                            data={"project": "cineradar", "spider": spider} | params).json()
     assert answer["status"] == "ok", answer
     return str(answer["jobid"])
@@ -116,7 +116,7 @@ def wait_finished(scrapyd: dict[str, Any], job: str, timeout: float = 240) -> di
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         jobs = requests.get(scrapyd["url"] + "listjobs.json", params={"project": "cineradar"}, auth=AUTH,
-                            timeout=10).json()
+                            timeout=60).json()
         for entry in jobs["finished"]:
             if entry["id"] == job:
                 return dict(entry)

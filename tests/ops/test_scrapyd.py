@@ -31,7 +31,7 @@ def test_scrapyd_refuses_to_start_without_credentials(tmp_path):
 
 def test_calls_without_credentials_are_refused(scrapyd, tmp_path):
     for path in ("listprojects.json", "daemonstatus.json", "schedule.json"):
-        assert requests.get(scrapyd["url"] + path, timeout=10).status_code == 401
+        assert requests.get(scrapyd["url"] + path, timeout=60).status_code == 401
     proc = deploy(scrapyd, tmp_path, credentials=False)
     assert "401" in proc.stdout + proc.stderr
     assert not (scrapyd["home"] / "eggs/cineradar").exists() or "r1" not in str(
@@ -39,10 +39,10 @@ def test_calls_without_credentials_are_refused(scrapyd, tmp_path):
 
 
 def test_deploy_lists_only_the_cineradar_project(deployed):
-    projects = requests.get(deployed["url"] + "listprojects.json", auth=AUTH, timeout=10).json()["projects"]
+    projects = requests.get(deployed["url"] + "listprojects.json", auth=AUTH, timeout=60).json()["projects"]
     assert projects == ["cineradar"]  # no stray "default" from a scrapy.cfg
     spiders = requests.get(deployed["url"] + "listspiders.json", params={"project": "cineradar"}, auth=AUTH,
-                           timeout=10).json()["spiders"]
+                           timeout=60).json()["spiders"]
     assert {"repertuary", "tix_movies", "tix_seats"} <= set(spiders)
 
 

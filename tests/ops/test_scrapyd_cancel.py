@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def cancel(scrapyd: dict[str, Any], job: str) -> None:
-    answer = requests.post(scrapyd["url"] + "cancel.json", auth=AUTH, timeout=10,
+    answer = requests.post(scrapyd["url"] + "cancel.json", auth=AUTH, timeout=60,
                            data={"project": "cineradar", "job": job}).json()
     assert answer["status"] == "ok", answer
 
