@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from cineradar.auth.tokens import TOKEN_STATE
 from cineradar.backends import SPECS, backend_options, configured
 from cineradar.storage import PermanentStorageError, Storage, StorageError, build_backend
 from cineradar.storage.spool import Spool
@@ -189,3 +190,16 @@ class StorageHub:
         for name in self.names:
             self._executors[name].submit(self._close_one, name).result()
             self._executors[name].shutdown(wait=False)
+
+
+class HubTokenStore:
+    """The token document in the primary storage backend's state "tix_jwt"."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.hub = storage_hub(crawler, "TixJwtAuthMiddleware (the token lives in storage)")
+
+    async def load(self) -> dict[str, Any] | None:
+        return await self.hub.call(self.hub.primary, lambda b: b.get_state(TOKEN_STATE))
+
+    async def save(self, doc: dict[str, Any]) -> None:
+        await self.hub.call(self.hub.primary, lambda b: b.put_state(TOKEN_STATE, doc))

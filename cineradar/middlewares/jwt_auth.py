@@ -41,12 +41,12 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import load_object
 
 from cineradar.auth.manager import TokenManager, build_manager
-from cineradar.auth.tokens import APP_HEADERS, TOKEN_STATE, TixAuthError
+from cineradar.auth.tokens import APP_HEADERS, TixAuthError
 from cineradar.defaults import defaulted
 from cineradar.endpoints import Endpoints
 from cineradar.extensions import outcome
+from cineradar.extensions.storage_hub import HubTokenStore
 from cineradar.origins import same_origin
-from cineradar.spiders.base import CineSpider
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -60,28 +60,19 @@ GUEST_PATH = re.compile(r"^/v1/(movies/?$|schedules/|cities/?$)")
 EXPIRED_EVENT = b"EXPIRED_EVENT_DETAIL"
 
 
-class HubTokenStore:
-    """The token document in the primary storage backend's state "tix_jwt"."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        from cineradar.extensions.storage_hub import storage_hub
-
-        self.hub = storage_hub(crawler, "TixJwtAuthMiddleware (the token lives in storage)")
-
-    async def load(self) -> dict[str, Any] | None:
-        return await self.hub.call(self.hub.primary, lambda b: b.get_state(TOKEN_STATE))
-
-    async def save(self, doc: dict[str, Any]) -> None:
-        await self.hub.call(self.hub.primary, lambda b: b.put_state(TOKEN_STATE, doc))
-
-
 def wants_tix_auth(spider: Any) -> bool:
     """Auto mode: the project's spiders that declare ``tix_auth = True``, and any spider that
     is not one of the project's (the one ``scrapy shell`` and ``scrapy fetch`` make, a user's
     own): those only get tokens on TIX API URLs, by the URL's path (``kind``)."""
-    if spider is None or not isinstance(spider, CineSpider):
+    if spider is None or not is_project_spider(spider):
         return True
-    return bool(getattr(spider, "tix_auth", False))
+    return bool(spider.tix_auth)
+
+
+def is_project_spider(spider: Any) -> bool:
+    """One of the project's spiders (cineradar.spiders.base.CineSpider declares ``tix_auth``), told
+    apart without importing the spiders: a middleware does not reach up into the spiders' room."""
+    return hasattr(type(spider), "tix_auth")
 
 
 class TixJwtAuthMiddleware:
@@ -202,7 +193,7 @@ class TixJwtAuthMiddleware:
 
     def _forget_token(self, request: Request) -> None:
         spider = getattr(self.crawler, "spider", None)
-        if spider is None or isinstance(spider, CineSpider):  # kept for shell/fetch's own spider only
+        if spider is None or is_project_spider(spider):  # kept for shell/fetch's own spider only
             request.headers.pop("Authorization", None)
 
     def spider_idle(self) -> None:

@@ -21,6 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
 from cineradar import tls
+from cineradar.crawl_errors import CertificateRejected
 from cineradar.extensions import outcome
 
 if TYPE_CHECKING:
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 STAT = "cineradar/tls/certificate_rejected"
-
-
-class CertificateRejected(IgnoreRequest):
-    """The request's host showed a certificate that did not verify (the crawl has failed)."""
 
 
 class TlsFailureMiddleware:

@@ -32,6 +32,9 @@ class CineSpider(scrapy.Spider):
     """
 
     args_model: ClassVar[type[SpiderArgs]] = SpiderArgs
+    # The TIX.id JWT middleware gives tokens only to the project's spiders that set it True (its
+    # presence marks a project spider: a foreign one, shell's or fetch's, has no such attribute).
+    tix_auth: ClassVar[bool] = False
     # The item classes it yields: a CSV feed takes one of them (cineradar/feeds.py).
     entities: ClassVar[tuple[type, ...]] = ()
     start_error: str | None = None

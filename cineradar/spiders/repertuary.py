@@ -41,9 +41,9 @@ from scrapy.http import Response
 
 from cineradar import items
 from cineradar.args import RepertuaryArgs
+from cineradar.crawl_errors import CertificateRejected
 from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
-from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import repertuary as parser
 from cineradar.spiders.base import CineSpider
 

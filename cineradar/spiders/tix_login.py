@@ -21,7 +21,7 @@ import scrapy
 from cineradar.auth.manager import build_manager
 from cineradar.auth.tokens import TixAuthError
 from cineradar.extensions import outcome
-from cineradar.middlewares.jwt_auth import HubTokenStore
+from cineradar.extensions.storage_hub import HubTokenStore
 from cineradar.spiders.base import CineSpider
 
 if TYPE_CHECKING:

@@ -42,9 +42,9 @@ from scrapy.http import Response
 
 from cineradar import items
 from cineradar.cities import tix_cities
+from cineradar.crawl_errors import CertificateRejected
 from cineradar.defaults import defaulted
 from cineradar.extensions import progress
-from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import TixApiSpider
 

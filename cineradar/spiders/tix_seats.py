@@ -43,12 +43,12 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from cineradar.args import SpiderArgs, SpiderInputError, TixSeatsArgs
+from cineradar.crawl_errors import CertificateRejected
 from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.handlers import AIOHTTP as AIOHTTP_HANDLER
 from cineradar.items import TixSeatFailure, TixSeatSnapshot
-from cineradar.middlewares.tls_failure import CertificateRejected
 from cineradar.parsers import tix as parser
 from cineradar.spiders.tix_base import SLOT, TixApiSpider
 
