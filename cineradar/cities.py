@@ -7,8 +7,6 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-from rapidfuzz import fuzz, process
-
 # docs/sources/repertuary.md#cities: 29 keys; Kraków keeps its legacy branded host.
 REPERTUARY_CITIES: dict[str, str] = {
     "krakow": "Kraków", "warszawa": "Warszawa", "gdansk": "Gdańsk", "wroclaw": "Wrocław",
@@ -44,6 +42,8 @@ def repertuary_city(name: str) -> str | None:
 
 def did_you_mean(typed: str, choices: list[str], show: dict[str, str] | None = None) -> str:
     """ "; did you mean 'x'?" for a near miss among ``choices`` (shown as ``show[x]``), else ""."""
+    from rapidfuzz import fuzz, process  # noqa: PLC0415 - only on a typo: not at every command's start
+
     best = process.extractOne(typed, choices, scorer=fuzz.ratio, score_cutoff=70)
     if best is None:
         return ""

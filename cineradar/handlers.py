@@ -8,10 +8,9 @@ one is every spider's https handler (DOWNLOAD_HANDLERS), the aiohttp one tix_sea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.utils.misc import load_object
 
 from cineradar import compat, tls
 
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 HTTP11 = "cineradar.handlers.Http11DownloadHandler"
-AIOHTTP = "cineradar.handlers.AiohttpDownloadHandler"
+AIOHTTP = "cineradar.handlers_aiohttp.AiohttpDownloadHandler"  # a module of its own: it loads aiohttp
 
 
 class Http11DownloadHandler(HTTP11DownloadHandler):
@@ -28,14 +27,3 @@ class Http11DownloadHandler(HTTP11DownloadHandler):
         ca = tls.ca_file(crawler.settings)
         if ca and crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"):
             compat.trust_ca_twisted(self, ca)
-
-
-_AiohttpBase: Any = load_object(compat.AIOHTTP_DOWNLOAD_HANDLER)
-
-
-class AiohttpDownloadHandler(_AiohttpBase):  # type: ignore[misc]
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        ca = tls.ca_file(crawler.settings)
-        if ca and crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"):
-            compat.trust_ca_aiohttp(self, ca)

@@ -85,16 +85,17 @@ def _count_typed(seat_map: list[_Item]) -> Occupancy:
             name = (item.seat_code or item.row_name or "").strip()  # UNSET is falsy
             seats: list[_RowSeat] = item.seat_rows  # type: ignore[assignment]
             statuses: list[Any] = list(map(_STATUS, seats))  # the XXI norm: every seat has a status
-            if any(status is UNSET for status in statuses):
-                statuses = [seat.seat_status if status is UNSET else status for seat, status in zip(seats, statuses)]
+            if UNSET in statuses:
+                statuses = [seat.seat_status if status is UNSET else status
+                            for seat, status in zip(seats, statuses, strict=True)]
             mapped = [_seat_code(None) if status is UNSET else _CODES.get(status) for status in statuses] \
-                if any(status is UNSET for status in statuses) else list(map(_CODES.get, statuses))
-            rows.append((name, [code for code in mapped if code is not None] if None in mapped else mapped))
+                if UNSET in statuses else list(map(_CODES.get, statuses))
+            rows.append((name, [code for code in mapped if code is not None] if None in mapped else mapped))  # type: ignore[arg-type]
         return _count(rows, "nested")
     grouped: dict[str, list[int]] = {}
     with_yn = False
     for item in seat_map:
-        status = item.seat_status if item.seat_status is not UNSET else item.status
+        status: Any = item.seat_status if item.seat_status is not UNSET else item.status
         if status is UNSET:
             status = None
         seat_yn = item.seat_yn
@@ -123,3 +124,4 @@ def _count_typed(seat_map: list[_Item]) -> Occupancy:
                                             for i in seat_map):
         raise LayoutError("seat_map items have none of the known keys")
     return _count(grouped.items(), "flat_yn" if with_yn else "flat")
+

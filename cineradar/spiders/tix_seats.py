@@ -103,7 +103,7 @@ class TixSeatsSpider(TixApiSpider):
         super().update_settings(settings)
         handler = str(settings.get("TIX_SEATS_HTTP_HANDLER") or "aiohttp").lower()
         if handler == "aiohttp" and (settings.getpriority("DOWNLOAD_HANDLERS") or 0) <= SETTINGS_PRIORITIES["spider"]:
-            path = AIOHTTP_HANDLER  # Scrapy's, trusting TLS_CA_FILE too (cineradar/handlers.py)
+            path = AIOHTTP_HANDLER  # Scrapy's, trusting TLS_CA_FILE too (cineradar/handlers_aiohttp.py)
             settings.set("DOWNLOAD_HANDLERS", settings.getdict("DOWNLOAD_HANDLERS") | {"http": path, "https": path},
                          priority="spider")
         elif handler not in ("aiohttp", "twisted"):

@@ -66,6 +66,17 @@ ODD = [
         {"row_name": "B", "seat_yn": "x", "seat_status": 1}, {"row_name": "B", "seat_yn": "1", "seat_status": 9},
         {"row_name": "B", "seat_yn": "1", "status": 6}, {"row_name": "B", "seat_yn": "", "seat_status": 1},
         {"row_name": "C", "seat_yn": "1"}]}},
+    # flat rows apart, codes to skip, aisles, a row of aisles only, seat_yn on some seats only
+    {"data": {"seat_map": [{"row_name": "A", "seat_status": 1}, {"row_name": "B", "seat_status": 2},
+                           {"row_name": "A", "seat_status": 6}, {"row_name": "C", "seat_status": 0},
+                           {"row_name": "B", "seat_status": 5}, {"row_name": "", "seat_status": 1}]}},
+    {"data": {"seat_map": [{"row_name": "A", "seat_yn": "0", "seat_status": 0},
+                           {"row_name": "B", "seat_yn": "1", "seat_status": 0},
+                           {"row_name": "A", "seat_yn": "1", "seat_status": 1},
+                           {"row_name": "B", "seat_yn": "1", "seat_status": 7}]}},
+    {"data": {"seat_map": [{"row_name": "A", "seat_yn": "0", "seat_status": 0}]}},
+    {"data": {"seat_map": [{"row_name": "A", "seat_yn": "1", "seat_status": 1}, {"row_name": "A", "seat_status": 5}]}},
+    {"data": {"seat_map": [{"row_name": "A ", "seat_status": 1}, {"row_name": "A", "seat_status": 5}]}},
 ]
 
 
