@@ -42,7 +42,7 @@ def repertuary_city(name: str) -> str | None:
 
 def did_you_mean(typed: str, choices: list[str], show: dict[str, str] | None = None) -> str:
     """ "; did you mean 'x'?" for a near miss among ``choices`` (shown as ``show[x]``), else ""."""
-    from rapidfuzz import fuzz, process  # only for a near miss: not paid by every command's start
+    from rapidfuzz import fuzz, process  # noqa: PLC0415 - only on a typo: not at every command's start
 
     best = process.extractOne(typed, choices, scorer=fuzz.ratio, score_cutoff=70)
     if best is None:

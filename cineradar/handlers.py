@@ -17,10 +17,9 @@ redirect to another host keeps it).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.utils.misc import load_object
 
 from cineradar import compat, tls
 from cineradar.auth.tmdb import TmdbCredentials
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 HTTP11 = "cineradar.handlers.Http11DownloadHandler"
-AIOHTTP = "cineradar.handlers.AiohttpDownloadHandler"
+AIOHTTP = "cineradar.handlers_aiohttp.AiohttpDownloadHandler"  # a module of its own: it loads aiohttp
 TMDB = "cineradar.handlers.TmdbAuthDownloadHandler"
 
 
@@ -43,25 +42,6 @@ class Http11DownloadHandler(HTTP11DownloadHandler):
         ca = tls.ca_file(crawler.settings)
         if ca and crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"):
             compat.trust_ca_twisted(self, ca)
-
-
-def __getattr__(name: str) -> Any:
-    # The aiohttp subclass is built on first use (load_object of AIOHTTP): importing aiohttp costs
-    # every `scrapy` command ~80 ms, and only tix_seats (and a TLS test) use it.
-    if name != "AiohttpDownloadHandler":
-        raise AttributeError(name)
-    base: Any = load_object(compat.AIOHTTP_DOWNLOAD_HANDLER)
-
-    class AiohttpDownloadHandler(base):  # type: ignore[misc, valid-type]
-        def __init__(self, crawler: Crawler) -> None:
-            super().__init__(crawler)
-            ca = tls.ca_file(crawler.settings)
-            if ca and crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"):
-                compat.trust_ca_aiohttp(self, ca)
-
-    AiohttpDownloadHandler.__module__ = __name__
-    globals()[name] = AiohttpDownloadHandler
-    return AiohttpDownloadHandler
 
 
 class TmdbAuthDownloadHandler(Http11DownloadHandler):

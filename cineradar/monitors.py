@@ -14,11 +14,9 @@ Thresholds are settings (see cineradar/settings.py, "monitors").
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scrapy import signals
 from scrapy.utils.misc import load_object
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.monitors import ErrorCountMonitor
@@ -26,8 +24,7 @@ from spidermon.core.actions import Action
 
 from cineradar import sources
 from cineradar.extensions import outcome
-from cineradar.extensions.storage_hub import StorageHub
-from cineradar.items import CrawlRun
+from cineradar.extensions.previous_run import PreviousRun
 from cineradar.matching import DECISIONS
 
 if TYPE_CHECKING:
@@ -35,8 +32,6 @@ if TYPE_CHECKING:
     from scrapy.spiders import Spider
 
 logger = logging.getLogger(__name__)
-
-PREVIOUS_RUNS_READ = 50  # the newest successful runs of the spider read at open (one bounded query)
 
 
 class CineMonitor(Monitor):
@@ -265,42 +260,3 @@ class SpiderCloseSuite(MonitorSuite):
         if crawler is None or crawler.settings.get("MONITOR_MAX_ERRORS") is None:  # unset: not checked
             chosen = [m for m in chosen if m is not ErrorMonitor]
         self.add_monitors(chosen)
-
-
-class PreviousRun:
-    """At spider open, reads the previous successful run of the same spider and arguments
-    (on a storage worker thread, one bounded query: the newest PREVIOUS_RUNS_READ successful
-    runs of the spider) for the drop monitors, which read it from here (``previous``)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.previous: dict[str, Any] | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> PreviousRun:
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        return ext
-
-    async def spider_opened(self, spider: Spider) -> None:
-        args: Any = getattr(spider, "args", None)
-        wanted = args.model_dump(mode="json", exclude_none=True) if args is not None else {}
-        wanted = {k: v for k, v in wanted.items() if not k.startswith("_") and k not in ("date", "now")}
-        hub = self.crawler.get_extension(StorageHub)
-        settings = self.crawler.settings
-        if hub is None or not settings.getbool("CRAWL_RUN_RECORDS") or settings.getbool("STORE_READ_ONLY"):
-            return
-        where = {"spider": spider.name, "status": "success"}
-        try:
-            rows = await hub.call(hub.primary, lambda b: b.fetch(CrawlRun.entity, where,
-                                                                 newest=("finished_at", PREVIOUS_RUNS_READ)))
-        except Exception as exc:  # noqa: BLE001 - no history: the drop checks are skipped
-            logger.info("previous runs not read (%s): drop monitors skipped", exc)
-            rows = []
-        for row in rows:  # newest first
-            run = {k: json.loads(v) if k in ("args", "stats") and isinstance(v, str) else v for k, v in row.items()}
-            given = {k: v for k, v in (run.get("args") or {}).items()
-                     if not k.startswith("_") and k not in ("date", "now")}
-            if given == wanted:
-                self.previous = run
-                return

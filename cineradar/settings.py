@@ -144,8 +144,9 @@ REMOTE_CONTROL_ENABLED = False
 
 # ---------------------------------------------------------------- monitors (cineradar/monitors.py)
 SPIDERMON_ENABLED = True
-EXTENSIONS["spidermon.contrib.scrapy.extensions.Spidermon"] = 95  # its spider_closed runs the suite
-EXTENSIONS["cineradar.monitors.PreviousRun"] = 96  # reads the previous run record at spider open
+# Spidermon's extension, imported at spider close when its suite runs (not at every crawl start)
+EXTENSIONS["cineradar.extensions.monitoring.LazySpidermon"] = 95  # its spider_closed runs the suite
+EXTENSIONS["cineradar.extensions.previous_run.PreviousRun"] = 96  # reads the previous run record at spider open
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["cineradar.monitors.SpiderCloseSuite"]
 # MONITOR_MIN_ITEMS (spider -> items; else 0): from the sources' declarations
 MONITOR_MAX_ERRORS = None  # ERROR lines allowed before the crawl is PARTIAL; None: not checked

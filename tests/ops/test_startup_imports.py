@@ -62,3 +62,20 @@ from scrapy.cmdline import execute
 execute()
 """)
     assert loaded == []
+
+
+@pytest.mark.e2e
+def test_a_crawls_components_import_no_spidermon():
+    """Every extension, pipeline and middleware a crawl loads at start: Spidermon (jsonschema and
+    its factories, about 0.3 s) is imported only when its monitors run, at spider close."""
+    loaded = _loaded("""
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+settings = get_project_settings()
+for name in ("EXTENSIONS", "ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+    for path, order in settings.getwithbase(name).items():
+        if order is not None:
+            load_object(path)
+report()
+""")
+    assert "spidermon" not in loaded, loaded

@@ -278,3 +278,20 @@ async def test_refused_rows_that_cannot_be_set_aside_fail_the_crawl(make_crawler
     assert crawler.stats.get_value("cineradar/storage/sqlite/not_written") == 2
     assert crawler.stats.get_value("cineradar/storage/sqlite/rejected") is None
     await crawler.get_extension(StorageHub).close()
+
+
+def test_a_spider_without_a_thresholded_entity_runs_without_the_pipeline(make_crawler):
+    """tix_seats' items (source tix) would only pass through: the pipeline is left out for it."""
+    from scrapy.exceptions import NotConfigured
+
+    from cineradar.spiders.repertuary import RepertuarySpider
+    from cineradar.spiders.tix_seats import TixSeatsSpider
+
+    crawler = make_crawler()
+    crawler.spider = type("S", (), {"name": "tix_seats", "entities": TixSeatsSpider.entities})()
+    with pytest.raises(NotConfigured):
+        FreshnessPipeline.from_crawler(crawler)
+    crawler.spider = type("S", (), {"name": "repertuary", "entities": RepertuarySpider.entities})()
+    assert isinstance(FreshnessPipeline.from_crawler(crawler), FreshnessPipeline)
+    crawler.spider = type("S", (), {"name": "undeclared"})()  # no declaration: kept
+    assert isinstance(FreshnessPipeline.from_crawler(crawler), FreshnessPipeline)
