@@ -32,5 +32,5 @@ def mixed_csv_feed(spidercls: Any, settings: BaseSettings) -> str | None:
             return (f"{spidercls.name}: the CSV feed {uri} would get {len(covered)} entities "
                     f"({', '.join(e.entity for e in covered)}) under one header; write one CSV per entity: "
                     f'FEEDS = {{"{first.entity}.csv": {{"format": "csv", "item_classes": '
-                    f'["{first.__module__}.{first.__name__}"]}}, ...}}, or use JSON Lines (-O out.jsonl)')
+                    f'["cineradar.items.{first.__name__}"]}}, ...}}, or use JSON Lines (-O out.jsonl)')
     return None

@@ -156,6 +156,7 @@ def test_every_place_is_geocoded_or_says_why_and_a_second_run_sends_nothing(defa
     assert {k: r["status"] for k, r in by_place(tmp_path).items()} == {k: r["status"] for k, r in rows.items()}
 
 
+@pytest.mark.serial  # counts requests per second at the wire: run alone
 def test_the_rate_at_the_replica_never_exceeds_one_request_a_second(replica, tmp_path):
     seed_places(tmp_path / "cineradar.db", replica.truth(), tix_cities={"AMBON", "BANDUNG"},
                 repertuary_cities={"krakow"})

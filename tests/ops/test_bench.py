@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 
 
 @pytest.mark.e2e
+@pytest.mark.serial  # counts requests per second at the wire: run alone
 def test_bench_is_not_held_to_the_project_politeness(tmp_path):
     stats = tmp_path / "stats.json"
     cmd = [sys.executable, "-m", "scrapy", "bench", "-s", "CLOSESPIDER_TIMEOUT=5",

@@ -162,6 +162,7 @@ def test_waiting_does_not_block_the_event_loop():
 
 # ---------------------------------------------------------------- against the replica
 @pytest.mark.e2e
+@pytest.mark.serial  # counts requests per second at the wire: run alone
 def test_several_cities_never_exceed_the_site_cap(tmp_path):
     """Three cities (21 sessions at DOWNLOAD_DELAY 2 s: up to 10.5 requests/s without the cap)."""
     day0 = dt.date(2026, 11, 21)
@@ -200,6 +201,7 @@ def test_a_hosts_site_is_worked_out_once(monkeypatch):
 
 
 @pytest.mark.e2e
+@pytest.mark.serial  # counts requests per second at the wire: run alone
 def test_the_cap_holds_at_the_wire_under_cpu_load(tmp_path):
     """With CPU hogs beside the crawl (the event loop wakes late), no second at the replica holds more
     requests than the cap allows: 3.5/s fits 4 starts in any one-second window, 0.286 s apart; a
