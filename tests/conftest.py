@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import json
@@ -87,11 +86,6 @@ def _unit_tier_guard(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    # No event loop runs between tests: one still marked running in this thread was left by an
-    # earlier test of the same worker (seen under pytest-xdist), and would make every async test
-    # that follows fail with "cannot be called from a running event loop". Test-only repair.
-    if asyncio.events._get_running_loop() is not None:
-        asyncio.events._set_running_loop(None)
     with _unit_tier_guard(item):
         return (yield)
 

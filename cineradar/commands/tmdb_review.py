@@ -29,6 +29,7 @@ from cineradar import sources
 from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
 from cineradar.items import TmdbMatch
+from cineradar.matching import person_decision
 from cineradar.storage import MissingStoreError
 from cineradar.terminal import printable  # stored text: no escape sequence reaches the terminal
 
@@ -42,21 +43,6 @@ def _listing(text: str) -> tuple[str, str]:
     if not sep or source not in known or not key:
         raise UsageError(f"expected {' or '.join(f'{name}:KEY' for name in known)}, got {text!r}")
     return source, key
-
-
-def decision(row: dict[str, Any], tmdb_id: int | None, now: dt.datetime) -> dict[str, Any]:
-    """The row a person's choice stores: accept ``tmdb_id``, or reject every candidate (None)."""
-    chosen = next((c for c in row.get("candidates") or [] if c.get("tmdb_id") == tmdb_id), None)
-    if tmdb_id is None:
-        status, reason, confidence = "rejected", "every candidate rejected by a person", 0.0
-    elif chosen is not None:
-        status, confidence = "matched", min(1.0, float(chosen.get("score", 0)) / 100)
-        reason = f"accepted by a person (candidate score {chosen.get('score')})"
-    else:
-        status, reason, confidence = "matched", "set by a person (not among the candidates)", 1.0
-    return TmdbMatch.model_validate(row | {
-        "tmdb_id": tmdb_id, "status": status, "reason": reason, "confidence": confidence,
-        "decided_by": "person", "checked_at": now}).row()
 
 
 class Command(ProjectCommand):
@@ -115,7 +101,7 @@ class Command(ProjectCommand):
                 print(f"tmdb-review: no match stored for {', '.join(missing)}: nothing stored", file=sys.stderr)
                 return 2
             now = dt.datetime.now(dt.UTC)
-            new_rows = [decision(rows[key], tmdb_id, now) for key, tmdb_id in choices]
+            new_rows = [person_decision(rows[key], tmdb_id, now) for key, tmdb_id in choices]
             for backend in backends:
                 backend.upsert(TmdbMatch.entity, new_rows)
         except Exception as exc:  # noqa: BLE001
@@ -218,7 +204,7 @@ class Review:
                           validate_while_typing=False)).strip().lower()
 
     def save(self, row: dict[str, Any], tmdb_id: int | None) -> None:
-        new = decision(row, tmdb_id, dt.datetime.now(dt.UTC))
+        new = person_decision(row, tmdb_id, dt.datetime.now(dt.UTC))
         for backend in self.backends:
             backend.upsert(TmdbMatch.entity, [new])
         self.stored += 1

@@ -3,7 +3,10 @@ refresh token as Bearer), behind the TLS-terminating proxy in front of the repli
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
@@ -27,7 +30,18 @@ def client(api: str, stats: Counter[str], ca_file: object = None) -> TixAuthClie
     return TixAuthClient.from_settings(api, settings, inc_stat=lambda key: stats.update([key]))
 
 
-async def test_auth_client_trusts_the_ca_setting(replica, good_cert, ca_file):
+def in_own_thread(coro: Any) -> Any:
+    """Run a coroutine on a loop of its own thread: Playwright's sync API (the browser tests of
+    this worker) keeps its loop marked running in the main thread between tests."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def test_auth_client_trusts_the_ca_setting(replica, good_cert, ca_file):
+    in_own_thread(_trusts_the_ca_setting(replica, good_cert, ca_file))
+
+
+async def _trusts_the_ca_setting(replica, good_cert, ca_file):
     refresh_token = api_login(replica.urls["tix_api"])["refresh_token"]
     stats: Counter[str] = Counter()
     with TlsFront({"tix_api": replica.urls["tix_api"]}, good_cert) as front:
@@ -41,10 +55,14 @@ async def test_auth_client_trusts_the_ca_setting(replica, good_cert, ca_file):
 
 
 @pytest.mark.parametrize("bad", BAD_CERTS)
-async def test_auth_client_refuses_a_bad_certificate_at_once_and_sends_nothing(replica, request, ca_file, bad):
+def test_auth_client_refuses_a_bad_certificate_at_once_and_sends_nothing(replica, request, ca_file, bad):
+    in_own_thread(_refuses_a_bad_certificate(replica, request.getfixturevalue(bad), ca_file))
+
+
+async def _refuses_a_bad_certificate(replica, cert, ca_file):
     refresh_token = api_login(replica.urls["tix_api"])["refresh_token"]
     stats: Counter[str] = Counter()
-    with TlsFront({"tix_api": replica.urls["tix_api"]}, request.getfixturevalue(bad)) as front:
+    with TlsFront({"tix_api": replica.urls["tix_api"]}, cert) as front:
         auth = client(front.urls["tix_api"], stats, ca_file)
         host = front.urls["tix_api"].removeprefix("https://")
         try:
