@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cineradar.storage.base import EntitySpec, Storage, StorageError
+from cineradar.storage.sqlite import _decode  # the SQLite backend's own column decoding, shared
 
 # Indexes the pages filter on (besides each table's key). Made by ``Reader.ensure_indexes``:
 # a few rows per showtime per day add up to millions over months, and a day's page must not
@@ -411,17 +411,7 @@ class Reader:
             from cineradar.storage.postgres import _decode_row
 
             return _decode_row(dict(zip(physical, record, strict=True)), spec)
-        return {c: _sqlite_value(v, spec.columns[c]) for c, v in zip(spec.columns, record, strict=True)}
-
-
-def _sqlite_value(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "json":
-        return json.loads(value)
-    if kind == "bool":
-        return bool(value)
-    return value
+        return {c: _decode(v, spec.columns[c]) for c, v in zip(spec.columns, record, strict=True)}
 
 
 def _instant(value: Any) -> dt.datetime:
