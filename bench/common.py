@@ -66,7 +66,7 @@ def crawl(command: list[str], workdir: Path, urls: dict[str, Any], name: str, *,
               "STORAGE_SPOOL_DIR": str(workdir / "spool"), "STATS_DUMP_PATH": str(stats_path),
               "REMOTE_CONTROL_ENABLED": "False", "LOG_FILE": str(workdir / f"{name}.log"),
               "LOG_LEVEL": "INFO"} | (settings or {})
-    # The replica's day is its today: `-a date` windows count from it (CRAWL_TODAY, cineradar/args.py).
+    # The replica's day is its today: `-a date` windows count from it (CRAWL_TODAY, cineradar/args/base.py).
     dates = [a.split("=", 1)[1] for a in command if a.startswith("date=")]
     if dates:
         values.setdefault("CRAWL_TODAY", dates[-1])

@@ -21,7 +21,7 @@ ROBOTSTXT_OBEY = False  # the original never read robots.txt; sources are APIs a
 # (e.g. Scrapyd's jobs, which may not set ENDPOINTS themselves); see the environment block at the end.
 ENDPOINTS = None
 # The day `-a date` windows count from (YYYY-MM-DD), for a replica or mirror of a fixed day;
-# None: today in each source's timezone (cineradar/args.py). CINERADAR_TODAY sets it per process.
+# None: today in each source's timezone (cineradar/args/base.py). CINERADAR_TODAY sets it per process.
 CRAWL_TODAY = None
 
 # ---------------------------------------------------------------- politeness

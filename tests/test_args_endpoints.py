@@ -10,9 +10,8 @@ import pytest
 from freezegun import freeze_time
 from scrapy.settings import Settings
 
-from cineradar.args import RepertuaryArgs, SpiderArgumentError, TixArgs
+from cineradar.args import KinoKrakowArgs, RepertuaryArgs, SpiderArgumentError, TixArgs
 from cineradar.endpoints import Endpoints, EndpointsError
-from cineradar.spiders.kino_krakow import KinoKrakowArgs
 
 
 def test_unknown_city_lists_the_allowed_ones():
@@ -203,3 +202,42 @@ def test_every_comma_list_argument_names_what_it_refuses(spider, args, message):
     model = SpiderLoader.from_settings(get_project_settings()).load(spider).args_model
     with pytest.raises(SpiderArgumentError, match=re.escape(message)):
         model.parse(spider, args)
+
+
+# ------------------------------------------------------------------ the other shared validators
+def test_every_spider_names_a_city_as_typed_the_same_way():
+    # Repertuary keys and TIX.id names with or without diacritics, in any case, whichever model asks.
+    from cineradar.args import GeocodeArgs, TixArgs
+
+    assert RepertuaryArgs.parse("repertuary", {"city": "Łódź,KRAKÓW"}).cities == ["lodz", "krakow"]
+    assert TixArgs.parse("tix_movies", {"cities": "jakarta, Bandung"}).cities == "JAKARTA,BANDUNG"
+    geocode = GeocodeArgs.parse("geocode", {"cities": "Kraków,jakarta"})
+    assert geocode.cities == "krakow,JAKARTA"
+    assert geocode.wants_city("repertuary", "krakow") and geocode.wants_city("tix", "JAKARTA")
+    assert not geocode.wants_city("repertuary", "lodz")
+
+
+def test_a_file_argument_must_be_a_readable_file(tmp_path):
+    from cineradar.args import TixSeatsArgs, TmdbTvArgs
+
+    ids = tmp_path / "ids.txt"
+    ids.write_text("tt0944947\n")
+    for model, name, field in ((TmdbTvArgs, "tmdb_tv", "file"), (TixSeatsArgs, "tix_seats", "showtimes")):
+        assert getattr(model.parse(name, {field: str(ids)}), field) == str(ids)
+        with pytest.raises(SpiderArgumentError, match=f"-a {field}: no such file: "):
+            model.parse(name, {field: str(tmp_path / "missing")})
+        with pytest.raises(SpiderArgumentError, match=f"-a {field}: not a file: "):
+            model.parse(name, {field: str(tmp_path)})
+
+
+def test_batches_are_contiguous_and_balanced():
+    from cineradar.args.validators import batch, batch_slice
+
+    items = list(range(10))
+    slices = [batch_slice(items, f"{n}/3") for n in range(3)]
+    assert slices == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert batch_slice(items, None) == items
+    assert batch("2/9", 83) == "2/9"
+    for bad in ("3/3", "1/84", "x/2", "1/0"):
+        with pytest.raises(ValueError, match="allowed: N/M with 0 <= N < M <= 83"):
+            batch(bad, 83)

@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from cineradar.args import RepertuaryArgs, SpiderArgumentError, TixArgs
-from cineradar.spiders.tmdb_movies import TmdbMoviesArgs
+from cineradar.args import RepertuaryArgs, SpiderArgumentError, TixArgs, TmdbMoviesArgs
 from replica import Replica
 from tests.conftest import ROOT, open_store
 

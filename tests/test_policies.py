@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
@@ -62,6 +63,29 @@ def test_every_spider_module_defines_at_most_one_spider():
                  if isinstance(v, type) and issubclass(v, CineSpider) and v.__module__ == module.__name__
                  and getattr(v, "name", None)]
         assert len(named) <= 1, info.name
+
+
+def pydantic_models(module):
+    return [name for name, v in vars(module).items()
+            if isinstance(v, type) and issubclass(v, BaseModel) and v.__module__ == module.__name__]
+
+
+def test_argument_models_live_in_args_not_in_spider_modules():
+    # One place for argument models and their shared validators (cineradar/args/): a spider module
+    # defines no pydantic model, and every spider's model comes from cineradar.args.
+    for info in pkgutil.iter_modules(cineradar.spiders.__path__):
+        models = pydantic_models(importlib.import_module(f"cineradar.spiders.{info.name}"))
+        assert not models, f"{info.name} defines {models}: argument models go in cineradar/args/"
+    for name in NAMES:
+        assert SPIDERS.load(name).args_model.__module__.startswith("cineradar.args."), name
+
+
+def test_the_argument_model_policy_sees_a_model_in_a_spider_module(tmp_path, monkeypatch):
+    # The check above, on a spider module that does define one.
+    (tmp_path / "sneaky.py").write_text("from cineradar.args import SpiderArgs\n\n"
+                                        "class SneakyArgs(SpiderArgs):\n    x: int = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert pydantic_models(importlib.import_module("sneaky")) == ["SneakyArgs"]
 
 
 def test_storage_adapters_import_nothing_from_scrapy():

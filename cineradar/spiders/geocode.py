@@ -32,17 +32,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import scrapy
-from pydantic import Field, field_validator
 from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from cineradar import __version__
-from cineradar.args import SpiderArgs, comma_items, comma_list
-from cineradar.cities import REPERTUARY_CITIES, tix_cities
+from cineradar.args import GeocodeArgs, SpiderArgs
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.geocoding import Outcome, Target, cinema_target, decide, query_key, theatre_target
@@ -63,29 +61,6 @@ PUBLIC_MAX_RATE = 1.0  # the public service's usage policy: an absolute maximum 
 
 class GeocoderStopped(Exception):
     """The geocoder refuses us (403): no more requests."""
-
-
-class GeocodeArgs(SpiderArgs):
-    source: Literal["tix", "repertuary", "all"] = Field("all", description="tix, repertuary or all")
-    cities: str | None = Field(None, description="comma-separated TIX.id city names (JAKARTA) or repertuary "
-                                                 "city keys (krakow); default every city")
-    requery_days: int | None = Field(None, ge=1, le=3650, description="send again a query whose kept answer is "
-                                                                      "'not found' and older than this many days")
-
-    @field_validator("cities")
-    @classmethod
-    def _cities(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        known = {name for _, name in tix_cities()} | set(REPERTUARY_CITIES)
-        return comma_list(value, lambda c: c if c.upper() in known or c.lower() in known else None,
-                          lambda bad: f"unknown cities {bad or value!r}; allowed: TIX.id city names or repertuary keys")
-
-    def wants_city(self, site: str, city: str) -> bool:
-        if not self.cities:
-            return True
-        names = {c.upper() if site == "tix" else c.lower() for c in comma_items(self.cities)}
-        return (city.upper() if site == "tix" else city.lower()) in names
 
 
 class GeocodeSpider(CineSpider):

@@ -34,11 +34,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import Field, field_validator
 from scrapy.http.request import NO_CALLBACK
 
 from cineradar import sources
-from cineradar.args import SpiderArgs
+from cineradar.args import SpiderArgs, TmdbMatchArgs
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbMatch
@@ -66,18 +65,6 @@ SHOWING_PATH = re.compile(r"/3/movie/(now_playing|upcoming)/?$")
 
 class MatchStopped(Exception):
     """The crawl failed (bad credentials): no more matching."""
-
-
-class TmdbMatchArgs(SpiderArgs):
-    source: str = Field("all", description="a matchable source (repertuary, tix: cineradar/sources/) or all")
-
-    @field_validator("source")
-    @classmethod
-    def _matchable(cls, value: str) -> str:
-        known = sources.matchable()
-        if value != "all" and value not in known:
-            raise ValueError(f"expected {', '.join(known)} or all")
-        return value
 
 
 class TmdbMatchSpider(TmdbSpider):

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from cineradar.args import SpiderArgs, comma_items, comma_list
+from cineradar.args import SpiderArgs, TmdbMoviesArgs
+from cineradar.args.tmdb import LISTS
 from cineradar.backends import SPECS
 from cineradar.defaults import defaulted
 from cineradar.extensions import outcome, progress
@@ -46,56 +47,11 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-LISTS = {
-    "popular": "/movie/popular", "top_rated": "/movie/top_rated", "upcoming": "/movie/upcoming",
-    "now_playing": "/movie/now_playing", "trending_week": "/trending/movie/week",
-}
 REGIONAL = {"popular", "top_rated", "upcoming", "now_playing"}  # trending takes no region
-PRESETS = {"quick": (("popular", "trending_week"), False), "daily": (tuple(LISTS), False),
-           "full": (tuple(LISTS), True)}
 APPENDS = "credits,keywords,videos,similar,release_dates"
 MAX_PAGE = 500
 DETAILS_PATH = re.compile(r"/3/movie/(\d+)/?$")
 SPEC = next(s for s in SPECS if s.name == TmdbMovie.entity)
-
-
-class TmdbMoviesArgs(SpiderArgs):
-    preset: Literal["quick", "daily", "full"] | None = Field(None, description="quick, daily or full")
-    lists: str | None = Field(None, description="comma-separated: " + ", ".join(LISTS))
-    pages: int = Field(5, ge=1, description="pages per list (20 movies each; TMDB serves 500 at most)")
-    region: str | None = Field(None, description="ISO 3166-1 country, e.g. PL (default TMDB_REGION)")
-    language: str | None = Field(None, description="xx-XX, e.g. pl-PL (default TMDB_LANGUAGE)")
-    enrich: bool | None = Field(None, description="fetch details of every listed movie (preset full: yes)")
-
-    @field_validator("lists")
-    @classmethod
-    def _lists(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return comma_list(value, lambda n: n.lower() if n.lower() in LISTS else None,
-                          lambda bad: f"unknown lists {bad or value!r}; allowed: {', '.join(LISTS)}", unique=True)
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, value: str | None) -> str | None:
-        if value is not None and not (len(value) == 2 and value.isalpha()):
-            raise ValueError(f"expected a two-letter country code, got {value!r}")
-        return value.upper() if value else None
-
-    @field_validator("language")
-    @classmethod
-    def _language(cls, value: str | None) -> str | None:
-        import re
-
-        if value is not None and not re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", value):
-            raise ValueError(f"expected xx-XX (e.g. pl-PL), got {value!r}")
-        return value
-
-    def selected(self) -> tuple[list[str], bool]:
-        lists, enrich = PRESETS[self.preset] if self.preset else (tuple(LISTS), True)
-        if self.lists:
-            lists = tuple(comma_items(self.lists))
-        return list(lists), enrich if self.enrich is None else self.enrich
 
 
 class TmdbMoviesSpider(TmdbSpider):

@@ -17,14 +17,12 @@ page's IMDb id, or a show page's TMDB id (its IMDb id is then the answer's own).
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import Field, field_validator
-
-from cineradar.args import SpiderArgs, SpiderInputError, comma_items, comma_list
+from cineradar.args import SpiderArgs, SpiderInputError, TmdbTvArgs, comma_items
+from cineradar.args.tmdb import IMDB_ID
 from cineradar.extensions import outcome, progress
 from cineradar.extensions.storage_hub import storage_hub
 from cineradar.items import TmdbCompany, TmdbLogoEntity, TmdbNetwork, TmdbShow, TmdbWatchProvider
@@ -35,28 +33,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-IMDB_ID = re.compile(r"^tt\d{5,10}$")
 APPENDS = "external_ids,watch/providers"
-
-
-class TmdbTvArgs(SpiderArgs):
-    imdb_ids: str | None = Field(None, description="comma-separated IMDb ids (tt...)")
-    file: str | None = Field(None, description="a file of IMDb ids, one a line")
-
-    @field_validator("imdb_ids")
-    @classmethod
-    def _ids(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return comma_list(value, lambda i: i if IMDB_ID.match(i) else None,
-                          lambda bad: f"expected IMDb ids like tt0944947, got {bad or value!r}", unique=True)
-
-    @field_validator("file")
-    @classmethod
-    def _file(cls, value: str | None) -> str | None:
-        if value is not None and not Path(value).is_file():
-            raise ValueError(f"no such file: {value}")
-        return value
 
 
 class TmdbTvSpider(TmdbSpider):

@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-from cineradar.args import RepertuaryArgs, SpiderArgumentError, TixArgs
-from cineradar.spiders.kino_krakow import KinoKrakowArgs
+from cineradar.args import KinoKrakowArgs, RepertuaryArgs, SpiderArgumentError, TixArgs
 from tests.conftest import ROOT
 
 # Every source at a closed port: a crawl that starts by mistake fetches nothing real.

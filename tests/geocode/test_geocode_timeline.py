@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cineradar import timeline
-from cineradar.spiders.geocode import GeocodeArgs
+from cineradar.args import GeocodeArgs
 from tests.conftest import ROOT
 
 FIRST_OF_MONTH, LATER = dt.date(2026, 2, 1), dt.date(2026, 2, 17)
