@@ -33,7 +33,7 @@ def build_backend(name: str, options: dict[str, Any]) -> Storage:
     except KeyError:
         raise PermanentStorageError(f"unknown storage backend {name!r}; allowed: {', '.join(BACKENDS)}") from None
     module_name, _, class_name = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls: type[Storage] = getattr(importlib.import_module(module_name), class_name)
     return cls(**options)
 
 

@@ -54,8 +54,8 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from cineradar.compat import firestore_emulator_client
@@ -63,6 +63,7 @@ from cineradar.storage import merge
 from cineradar.storage.base import EntitySpec, PermanentStorageError, RejectedDataError, StorageError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")  # what a guarded client call returns (FirestoreStorage._call)
 
 WIB = ZoneInfo("Asia/Jakarta")
 MAX_BATCH = 500  # Firestore's limit of writes per commit
@@ -162,7 +163,7 @@ class FirestoreStorage:
             raise StorageError("firestore storage is not open")
         return self._client
 
-    def _call(self, what: str, func: Any, *args: Any) -> Any:
+    def _call(self, what: str, func: Callable[..., T], *args: Any) -> T:
         from google.api_core.exceptions import (
             GoogleAPICallError,
             InvalidArgument,
@@ -338,7 +339,7 @@ class FirestoreStorage:
         snap = self._call("get_state", lambda: self._state_ref(name).get(retry=self._retry, timeout=self.timeout))
         if not snap.exists:
             return None
-        value = _decode_json(snap.to_dict())
+        value: dict[str, Any] = _decode_json(snap.to_dict())
         if name in STATE_COLLECTIONS and TOKEN_STAMP_AWARE in value:  # ours back under its own name
             value[TOKEN_STAMP] = value.pop(TOKEN_STAMP_AWARE)
         return value
@@ -494,7 +495,8 @@ def _layout_to_maps(value: Any) -> list[dict[str, Any]]:
 
 def _maps_to_layout(value: Any) -> list[list[Any]]:
     if value and isinstance(value[0], dict) and ARRAY in value[0]:  # the generic wrapper, as written before
-        return _decode_json(value)
+        layout: list[list[Any]] = _decode_json(value)
+        return layout
     return [[entry["row"], list(entry["seats"])] for entry in value]
 
 

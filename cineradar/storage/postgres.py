@@ -225,7 +225,7 @@ class PostgresStorage:
                     if isinstance(step, ColumnRename):
                         _rename_column(conn, step)
                     else:
-                        conn.execute(step)  # type: ignore[arg-type]  # a constant of this module
+                        conn.execute(step)
                     conn.execute("INSERT INTO cineradar_migrations (version) VALUES (%s)", (version,))
 
     def _ensure_tables(self, conn: psycopg.Connection[Any], specs: list[EntitySpec]) -> None:
