@@ -49,7 +49,7 @@ class Place:
     def from_dict(cls, data: dict[str, Any]) -> Place:
         box = data.get("boundingbox")
         return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k != "boundingbox"},  # type: ignore[arg-type]
-                   boundingbox=tuple(box) if box else None)  # type: ignore[arg-type]
+                   boundingbox=tuple(box) if box else None)
 
 
 def parse_search(body: str | bytes) -> tuple[list[Place], int]:

@@ -8,6 +8,7 @@ TMDB's "unknown" values become None: ``release_date: ""``, ``runtime: 0``, ``bud
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from cineradar.items import TmdbMovie
@@ -83,9 +84,11 @@ def trailer_key(videos: dict[str, Any] | None) -> str | None:
     youtube = [v for v in (videos or {}).get("results") or []
                if isinstance(v, dict) and v.get("site") == "YouTube" and v.get("key")]
     youtube.sort(key=lambda v: str(v.get("published_at") or ""), reverse=True)
-    for wanted in (lambda v: v.get("type") == "Trailer" and v.get("official") is True,
-                   lambda v: v.get("type") == "Trailer",
-                   lambda v: v.get("type") == "Teaser"):
+    rules: tuple[Callable[[dict[str, Any]], bool], ...] = (
+        lambda v: v.get("type") == "Trailer" and v.get("official") is True,
+        lambda v: v.get("type") == "Trailer",
+        lambda v: v.get("type") == "Teaser")
+    for wanted in rules:
         for video in youtube:
             if wanted(video):
                 return str(video["key"])
