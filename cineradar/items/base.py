@@ -226,12 +226,12 @@ class CineItemAdapter(PydanticAdapter):
         return [ENTITY_FIELD, *item_class.model_fields]  # type: ignore[attr-defined]
 
     @classmethod
-    def get_field_meta_from_class(cls, item_class: type, field_name: str) -> MappingProxyType:
+    def get_field_meta_from_class(cls, item_class: type, field_name: str) -> MappingProxyType[str, Any]:
         if field_name == ENTITY_FIELD:
             return MappingProxyType({"description": ENTITY_DESCRIPTION})
         return super().get_field_meta_from_class(item_class, field_name)
 
-    def field_names(self) -> KeysView:
+    def field_names(self) -> KeysView[str]:
         return KeysView(dict.fromkeys([ENTITY_FIELD, *type(self.item).model_fields]))
 
     def __getitem__(self, field_name: str) -> Any:
@@ -251,7 +251,7 @@ class CineItemAdapter(PydanticAdapter):
             raise KeyError(f"{type(self.item).__name__}: entity cannot be deleted")
         super().__delitem__(field_name)
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[str]:
         yield ENTITY_FIELD
         yield from super().__iter__()
 
