@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,10 +53,14 @@ def _non_negative_number(value: str) -> bool:
     return 0 <= number < 10**7
 
 
+def _any_value(_value: str) -> bool:
+    return True
+
+
 # What an allowed setting's value must look like: a job cannot smuggle a path or a class path
 # through an allowed name either. An allowed name without an entry here takes any value
-# (the operator widened the allow-list on purpose).
-VALUE_CHECKS = {
+# (the operator widened the allow-list on purpose: _any_value).
+VALUE_CHECKS: dict[str, Callable[[str], bool]] = {
     "LOG_LEVEL": lambda v: v.upper() in LOG_LEVELS,
     "CLOSESPIDER_TIMEOUT": _non_negative_number,
     "CLOSESPIDER_ITEMCOUNT": _non_negative_int,
@@ -108,7 +113,7 @@ def screen(spider: str | None, raw_settings: list[str], spider_args: list[str],
                 kept.append(raw)
             else:
                 refused.append(name)
-        elif name in allowed and VALUE_CHECKS.get(name, lambda _v: True)(value.strip()):
+        elif name in allowed and VALUE_CHECKS.get(name, _any_value)(value.strip()):
             kept.append(raw)
         else:
             refused.append(name)
