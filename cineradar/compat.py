@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 # Scrapy 2.19 ships an aiohttp download handler but exports it only from a private module;
@@ -63,14 +64,16 @@ def firestore_emulator_client(project: str, host: str, database: str | None = No
     ``emulator_host=`` given to one backend does not leak into the process environment
     and into every other client. Relied on: the variable is read in the constructor only.
     """
-    from google.auth.credentials import AnonymousCredentials
+    from google.auth.credentials import AnonymousCredentials, Credentials
     from google.cloud import firestore
+
+    anonymous: Callable[[], Credentials] = AnonymousCredentials  # typed here: google-auth leaves __init__ bare
 
     with _environ_lock:
         before = os.environ.get(FIRESTORE_EMULATOR_HOST)
         os.environ[FIRESTORE_EMULATOR_HOST] = host
         try:
-            return firestore.Client(project=project, credentials=AnonymousCredentials(), database=database)
+            return firestore.Client(project=project, credentials=anonymous(), database=database)
         finally:
             if before is None:
                 del os.environ[FIRESTORE_EMULATOR_HOST]
@@ -101,9 +104,10 @@ def trust_ca_twisted(handler: Any, ca_file: str) -> None:
     from twisted.web.iweb import IPolicyForHTTPS
     from zope.interface import implementer
 
-    class DefaultPathsAndFile(OpenSSLDefaultPaths):  # type: ignore[misc]
+    class DefaultPathsAndFile(OpenSSLDefaultPaths):
         def _addCACertsToContext(self, context: Any) -> None:
-            super()._addCACertsToContext(context)
+            system_roots: Callable[[Any], None] = super()._addCACertsToContext  # typed here: Twisted's is bare
+            system_roots(context)
             context.load_verify_locations(ca_file.encode())
 
     trust = DefaultPathsAndFile()
