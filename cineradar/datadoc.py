@@ -35,7 +35,7 @@ def _type(schema: dict[str, Any], defs: dict[str, Any]) -> str:
         return f"list of {_type(schema.get('items', {}), defs)}"
     if kind == "object":
         return "object"
-    text = FORMATS.get(schema.get("format", ""), kind)
+    text: str = FORMATS.get(schema.get("format", ""), kind)
     limits = []
     if "pattern" in schema:
         limits.append(f"`{schema['pattern']}`")

@@ -51,7 +51,8 @@ class CityBox:
 @cache
 def _cities() -> dict[str, Any]:
     text = resources.files("cineradar").joinpath("data/geo_cities.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    cities: dict[str, Any] = json.loads(text)
+    return cities
 
 
 def city_box(site: str, city: str) -> CityBox | None:

@@ -91,7 +91,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         return middleware
 
     def backoff(self, retry_times: int) -> float:
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(0, retry_times - 1))
+        ceiling: float = min(self.backoff_max, self.backoff_base * 2 ** max(0, retry_times - 1))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
     def _inc(self, key: str, count: int = 1) -> None:

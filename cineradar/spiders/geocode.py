@@ -244,7 +244,7 @@ class GeocodeSpider(CineSpider):
         request = self.search_request(query, countrycodes)
         self.stat("requests")
         try:
-            response = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
+            response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001 - a network failure after retries: this place stays undecided
             self.logger.warning("geocode: %r not answered: %s: %s", query, type(exc).__name__, exc)
             return None

@@ -140,7 +140,7 @@ class TmdbMatchSpider(TmdbSpider):
     async def _get(self, path: str, **params: Any) -> dict[str, Any] | None:
         """One TMDB request through the downloader (retries, rate cap); None for a 404."""
         request = self.api_request(self.url(path, **params), NO_CALLBACK)
-        response = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
+        response = await self.crawler.engine.download_async(request)
         if response.status == 401:
             self.json_or_stop(response)
             raise MatchStopped
