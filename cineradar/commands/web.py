@@ -33,7 +33,7 @@ class Command(ProjectCommand):
         parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
 
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
-        from waitress import create_server
+        from waitress.server import create_server
 
         from cineradar.web.app import create_app
         from cineradar.web.store import open_store
