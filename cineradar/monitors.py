@@ -40,15 +40,15 @@ class CineMonitor(Monitor):
 
     @property
     def crawler(self) -> Crawler:
-        return self.data.crawler  # type: ignore[no-any-return]
+        return self.data.crawler
 
     @property
     def stats(self) -> dict[str, Any]:
-        return self.data.stats  # type: ignore[no-any-return]
+        return self.data.stats
 
     @property
     def spider(self) -> Spider:
-        return self.data.spider  # type: ignore[no-any-return]
+        return self.data.spider
 
     def setting(self, name: str) -> Any:
         return self.crawler.settings.get(name)
@@ -67,8 +67,8 @@ class CineMonitor(Monitor):
 
     def items(self, stats: dict[str, Any]) -> int:
         """Items stored, or skipped as still fresh (a re-run within FRESHNESS_HOURS is complete)."""
-        return int(stats.get("item_scraped_count", 0)) + sum(
-            v for k, v in stats.items() if k.startswith("cineradar/fresh_skipped/"))
+        fresh: int = sum(v for k, v in stats.items() if k.startswith("cineradar/fresh_skipped/"))
+        return int(stats.get("item_scraped_count", 0)) + fresh
 
 
 @monitors.name("finish")
@@ -225,6 +225,7 @@ class MarkOutcome(Action):
 
     def run_action(self) -> None:
         crawler = self.data.crawler
+        assert crawler.spider is not None  # an action of the spider's own close
         failed = [(r.item, (r.reason or "").strip().split("\n")[0]) for r in self.result.monitors_failed_results]
         worst = "failed" if any(getattr(m, "severity", "partial") == "failed" for m, _ in failed) else "partial"
         line = f"{crawler.spider.name}: monitors failed: " + "; ".join(reason for _, reason in failed)
@@ -253,7 +254,8 @@ class SpiderCloseSuite(MonitorSuite):
     monitors_failed_actions = [MarkOutcome]
 
     def __init__(self, *args: Any, crawler: Crawler | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, crawler=crawler, **kwargs)
+        kwargs["crawler"] = crawler  # by name: the stub's positional crawler could come in *args too
+        super().__init__(*args, **kwargs)
         name = getattr(getattr(crawler, "spidercls", None), "name", "")
         # a spider of a source kept outside cineradar/: the shared monitors and its declaration's own
         chosen = SUITES.get(name) or [*SHARED, *map(load_object, sources.spider_monitors(name))]
