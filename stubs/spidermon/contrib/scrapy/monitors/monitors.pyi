@@ -1,0 +1,3 @@
+from spidermon.contrib.scrapy.monitors.base import BaseStatMonitor
+
+class ErrorCountMonitor(BaseStatMonitor): ...

@@ -1,0 +1,9 @@
+from typing import Any
+
+from spidermon.core.suites import MonitorSuite
+from spidermon.results.monitor import MonitorResult
+
+class MonitorRunner:
+    def __init__(self) -> None: ...
+    def run(self, suite: MonitorSuite, **data: Any) -> MonitorResult: ...
+    def create_result(self) -> MonitorResult: ...
