@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_sdk import WebClient
 from spidermon import Monitor, MonitorSuite
@@ -121,7 +121,9 @@ class SmtpAlert(SendSmtpEmail):
                 smtp.starttls()
             if self.smtp_user:
                 smtp.login(self.smtp_user, self.smtp_password or "")
-            smtp.sendmail(self.sender, [*self.to, *(self.cc or []), *(self.bcc or [])], message.as_string())
+            # cast: settings.py gives SPIDERMON_EMAIL_SENDER a default; set empty (None) it fails in smtplib, as before
+            sender = cast("str", self.sender)
+            smtp.sendmail(sender, [*self.to, *(self.cc or []), *(self.bcc or [])], message.as_string())
 
 
 def actions(crawler: Crawler) -> list[type]:
