@@ -3,8 +3,9 @@ from typing import Any
 from unittest import TestSuite
 
 from scrapy.crawler import Crawler
+from spidermon.core.options import MonitorOptionsMetaclass
 
-class MonitorSuite(TestSuite):
+class MonitorSuite(TestSuite, metaclass=MonitorOptionsMetaclass):
     monitors: Sequence[Any]
     monitors_finished_actions: list[Any]
     monitors_passed_actions: list[Any]
