@@ -82,10 +82,10 @@ def test_argument_models_live_in_args_not_in_spider_modules():
 
 def test_the_argument_model_policy_sees_a_model_in_a_spider_module(tmp_path, monkeypatch):
     # The check above, on a spider module that does define one.
-    (tmp_path / "sneaky.py").write_text("from cineradar.args import SpiderArgs\n\n"
+    (tmp_path / "policy_sneaky_spider.py").write_text("from cineradar.args import SpiderArgs\n\n"
                                         "class SneakyArgs(SpiderArgs):\n    x: int = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert pydantic_models(importlib.import_module("sneaky")) == ["SneakyArgs"]
+    assert pydantic_models(importlib.import_module("policy_sneaky_spider")) == ["SneakyArgs"]
 
 
 def test_storage_adapters_import_nothing_from_scrapy():
