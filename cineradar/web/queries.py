@@ -365,7 +365,17 @@ def repertuary_coverage(reader: Reader, start: str) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- TMDB
 def review_queue(reader: Reader) -> list[dict[str, Any]]:
-    return reader.rows("tmdb_matches", where={"status": "needs_review"})
+    """The listings waiting for a person, each candidate with its ``poster_path``: the candidate's own
+    (kept by tmdb_match), else the stored TMDB movie's (candidates matched before posters were kept)."""
+    queue = reader.rows("tmdb_matches", where={"status": "needs_review"})
+    missing = sorted({c["tmdb_id"] for row in queue for c in row.get("candidates") or []
+                      if not c.get("poster_path") and isinstance(c.get("tmdb_id"), int)})
+    stored = {m["tmdb_id"]: m["poster_path"] for m in reader.rows(
+        "tmdb_movies", where={"tmdb_id": missing}, columns=("tmdb_id", "poster_path"))} if missing else {}
+    for row in queue:
+        for c in row.get("candidates") or []:
+            c["poster_path"] = c.get("poster_path") or stored.get(c.get("tmdb_id"))
+    return queue
 
 
 def match_rate(reader: Reader) -> list[dict[str, Any]]:

@@ -292,3 +292,58 @@ def test_theatre_map_draws_each_geocoded_theatre_by_chain_on_the_outline(server,
     assert outline.count("M") > 50  # the islands
     assert caption.startswith(f"2 of {len(theatres)} theatres have coordinates") and "Natural Earth" in caption
     assert "© OpenStreetMap contributors" in caption  # coordinates are shown: their attribution too
+
+
+# ----------------------------------------------------------------------------- TMDB posters
+def poster_url(demo: dict[str, Any], size: str, path: str) -> str:
+    """The replica's image host (ENDPOINTS' tmdb_image, ``.../t/p/original``) at ``size``."""
+    return f"{demo['replica'].urls['tmdb_image'].rsplit('/', 1)[0]}/{size}{path}"
+
+
+def images(page: Any, selector: str) -> list[dict[str, Any]]:
+    """Every image under ``selector`` once loaded: its src, alt and natural size."""
+    page.wait_for_function(f"[...document.querySelectorAll({json.dumps(selector)})].every(i => i.complete)")
+    return page.evaluate(f"""[...document.querySelectorAll({json.dumps(selector)})].map(
+        i => ({{src: i.getAttribute('src'), alt: i.alt, width: i.naturalWidth, height: i.naturalHeight}}))""")
+
+
+def test_stored_poster_paths_equal_the_replicas(store, demo):
+    truth = {m["id"]: m["poster_path"] for m in demo["truth"]["tmdb"]["movies"]}
+    rows = store.fetch("tmdb_movies")
+    assert rows and sum(1 for r in rows if r["poster_path"]) > len(rows) / 2
+    assert {r["tmdb_id"]: r["poster_path"] for r in rows} == {r["tmdb_id"]: truth[r["tmdb_id"]] for r in rows}
+    candidates = [c for m in store.fetch("tmdb_matches") for c in m["candidates"]]
+    assert candidates and all(c["poster_path"] == truth[c["tmdb_id"]] for c in candidates)
+
+
+def test_tmdb_poster_loads_on_the_movie_page(server, browser, store, demo):
+    movie = max((r for r in store.fetch("tmdb_movies") if r["poster_path"]), key=lambda r: r["popularity"] or 0)
+    context, page, problems = visit(browser, f"{server}movies/tmdb/{movie['tmdb_id']}", 1440)
+    try:
+        shown = images(page, "img#tmdb-poster")
+        problems += serious_violations(page)
+        page.screenshot(path=str(SCREENSHOTS / "movie-tmdb-poster-1440.png"), full_page=True)
+    finally:
+        context.close()
+    assert not problems, problems
+    assert [s["src"] for s in shown] == [poster_url(demo, "w185", movie["poster_path"])]
+    assert shown[0]["width"] == 185 and shown[0]["height"] > 0  # decoded: the image host served a real image
+    assert shown[0]["alt"] == f"Poster of {movie['title']} (TMDB)"
+
+
+def test_candidate_posters_load_in_the_review_queue(server, browser, store, demo):
+    queue = [m for m in store.fetch("tmdb_matches") if m["status"] == "needs_review"]
+    stored = {r["tmdb_id"]: r["poster_path"] for r in store.fetch("tmdb_movies")}
+    wanted = [poster_url(demo, "w92", c["poster_path"] or stored.get(c["tmdb_id"]))
+              for m in queue for c in m["candidates"] if c["poster_path"] or stored.get(c["tmdb_id"])]
+    context, page, problems = visit(browser, f"{server}review", 375)
+    try:
+        shown = images(page, ".candidate img")
+        missing = page.locator(".candidate .no-poster").count()
+        problems += serious_violations(page)
+    finally:
+        context.close()
+    assert not problems, problems
+    assert wanted and sorted(s["src"] for s in shown) == sorted(wanted)
+    assert missing == sum(len(m["candidates"]) for m in queue) - len(wanted)
+    assert all(s["width"] > 0 and s["height"] > 0 and s["alt"].startswith("Poster of ") for s in shown)
