@@ -234,14 +234,14 @@ class Reader:
 
         Summed over every matching row, minus the rows a later one of the same ``per`` supersedes
         (``_superseded``: usually none): two passes over an index instead of a window function's
-        sort of every row."""
+        sort of every row. ``group=()``: one line, the totals (none when nothing matches)."""
         spec = self._spec(entity)
         self._check(spec, [*group, *sums])
         text, params = self._where(spec, where, between)
-        cols = ", ".join(map(_quote, group))
+        cols = "".join(f"{_quote(g)}, " for g in group)
         total = ", ".join(f"sum({_quote(c)})" for c in sums)
-        records = self._execute(f"SELECT {cols}, count(*), {total} FROM {_quote(entity)}{text} GROUP BY {cols} "
-                                f"ORDER BY {cols}", params)
+        grouped = f" GROUP BY {cols[:-2]} ORDER BY {cols[:-2]}" if group else ""  # no group: one line, the totals
+        records = self._execute(f"SELECT {cols}count(*), {total} FROM {_quote(entity)}{text}{grouped}", params)
         out: dict[tuple[Any, ...], dict[str, Any]] = {}
         for record in records:
             row = {g: _plain(v, spec.columns[g]) for g, v in zip(group, record, strict=False)}

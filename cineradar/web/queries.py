@@ -151,11 +151,44 @@ def tix_day(reader: Reader, day: str, *, top: int = 10) -> dict[str, Any]:
     return reader.cached(("tix_day", day, top), lambda: _tix_day(reader, day, top))
 
 
+def stored_lines(reader: Reader, day: str) -> dict[str, Any] | None:
+    """The day's stored daily summary when it still holds what the store holds: its lines per chain,
+    city and movie as ``morning_sums`` rows; None when there is none, it predates the city and movie
+    lines, or the day's morning snapshots changed since (their latest ones no longer add up to its
+    showtimes, audience and seats): then the page sums the snapshots itself."""
+    rows = reader.rows("tix_daily_summaries", where={"date": day},
+                       columns=("showtime_count", "total_audience", "total_seats", "chains", "cities", "movies",
+                                "generated_at"))
+    if not rows or not rows[0]["cities"] or not rows[0]["movies"]:
+        return None
+    summary = rows[0]
+    live = morning_sums(reader, (), {"date": day})  # one pass over the covering index, minus superseded rows
+    now = (live[0]["rows"], live[0]["unavailable_seats"], live[0]["total_seats"]) if live else (0, 0, 0)
+    if now != (summary["showtime_count"], summary["total_audience"], summary["total_seats"]):
+        return None
+
+    def as_sums(lines: list[dict[str, Any]], key: str, column: str) -> list[dict[str, Any]]:
+        return [{column: line[key], "rows": line["showtimes"], "unavailable_seats": line["audience"],
+                 "total_seats": line["seats"]} for line in lines]
+
+    return {"by_chain": as_sums(summary["chains"], "merchant", "merchant"),
+            "by_city": as_sums(summary["cities"], "city", "city"),
+            "by_movie": as_sums(summary["movies"], "movie_id", "movie_id"), "generated_at": summary["generated_at"]}
+
+
 def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
-    sums = morning_sums(reader, ("merchant", "city", "movie_id"), {"date": day})
     movies = reader.rows("tix_movies", where={"date": day},
                          columns=("movie_id", "title", "is_presale", "merchants", "cities", "poster_url"))
     titles = {m["movie_id"]: m["title"] for m in movies}
+    stored = stored_lines(reader, day)
+    if stored is not None:  # one row: the lines the daily summary stored, still current
+        lines = {"by_chain": _lines(stored["by_chain"], "merchant"), "by_city": _lines(stored["by_city"], "city"),
+                 "by_movie": _lines(stored["by_movie"], "movie_id", titles)}
+        sums = stored["by_chain"]
+    else:  # no current summary (today, a day written since, an older store): summed from the snapshots
+        sums = morning_sums(reader, ("merchant", "city", "movie_id"), {"date": day})
+        lines = {"by_city": _lines(sums, "city"), "by_chain": _lines(sums, "merchant"),
+                 "by_movie": _lines(sums, "movie_id", titles)}
     columns = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_name", "time", "occupancy_pct")
     ranked = {}
     for name, desc in (("top", True), ("bottom", False)):
@@ -180,9 +213,8 @@ def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
                    "theatres": len({r["theatre_id"] for r in listed}), "cities": len({r["city"] for r in listed}),
                    "audience": audience, "seats": seats, "occupancy_pct": pct(audience, seats),
                    "failures": reader.count("tix_seat_failures", where={"date": day})},
-        "by_city": _lines(sums, "city"),
-        "by_chain": _lines(sums, "merchant"),
-        "by_movie": _lines(sums, "movie_id", titles),
+        **lines,
+        "summary_at": stored["generated_at"] if stored is not None else None,
         "top": ranked["top"],
         "bottom": ranked["bottom"],
         "prices": [{"merchant": p["merchant"], "room_category": p["room_category"], "min": p["min"],

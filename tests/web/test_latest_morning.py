@@ -129,3 +129,46 @@ def test_kept_figures_follow_every_write_to_the_store(reader, tmp_path):
     assert queries.tix_day(reader, day)["totals"]["snapshotted"] == before + 2
     assert queries.entity_view(reader, "tix_seat_snapshots")["rows"] == len(rows()) + 2
     assert queries.tix_dates(reader) == []  # no tix_showtimes: nothing kept from elsewhere
+
+
+def store_summaries(reader: Reader, **change: Any) -> None:
+    """The daily summary of each day, as `scrapy daily-summary` computes it (``change``: fields replaced)."""
+    import datetime as dt
+
+    from cineradar.commands.daily_summary import summarize
+
+    now = dt.datetime(2026, 1, 11, tzinfo=dt.UTC)
+    reader.backend.upsert("tix_daily_summaries", [
+        summarize(expected(day), dt.date.fromisoformat(day), now).row() | change for day in DAYS])
+
+
+def test_the_stored_summary_lines_give_the_day_the_snapshots_give(reader):
+    summed = {day: queries.tix_day(reader, day) for day in DAYS}
+    assert all(d["summary_at"] is None for d in summed.values())
+    store_summaries(reader)
+    for day in DAYS:
+        stored = queries.tix_day(reader, day)
+        assert stored["summary_at"] is not None  # read from the summary's lines
+        assert {k: v for k, v in stored.items() if k != "summary_at"} == \
+            {k: v for k, v in summed[day].items() if k != "summary_at"}
+
+
+def test_a_snapshot_written_after_the_summary_is_counted(reader):
+    store_summaries(reader)
+    day = DAYS[0]
+    before = queries.tix_day(reader, day)
+    assert before["summary_at"] is not None
+    # a late morning snapshot of showtime 1 (10 -> 55 taken): the summary no longer adds up
+    reader.backend.upsert("tix_seat_snapshots", [snapshot(f"1{day[-2:]}", day, "10", f"{day}T06:45:00+07:00", 55)])
+    after = queries.tix_day(reader, day)
+    assert after["summary_at"] is None
+    assert after["totals"]["audience"] == before["totals"]["audience"] + 45
+    movie = next(m for m in after["by_movie"] if m["name"] == "10")
+    assert movie["audience"] == next(m for m in before["by_movie"] if m["name"] == "10")["audience"] + 45
+
+
+def test_a_summary_stored_before_the_city_and_movie_lines_is_not_read(reader):
+    store_summaries(reader, cities=[], movies=[])  # as an older `scrapy daily-summary` stored it
+    for day in DAYS:
+        data = queries.tix_day(reader, day)
+        assert data["summary_at"] is None and data["by_city"] and data["by_movie"]
