@@ -7,7 +7,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from cineradar.commands import ProjectCommand
-from cineradar.defaults import defaulted
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -48,7 +47,7 @@ class Command(ProjectCommand):
         except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
             print(f"web: storage could not be opened ({type(exc).__name__}: {exc})", file=sys.stderr)
             return 1
-        endpoints = Endpoints.from_settings(defaulted(settings))  # ENDPOINTS' tmdb_image, else TMDB_IMAGE_URL
+        endpoints = Endpoints.from_settings(settings)  # ENDPOINTS' tmdb_image, else TMDB_IMAGE_URL
         remote_images = settings.getbool("WEB_REMOTE_IMAGES")
         app = create_app(reader, backends, image_url=endpoints.tmdb_image,
                          login_for_reads=settings.getbool("WEB_LOGIN_FOR_READS"), remote_images=remote_images,
