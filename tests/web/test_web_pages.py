@@ -108,9 +108,11 @@ def test_tix_day_figures_equal_the_store_and_the_replica(server, browser, store,
         by_city = {r[0]: [num(x) for x in r[1:]] for r in cells(page, "by-city")}
         prices = {(r[0], r[1]): (num(r[2]), num(r[3])) for r in cells(page, "prices")}
         presales = page.locator("#presales li a").all_text_contents() if page.locator("#presales").count() else []
+        source = page.locator("#source").text_content()
     finally:
         context.close()
     assert not problems
+    assert "as the daily summary stored it" in source  # the lines below are the stored summary's
     audience = sum(s["unavailable_seats"] for s in snaps)
     seats = sum(s["total_seats"] for s in snaps)
     assert kpis["showtimes"] == len(showtimes) and kpis["snapshotted"] == len(snaps)
