@@ -333,19 +333,38 @@ def test_tmdb_poster_loads_on_the_movie_page(server, browser, store, demo):
     assert shown[0]["alt"] == f"Poster of {movie['title']} (TMDB)"
 
 
-def test_candidate_posters_load_in_the_review_queue(server, browser, store, demo):
-    queue = [m for m in store.fetch("tmdb_matches") if m["status"] == "needs_review"]
-    stored = {r["tmdb_id"]: r["poster_path"] for r in store.fetch("tmdb_movies")}
-    wanted = [poster_url(demo, "w92", c["poster_path"] or stored.get(c["tmdb_id"]))
-              for m in queue for c in m["candidates"] if c["poster_path"] or stored.get(c["tmdb_id"])]
+def test_candidate_posters_load_in_the_review_queue(server, browser, demo):
+    """A listing waiting for review (written here, so the review tests deciding the crawled ones do not
+    matter) whose candidates are: two as tmdb_match stores them (with their poster_path), one stored
+    before candidates kept it (its poster comes from tmdb_movies) and one TMDB has no poster for."""
+    from cineradar.items import TmdbMatch
+    from tests.conftest import open_store
+
+    store = open_store(demo["db"])
+    movies = {r["tmdb_id"]: r for r in store.fetch("tmdb_movies")}
+    kept = [c for m in store.fetch("tmdb_matches") for c in m["candidates"] if c["poster_path"]][:2]
+    older = next(m for i, m in movies.items() if m["poster_path"] and i not in {c["tmdb_id"] for c in kept})
+    candidates = [*kept, {"tmdb_id": older["tmdb_id"], "title": older["title"], "year": 2020, "score": 55.0},
+                  {"tmdb_id": 999_999_991, "title": "No Poster Anywhere", "year": 2021, "score": 51.0,
+                   "poster_path": None}]
+    row = TmdbMatch.model_validate({"listing_source": "repertuary", "listing_key": "poster-test",
+                                    "listing_title": "Poster test", "confidence": 0.55, "status": "needs_review",
+                                    "candidates": candidates}).row()
+    store.upsert("tmdb_matches", [row])
+    store.close()
+    wanted = [poster_url(demo, "w92", c["poster_path"]) for c in kept] + [poster_url(demo, "w92", older["poster_path"])]
     context, page, problems = visit(browser, f"{server}review", 375)
     try:
-        shown = images(page, ".candidate img")
-        missing = page.locator(".candidate .no-poster").count()
+        listing = "#listing-repertuary-poster-test"
+        shown = images(page, f"{listing} .candidate img")
+        missing = page.locator(f"{listing} .candidate .no-poster").all_text_contents()
+        every = images(page, ".candidate img")
         problems += serious_violations(page)
+        page.screenshot(path=str(SCREENSHOTS / "review-posters-375.png"), full_page=True)
     finally:
         context.close()
     assert not problems, problems
-    assert wanted and sorted(s["src"] for s in shown) == sorted(wanted)
-    assert missing == sum(len(m["candidates"]) for m in queue) - len(wanted)
-    assert all(s["width"] > 0 and s["height"] > 0 and s["alt"].startswith("Poster of ") for s in shown)
+    assert [s["src"] for s in shown] == wanted and missing == ["No poster"]
+    assert [s["alt"] for s in shown] == [f"Poster of {c['title']} ({c['year'] or 'year unknown'})" for c in kept] + [
+        f"Poster of {older['title']} (2020)"]
+    assert all(s["width"] == 92 and s["height"] > 0 for s in every)  # every poster of the queue decoded
