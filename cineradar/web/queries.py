@@ -236,19 +236,27 @@ def chain_trend(reader: Reader, day: str, days: int = TREND_DAYS) -> dict[str, A
 
 
 def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREND_DAYS) -> dict[str, Any]:
-    """Occupancy per movie per day (latest morning snapshot per showtime) over ``days`` days up to ``day``."""
+    """Occupancy per movie per day over ``days`` days up to ``day``: a day's stored daily summary's
+    movie lines (as the chain trend reads its chain lines), else, for a day without them (no summary
+    yet, or one stored before they were kept), the latest morning snapshot of each showtime."""
     if not movie_ids:
         return {"dates": [], "series": {}}
     window = [days_back(day, n) for n in range(days - 1, -1, -1)]
+    summaries = reader.cached(("summary_movies", window[0], day), lambda: {
+        r["date"]: {line["movie_id"]: (line["showtimes"], line["audience"], line["seats"]) for line in r["movies"]}
+        for r in reader.rows("tix_daily_summaries", columns=("date", "movies"), between=Range("date", window[0], day))
+        if r["movies"]})
 
     def compute(missing: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
         dates = sorted({d for _, _, d in missing})
         sums = movie_day_sums(reader, sorted({m for _, m, _ in missing}), Range("date", dates[0], dates[-1]))
         return {("movie_day", m, d): v for (m, d), v in sums.items()}
 
-    # each (movie, day) kept until the store changes: the next day's page reads 29 of the 30 again
-    cells = reader.cached_many([("movie_day", m, d) for m in movie_ids for d in window], compute)
+    # each (movie, day) of a day without summary lines kept until the store changes
+    summed = [d for d in window if d not in summaries]
+    cells = reader.cached_many([("movie_day", m, d) for m in movie_ids for d in summed], compute) if summed else {}
     per = {(m, d): (v[1], v[2]) for (_, m, d), v in cells.items() if v is not None}
+    per |= {(m, d): (line[1], line[2]) for d, lines in summaries.items() for m in movie_ids if (line := lines.get(m))}
     dates = sorted({d for _, d in per})
     return {"dates": dates, "series": {m: [pct(*per[(m, d)]) if (m, d) in per else None for d in dates]
                                        for m in movie_ids}}

@@ -172,3 +172,24 @@ def test_a_summary_stored_before_the_city_and_movie_lines_is_not_read(reader):
     for day in DAYS:
         data = queries.tix_day(reader, day)
         assert data["summary_at"] is None and data["by_city"] and data["by_movie"]
+
+
+def test_movie_trend_reads_the_summaries_movie_lines_and_sums_the_days_without(reader):
+    summed = queries.movie_trend(reader, DAYS[-1], ["10", "20"])
+    store_summaries(reader)
+    assert queries.movie_trend(reader, DAYS[-1], ["10", "20"]) == summed  # the same figures, from the lines
+    # a summary's movie lines are what the trend shows for its day (as the chain trend shows its chain lines)
+    import datetime as dt
+
+    from cineradar.commands.daily_summary import summarize
+
+    late = summarize(expected(DAYS[0]), dt.date.fromisoformat(DAYS[0]), dt.datetime(2026, 1, 11, tzinfo=dt.UTC))
+    assert late is not None
+    line = next(m for m in late.movies if m.movie_id == "10")
+    line.audience, line.occupancy_pct = line.seats, 100.0
+    reader.backend.upsert("tix_daily_summaries", [late.row()])
+    trend = queries.movie_trend(reader, DAYS[-1], ["10", "20"])
+    assert trend["series"]["10"][0] == 100.0 and trend["series"]["20"] == summed["series"]["20"]
+    # a day whose summary has no movie lines (stored before they were kept) is summed from the snapshots
+    reader.backend.upsert("tix_daily_summaries", [late.row() | {"movies": []}])
+    assert queries.movie_trend(reader, DAYS[-1], ["10", "20"]) == summed
