@@ -102,8 +102,10 @@ def movie_lines(rows: list[dict[str, Any]]) -> list[MovieLine]:
             for movie, count, audience, seats in _totals(rows, "movie_id")]
 
 
-def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> TixDailySummary | None:
-    """The day's totals from one snapshot per showtime; None when there is none."""
+def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime,
+              snapshot_count: int | None = None) -> TixDailySummary | None:
+    """The day's totals from one snapshot per showtime (``snapshot_count``: the morning snapshots
+    they were picked from); None when there is none."""
     if not rows:
         return None
     audience = sum(int(r["unavailable_seats"]) for r in rows)
@@ -112,7 +114,7 @@ def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> Tix
         date=day, total_audience=audience, total_seats=seats,
         total_available=sum(int(r["available_seats"]) for r in rows),
         occupancy_pct=_pct(audience, seats),
-        showtime_count=len(rows),
+        showtime_count=len(rows), snapshot_count=snapshot_count,
         movie_count=len({r["movie_id"] for r in rows if r.get("movie_id")}),
         theatre_count=len({r["theatre_id"] for r in rows if r.get("theatre_id")}),
         city_count=len({r["city"] for r in rows if r.get("city")}),
@@ -147,7 +149,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
     try:
         snapshots = backends[0].fetch("tix_seat_snapshots", {"date": day.isoformat(), "mode": "morning"})
         rows = latest_per_showtime(snapshots)
-        summary = summarize(rows, day, dt.datetime.now(dt.UTC))
+        summary = summarize(rows, day, dt.datetime.now(dt.UTC), len(snapshots))
         if summary is None:
             print(f"TIX.id daily summary - {day}: no morning seat snapshot for this day; nothing written")
             return 1

@@ -236,6 +236,9 @@ class TixDailySummary(CineItem):
     total_available: NonNegative = D("Seats still for sale at the snapshots.")
     occupancy_pct: Percent = D("`total_audience / total_seats` in percent, 0-100, one decimal.")
     showtime_count: NonNegative = D("Showtimes counted (each once).")
+    snapshot_count: NonNegative | None = D(
+        "Morning snapshots read, a showtime snapshotted twice counted twice (equal to `showtime_count` when none "
+        "was superseded); null in summaries stored before it was kept.", None)
     movie_count: NonNegative = D("Distinct movies among them.")
     theatre_count: NonNegative = D("Distinct theatres among them.")
     city_count: NonNegative = D("Distinct cities among them.")

@@ -155,16 +155,29 @@ def stored_lines(reader: Reader, day: str) -> dict[str, Any] | None:
     """The day's stored daily summary when it still holds what the store holds: its lines per chain,
     city and movie as ``morning_sums`` rows; None when there is none, it predates the city and movie
     lines, or the day's morning snapshots changed since (their latest ones no longer add up to its
-    showtimes, audience and seats): then the page sums the snapshots itself."""
+    showtimes, audience and seats): then the page sums the snapshots itself.
+
+    When the summary read one snapshot per showtime (``snapshot_count == showtime_count``), one pass
+    over the covering index tells: the same number of morning snapshots (rows are only ever added or
+    updated, never deleted) with the same sums means the same snapshots, still one per showtime
+    (``unique``: no superseded one to look for). Otherwise the latest ones are summed (``morning_sums``)."""
     rows = reader.rows("tix_daily_summaries", where={"date": day},
-                       columns=("showtime_count", "total_audience", "total_seats", "chains", "cities", "movies",
-                                "generated_at"))
+                       columns=("showtime_count", "snapshot_count", "total_audience", "total_seats", "chains",
+                                "cities", "movies", "generated_at"))
     if not rows or not rows[0]["cities"] or not rows[0]["movies"]:
         return None
     summary = rows[0]
-    live = morning_sums(reader, (), {"date": day})  # one pass over the covering index, minus superseded rows
-    now = (live[0]["rows"], live[0]["unavailable_seats"], live[0]["total_seats"]) if live else (0, 0, 0)
-    if now != (summary["showtime_count"], summary["total_audience"], summary["total_seats"]):
+    stored = (summary["showtime_count"], summary["total_audience"], summary["total_seats"])
+    unique = summary["snapshot_count"] == summary["showtime_count"]
+    if unique:
+        every = reader.aggregate("tix_seat_snapshots", group=(), where={"date": day, "mode": "morning"},
+                                 values={"rows": ("count", "showtime_id"), "audience": ("sum", "unavailable_seats"),
+                                         "seats": ("sum", "total_seats")})[0]
+        now = (int(every["rows"]), int(every["audience"] or 0), int(every["seats"] or 0))
+    else:
+        live = morning_sums(reader, (), {"date": day})  # the covering index, minus the superseded snapshots
+        now = (live[0]["rows"], live[0]["unavailable_seats"], live[0]["total_seats"]) if live else (0, 0, 0)
+    if now != stored:
         return None
 
     def as_sums(lines: list[dict[str, Any]], key: str, column: str) -> list[dict[str, Any]]:
@@ -173,12 +186,12 @@ def stored_lines(reader: Reader, day: str) -> dict[str, Any] | None:
 
     return {"by_chain": as_sums(summary["chains"], "merchant", "merchant"),
             "by_city": as_sums(summary["cities"], "city", "city"),
-            "by_movie": as_sums(summary["movies"], "movie_id", "movie_id"), "generated_at": summary["generated_at"]}
+            "by_movie": as_sums(summary["movies"], "movie_id", "movie_id"), "generated_at": summary["generated_at"],
+            "unique": unique}
 
 
 def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
-    movies = reader.rows("tix_movies", where={"date": day},
-                         columns=("movie_id", "title", "is_presale", "merchants", "cities", "poster_url"))
+    movies = reader.rows("tix_movies", where={"date": day}, columns=("movie_id", "title", "is_presale", "cities"))
     titles = {m["movie_id"]: m["title"] for m in movies}
     stored = stored_lines(reader, day)
     if stored is not None:  # one row: the lines the daily summary stored, still current
@@ -194,7 +207,8 @@ def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
     for name, desc in (("top", True), ("bottom", False)):
         ranked[name] = reader.latest_rows("tix_seat_snapshots", per="showtime_id", latest="scraped_at",
                                           columns=columns, order=("occupancy_pct", "showtime_id"), desc=desc,
-                                          limit=top, where={"date": day, "mode": "morning"})
+                                          limit=top, where={"date": day, "mode": "morning"},
+                                          unique=stored is not None and stored["unique"])
         if desc:  # highest first, ties by id ascending as the bottom list
             ranked[name].sort(key=lambda s: (-float(s["occupancy_pct"]), s["showtime_id"]))
         for snap in ranked[name]:
@@ -219,7 +233,8 @@ def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
         "bottom": ranked["bottom"],
         "prices": [{"merchant": p["merchant"], "room_category": p["room_category"], "min": p["min"],
                     "max": p["max"], "showtimes": p["showtimes"]} for p in prices if p["min"] is not None],
-        "presales": sorted((m for m in movies if m.get("is_presale")), key=lambda m: m["title"]),
+        "presales": sorted(({"movie_id": m["movie_id"], "title": m["title"], "city_count": len(m.get("cities") or [])}
+                            for m in movies if m.get("is_presale")), key=lambda m: m["title"]),
     }
 
 
@@ -242,8 +257,10 @@ def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREN
     if not movie_ids:
         return {"dates": [], "series": {}}
     window = [days_back(day, n) for n in range(days - 1, -1, -1)]
-    summaries = reader.cached(("summary_movies", window[0], day), lambda: {
-        r["date"]: {line["movie_id"]: (line["showtimes"], line["audience"], line["seats"]) for line in r["movies"]}
+    wanted = set(movie_ids)
+    summaries = reader.cached(("summary_movies", window[0], day, tuple(movie_ids)), lambda: {
+        r["date"]: {line["movie_id"]: (line["audience"], line["seats"]) for line in r["movies"]
+                    if line["movie_id"] in wanted}
         for r in reader.rows("tix_daily_summaries", columns=("date", "movies"), between=Range("date", window[0], day))
         if r["movies"]})
 
@@ -256,7 +273,7 @@ def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREN
     summed = [d for d in window if d not in summaries]
     cells = reader.cached_many([("movie_day", m, d) for m in movie_ids for d in summed], compute) if summed else {}
     per = {(m, d): (v[1], v[2]) for (_, m, d), v in cells.items() if v is not None}
-    per |= {(m, d): (line[1], line[2]) for d, lines in summaries.items() for m in movie_ids if (line := lines.get(m))}
+    per |= {(m, d): line for d, lines in summaries.items() for m in movie_ids if (line := lines.get(m))}
     dates = sorted({d for _, d in per})
     return {"dates": dates, "series": {m: [pct(*per[(m, d)]) if (m, d) in per else None for d in dates]
                                        for m in movie_ids}}

@@ -139,7 +139,12 @@ def store_summaries(reader: Reader, **change: Any) -> None:
 
     now = dt.datetime(2026, 1, 11, tzinfo=dt.UTC)
     reader.backend.upsert("tix_daily_summaries", [
-        summarize(expected(day), dt.date.fromisoformat(day), now).row() | change for day in DAYS])
+        summarize(expected(day), dt.date.fromisoformat(day), now, morning_count(day)).row() | change
+        for day in DAYS])
+
+
+def morning_count(day: str) -> int:
+    return sum(1 for r in rows() if r["date"] == day and r["mode"] == "morning")
 
 
 def test_the_stored_summary_lines_give_the_day_the_snapshots_give(reader):
@@ -193,3 +198,38 @@ def test_movie_trend_reads_the_summaries_movie_lines_and_sums_the_days_without(r
     # a day whose summary has no movie lines (stored before they were kept) is summed from the snapshots
     reader.backend.upsert("tix_daily_summaries", [late.row() | {"movies": []}])
     assert queries.movie_trend(reader, DAYS[-1], ["10", "20"]) == summed
+
+
+def test_a_summary_of_one_snapshot_per_showtime_is_checked_in_one_pass(tmp_path):
+    """A day whose showtimes have one morning snapshot each: the summary says so (snapshot_count ==
+    showtime_count) and one pass over the index checks it; a snapshot changed in place, or a second
+    one of a showtime, and the day is summed from the snapshots again."""
+    import datetime as dt
+
+    from cineradar.commands.daily_summary import summarize
+
+    day = DAYS[0]
+    firsts: dict[str, dict[str, Any]] = {}
+    for r in rows():
+        if r["date"] == day and r["mode"] == "morning":
+            firsts.setdefault(r["showtime_id"], r)
+    store = SQLiteStorage(tmp_path / "unique.db")
+    store.open(SPECS)
+    store.upsert("tix_seat_snapshots", list(firsts.values()))
+    read = Reader(store, SPECS)
+    read.ensure_indexes()
+    summed = queries.tix_day(read, day, top=3)
+    summary = summarize(list(firsts.values()), dt.date.fromisoformat(day), dt.datetime(2026, 1, 11, tzinfo=dt.UTC),
+                        len(firsts))
+    assert summary is not None and summary.snapshot_count == summary.showtime_count
+    store.upsert("tix_daily_summaries", [summary.row()])
+    stored = queries.tix_day(read, day, top=3)
+    assert stored["summary_at"] is not None
+    assert {k: v for k, v in stored.items() if k != "summary_at"} == {k: v for k, v in summed.items()
+                                                                      if k != "summary_at"}
+    changed = next(iter(firsts.values()))
+    store.upsert("tix_seat_snapshots", [changed | {"unavailable_seats": changed["unavailable_seats"] + 1,
+                                                   "available_seats": changed["available_seats"] - 1}])
+    again = queries.tix_day(read, day, top=3)
+    assert again["summary_at"] is None and again["totals"]["audience"] == summed["totals"]["audience"] + 1
+    store.close()
