@@ -190,6 +190,12 @@ def stored_lines(reader: Reader, day: str) -> dict[str, Any] | None:
             "unique": unique}
 
 
+def _minute(when: Any) -> str:
+    """An instant as people read it: ``2026-01-16 00:05+07:00``."""
+    stamp = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(str(when))
+    return stamp.isoformat(sep=" ", timespec="minutes")
+
+
 def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
     movies = reader.rows("tix_movies", where={"date": day}, columns=("movie_id", "title", "is_presale", "cities"))
     titles = {m["movie_id"]: m["title"] for m in movies}
@@ -228,7 +234,7 @@ def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
                    "audience": audience, "seats": seats, "occupancy_pct": pct(audience, seats),
                    "failures": reader.count("tix_seat_failures", where={"date": day})},
         **lines,
-        "summary_at": stored["generated_at"] if stored is not None else None,
+        "summary_at": _minute(stored["generated_at"]) if stored is not None else None,
         "top": ranked["top"],
         "bottom": ranked["bottom"],
         "prices": [{"merchant": p["merchant"], "room_category": p["room_category"], "min": p["min"],
