@@ -128,7 +128,8 @@ def history(base: Storage, days: int, seed: int = 7) -> Iterator[dict[str, list[
         out["tix_seat_snapshots"] += snaps
         out["tix_movies"] += [m | {"date": day.isoformat()} for m in movies]
         now = dt.datetime.combine(day, dt.time(12), dt.UTC)
-        summary = summarize(latest_per_showtime(s for s in snaps if s["mode"] == "morning"), day, now)
+        morning = [s for s in snaps if s["mode"] == "morning"]
+        summary = summarize(latest_per_showtime(morning), day, now, len(morning))
         if summary is not None:
             out["tix_daily_summaries"].append(summary.row())
         for spider, hour, n in (("tix_movies", 0, len(shows)), ("tix_seats", 1, len(snaps))):

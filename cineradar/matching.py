@@ -166,7 +166,8 @@ def score(listing: Listing, candidate: dict[str, Any]) -> dict[str, Any]:
             "original_title": candidate.get("original_title"), "year": _year_of(candidate),
             "score": round(confidence, 2), "parts": {k: round(v, 3) for k, v in parts.items()},
             # what a person reviewing the match decides with (scrapy tmdb-review): known after details
-            "runtime": candidate.get("runtime"), "directors": candidate.get("directors")}
+            "runtime": candidate.get("runtime"), "directors": candidate.get("directors"),
+            "poster_path": candidate.get("poster_path") or None}  # shown in the review queue
 
 
 @dataclass

@@ -202,7 +202,9 @@ GEOCODER_RESULTS = 5  # `limit` of each query: enough to see an ambiguous answer
 
 # ---------------------------------------------------------------- web view (scrapy web; docs/web.md)
 WEB_LOGIN_FOR_READS = False  # True: every page needs the login (CINERADAR_WEB_PASSWORD_HASH), not only review writes
-WEB_REMOTE_IMAGES = True  # False: posters (hosted by TIX.id/TMDB) as links, for a view that must not reach the internet
+# False: posters (hosted by TIX.id, or TMDB's image host) as links, for a view that must not reach the internet;
+# TMDB posters stay images when ENDPOINTS names the `tmdb_image` host (a replica or a mirror chosen on purpose)
+WEB_REMOTE_IMAGES = True
 
 # ---------------------------------------------------------------- TLS (cineradar/tls.py, docs/security-tls.md)
 # Every certificate is verified (Scrapy 2.19 ships False). A certificate that does not verify

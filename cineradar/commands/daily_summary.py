@@ -3,7 +3,8 @@
 Each showtime counts once, through its latest ``morning`` snapshot of the day: the original
 summed every document whose scraped_at started with the date, so a showtime snapshotted
 twice counted twice, and its movie count was always 0 (docs/sources/tix.md#daily-summary).
-The per-chain lines are stored with the summary. What it does and its exit status for
+The per-chain, per-city and per-movie lines are stored with the summary (the web view's TIX.id
+day reads them instead of summing the snapshots again). What it does and its exit status for
 users: ``Command`` below (``scrapy daily-summary -h``).
 """
 
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from cineradar.backends import open_backends
 from cineradar.commands import ProjectCommand
 from cineradar.items import ChainLine, TixDailySummary
+from cineradar.items.tix import CityLine, MovieLine
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -64,21 +66,46 @@ def latest_per_showtime(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [latest[k] for k in sorted(latest)]
 
 
-def chain_lines(rows: list[dict[str, Any]]) -> list[ChainLine]:
-    """Per cinema chain, largest capacity first (then by name): the report's lines, stored too."""
+def _totals(rows: list[dict[str, Any]], key: str) -> list[tuple[str, int, int, int]]:
+    """(value of ``key``, showtimes, audience, seats) per value, largest capacity first (then by value)."""
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
-        line = totals[str(row.get("merchant") or "?")]
+        line = totals[str(row.get(key) or "?")]
         line[0] += 1
         line[1] += int(row["unavailable_seats"])
         line[2] += int(row["total_seats"])
+    return [(name, count, audience, seats)
+            for name, (count, audience, seats) in sorted(totals.items(), key=lambda kv: (-kv[1][2], kv[0]))]
+
+
+def _pct(audience: int, seats: int) -> float:
+    return round(audience / seats * 100, 1) if seats else 0.0
+
+
+def chain_lines(rows: list[dict[str, Any]]) -> list[ChainLine]:
+    """Per cinema chain, largest capacity first (then by name): the report's lines, stored too."""
     return [ChainLine(merchant=chain, showtimes=count, audience=audience, seats=seats,
-                      occupancy_pct=round(audience / seats * 100, 1) if seats else 0.0)
-            for chain, (count, audience, seats) in sorted(totals.items(), key=lambda kv: (-kv[1][2], kv[0]))]
+                      occupancy_pct=_pct(audience, seats))
+            for chain, count, audience, seats in _totals(rows, "merchant")]
 
 
-def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> TixDailySummary | None:
-    """The day's totals from one snapshot per showtime; None when there is none."""
+def city_lines(rows: list[dict[str, Any]]) -> list[CityLine]:
+    """Per city, largest capacity first: stored for the web view's TIX.id day."""
+    return [CityLine(city=city, showtimes=count, audience=audience, seats=seats, occupancy_pct=_pct(audience, seats))
+            for city, count, audience, seats in _totals(rows, "city")]
+
+
+def movie_lines(rows: list[dict[str, Any]]) -> list[MovieLine]:
+    """Per movie, largest capacity first: stored for the web view's TIX.id day and movie trend."""
+    return [MovieLine(movie_id=movie, showtimes=count, audience=audience, seats=seats,
+                      occupancy_pct=_pct(audience, seats))
+            for movie, count, audience, seats in _totals(rows, "movie_id")]
+
+
+def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime,
+              snapshot_count: int | None = None) -> TixDailySummary | None:
+    """The day's totals from one snapshot per showtime (``snapshot_count``: the morning snapshots
+    they were picked from); None when there is none."""
     if not rows:
         return None
     audience = sum(int(r["unavailable_seats"]) for r in rows)
@@ -86,12 +113,12 @@ def summarize(rows: list[dict[str, Any]], day: dt.date, now: dt.datetime) -> Tix
     return TixDailySummary(
         date=day, total_audience=audience, total_seats=seats,
         total_available=sum(int(r["available_seats"]) for r in rows),
-        occupancy_pct=round(audience / seats * 100, 1) if seats else 0.0,
-        showtime_count=len(rows),
+        occupancy_pct=_pct(audience, seats),
+        showtime_count=len(rows), snapshot_count=snapshot_count,
         movie_count=len({r["movie_id"] for r in rows if r.get("movie_id")}),
         theatre_count=len({r["theatre_id"] for r in rows if r.get("theatre_id")}),
         city_count=len({r["city"] for r in rows if r.get("city")}),
-        generated_at=now, chains=chain_lines(rows),
+        generated_at=now, chains=chain_lines(rows), cities=city_lines(rows), movies=movie_lines(rows),
     )
 
 
@@ -122,7 +149,7 @@ def main(settings: BaseSettings, opts: argparse.Namespace) -> int:
     try:
         snapshots = backends[0].fetch("tix_seat_snapshots", {"date": day.isoformat(), "mode": "morning"})
         rows = latest_per_showtime(snapshots)
-        summary = summarize(rows, day, dt.datetime.now(dt.UTC))
+        summary = summarize(rows, day, dt.datetime.now(dt.UTC), len(snapshots))
         if summary is None:
             print(f"TIX.id daily summary - {day}: no morning seat snapshot for this day; nothing written")
             return 1

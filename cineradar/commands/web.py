@@ -7,7 +7,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from cineradar.commands import ProjectCommand
-from cineradar.defaults import defaulted
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -35,6 +34,7 @@ class Command(ProjectCommand):
     def main(self, settings: BaseSettings, opts: argparse.Namespace) -> int:
         from waitress.server import create_server
 
+        from cineradar.endpoints import Endpoints
         from cineradar.web.app import create_app
         from cineradar.web.store import open_store
 
@@ -47,9 +47,12 @@ class Command(ProjectCommand):
         except Exception as exc:  # noqa: BLE001 - one line for the user, not a traceback
             print(f"web: storage could not be opened ({type(exc).__name__}: {exc})", file=sys.stderr)
             return 1
-        app = create_app(reader, backends, image_url=defaulted(settings).get("TMDB_IMAGE_URL"),
-                         login_for_reads=settings.getbool("WEB_LOGIN_FOR_READS"),
-                         remote_images=settings.getbool("WEB_REMOTE_IMAGES"))
+        endpoints = Endpoints.from_settings(settings)  # ENDPOINTS' tmdb_image, else TMDB_IMAGE_URL
+        remote_images = settings.getbool("WEB_REMOTE_IMAGES")
+        app = create_app(reader, backends, image_url=endpoints.tmdb_image,
+                         login_for_reads=settings.getbool("WEB_LOGIN_FOR_READS"), remote_images=remote_images,
+                         # a TMDB image host ENDPOINTS names was chosen on purpose (a replica, a mirror)
+                         tmdb_images=remote_images or "tmdb_image" in (endpoints.given or ()))
         server = create_server(app, host=opts.host, port=opts.port, threads=opts.threads, ident="cineradar")
         host = opts.host if ":" not in opts.host else f"[{opts.host}]"
         print(f"http://{host}:{server.effective_port}/", flush=True)  # type: ignore[union-attr]

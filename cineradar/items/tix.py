@@ -198,6 +198,30 @@ class ChainLine(BaseModel):
     occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
 
 
+class CityLine(BaseModel):
+    """One city's line of a daily summary (what the web view's TIX.id day shows per city)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    city: str = D("The city (`?` when a snapshot named none).")
+    showtimes: NonNegative = D("Showtimes of the city counted (one snapshot each).")
+    seats: NonNegative = D("Seats in those showtimes (capacity).")
+    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
+    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
+
+
+class MovieLine(BaseModel):
+    """One movie's line of a daily summary (the web view's TIX.id day and its 30-day movie trend)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    movie_id: str = D("The movie (`tix_movies.movie_id`; `?` when a snapshot named none).")
+    showtimes: NonNegative = D("Showtimes of the movie counted (one snapshot each).")
+    seats: NonNegative = D("Seats in those showtimes (capacity).")
+    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
+    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
+
+
 class TixDailySummary(CineItem):
     """A WIB day's audience and capacity over every showtime snapshotted that morning (one
     snapshot per showtime: its latest ``morning`` one)."""
@@ -212,6 +236,9 @@ class TixDailySummary(CineItem):
     total_available: NonNegative = D("Seats still for sale at the snapshots.")
     occupancy_pct: Percent = D("`total_audience / total_seats` in percent, 0-100, one decimal.")
     showtime_count: NonNegative = D("Showtimes counted (each once).")
+    snapshot_count: NonNegative | None = D(
+        "Morning snapshots read, a showtime snapshotted twice counted twice (equal to `showtime_count` when none "
+        "was superseded); null in summaries stored before it was kept.", None)
     movie_count: NonNegative = D("Distinct movies among them.")
     theatre_count: NonNegative = D("Distinct theatres among them.")
     city_count: NonNegative = D("Distinct cities among them.")
@@ -219,6 +246,10 @@ class TixDailySummary(CineItem):
     chains: list[ChainLine] = D(
         "Per cinema chain, largest capacity first: `{merchant, showtimes, seats, audience, occupancy_pct}` "
         "(the lines `scrapy daily-summary` prints).", [])
+    cities: list[CityLine] = D("Per city, largest capacity first: `{city, showtimes, seats, audience, "
+                               "occupancy_pct}`; empty in summaries stored before it was kept.", [])
+    movies: list[MovieLine] = D("Per movie, largest capacity first: `{movie_id, showtimes, seats, audience, "
+                                "occupancy_pct}`; empty in summaries stored before it was kept.", [])
 
     @model_validator(mode="after")
     def _sold_le_total(self) -> TixDailySummary:

@@ -42,6 +42,9 @@ class TmdbMovie(CineItem):
     imdb_id: str | None = D("IMDb id (`tt...`), or null.", None)
     original_language: str | None = D("ISO 639-1 code of the original language.", None)
     popularity: float | None = D("TMDB's popularity score when last crawled.", None)
+    poster_path: str | None = D("TMDB's image path of the poster (`/<27 characters>.jpg`), as its lists, search "
+                                "and details give it; the image is the image host + a size (`w342`, "
+                                "`original`...) + this path. Null when TMDB has none.", None)
     categories: list[str] = D("The lists the movie was seen in (popular, top_rated, upcoming, now_playing, "
                               "trending_week), over every crawl.", [])
     genres: list[str] = D("Genre names in the crawl's language (enriched only).", [])
@@ -120,8 +123,10 @@ class TmdbMatch(CineItem):
     status: MatchStatus = D("matched; needs_review (the review queue); low_confidence or no_results (no match, "
                             "not searched again for a week); rejected (by a person).")
     candidates: list[dict[str, Any]] = D("Every candidate: `{tmdb_id, title, original_title, year, score, "
-                                         "parts, runtime, directors}` (score 0-100, parts 0-1 each; runtime "
-                                         "and directors null unless details were fetched).", [])
+                                         "parts, runtime, directors, poster_path}` (score 0-100, parts 0-1 "
+                                         "each; runtime and directors null unless details were fetched; "
+                                         "poster_path TMDB's, null when none or stored before it was kept).",
+                                         [])
     reason: str | None = D("Why this status, in words.", None)
     decided_by: Literal["auto", "person"] = D("`person` when set by `scrapy tmdb-review`: never changed by a "
                                               "crawl.", "auto")

@@ -51,7 +51,7 @@ def movie_from_list(item: dict[str, Any], category: str) -> TmdbMovie:
     return TmdbMovie.model_construct(
         tmdb_id=item.get("id"), title=item.get("title"), original_title=item.get("original_title"),
         release_date=_date(item.get("release_date")), original_language=item.get("original_language"),
-        popularity=item.get("popularity"), categories=[category],
+        popularity=item.get("popularity"), poster_path=_text(item.get("poster_path")), categories=[category],
         genre_ids=[g for g in item.get("genre_ids") or [] if isinstance(g, int)],
     )
 
@@ -122,7 +122,8 @@ def movie_from_details(body: dict[str, Any], region: str, categories: list[str])
         tmdb_id=body.get("id"), title=body.get("title"), original_title=body.get("original_title"),
         release_date=_date(body.get("release_date")), runtime=_positive(body.get("runtime")),
         imdb_id=_text(body.get("imdb_id")), original_language=body.get("original_language"),
-        popularity=body.get("popularity"), categories=sorted(set(categories)),
+        popularity=body.get("popularity"), poster_path=_text(body.get("poster_path")),
+        categories=sorted(set(categories)),
         genres=[str(g["name"]) for g in genres if g.get("name")],
         genre_ids=[g["id"] for g in genres if isinstance(g.get("id"), int)],
         cast=top_cast(body.get("credits")), crew=key_crew(body.get("credits")),

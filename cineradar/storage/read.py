@@ -234,14 +234,14 @@ class Reader:
 
         Summed over every matching row, minus the rows a later one of the same ``per`` supersedes
         (``_superseded``: usually none): two passes over an index instead of a window function's
-        sort of every row."""
+        sort of every row. ``group=()``: one line, the totals (none when nothing matches)."""
         spec = self._spec(entity)
         self._check(spec, [*group, *sums])
         text, params = self._where(spec, where, between)
-        cols = ", ".join(map(_quote, group))
+        cols = "".join(f"{_quote(g)}, " for g in group)
         total = ", ".join(f"sum({_quote(c)})" for c in sums)
-        records = self._execute(f"SELECT {cols}, count(*), {total} FROM {_quote(entity)}{text} GROUP BY {cols} "
-                                f"ORDER BY {cols}", params)
+        grouped = f" GROUP BY {cols[:-2]} ORDER BY {cols[:-2]}" if group else ""  # no group: one line, the totals
+        records = self._execute(f"SELECT {cols}count(*), {total} FROM {_quote(entity)}{text}{grouped}", params)
         out: dict[tuple[Any, ...], dict[str, Any]] = {}
         for record in records:
             row = {g: _plain(v, spec.columns[g]) for g, v in zip(group, record, strict=False)}
@@ -257,14 +257,15 @@ class Reader:
 
     def latest_rows(self, entity: str, *, per: str, latest: str, columns: Sequence[str], order: Sequence[str],
                     desc: bool = False, limit: int | None = None, where: dict[str, Any] | None = None,
-                    between: Range | None = None) -> list[dict[str, Any]]:
+                    between: Range | None = None, unique: bool = False) -> list[dict[str, Any]]:
         """``columns`` of one row per ``per`` (its largest ``latest``), ordered, at most ``limit``:
-        the first rows in that order, skipping those a later row of their ``per`` supersedes."""
+        the first rows in that order, skipping those a later row of their ``per`` supersedes
+        (``unique``: the caller knows that no ``per`` has several rows, so none is looked for)."""
         spec = self._spec(entity)
         cols = list(columns)
         self._check(spec, [*cols, *order])
-        dropped = {tuple(_plain(r[k], spec.columns[k]) for k in spec.key)
-                   for r in self._superseded(entity, per, latest, where, between, [])}
+        dropped = set() if unique else {tuple(_plain(r[k], spec.columns[k]) for k in spec.key)
+                                        for r in self._superseded(entity, per, latest, where, between, [])}
         direction = " DESC" if desc else ""
         collate = ' COLLATE "C"' if self.dialect == "postgres" else ""
         ordering = ", ".join(f"{_quote(c)}{collate if spec.columns[c] == 'text' else ''}{direction}" for c in order)
@@ -293,17 +294,18 @@ class Reader:
 
     def aggregate(self, entity: str, *, group: Sequence[str], values: dict[str, tuple[str, str]],
                   where: dict[str, Any] | None = None, between: Range | None = None) -> list[dict[str, Any]]:
-        """Per ``group``: ``values`` name -> (min|max|sum|count, column), over the rows that match."""
+        """Per ``group``: ``values`` name -> (min|max|sum|count, column), over the rows that match
+        (``group=()``: one line over all of them)."""
         spec = self._spec(entity)
         self._check(spec, [*group, *(c for _, c in values.values())])
         if any(f not in ("min", "max", "sum", "count", "count_distinct") for f, _ in values.values()):
             raise StorageError("aggregate: min, max, sum, count or count_distinct")
         text, params = self._where(spec, where, between)
-        cols = ", ".join(map(_quote, group))
+        cols = "".join(f"{_quote(g)}, " for g in group)
         aggs = ", ".join(f"count(DISTINCT {_quote(c)})" if f == "count_distinct" else f"{f}({_quote(c)})"
                          for f, c in values.values())
-        records = self._execute(f"SELECT {cols}, {aggs} FROM {_quote(entity)}{text} GROUP BY {cols} ORDER BY {cols}",
-                                params)
+        grouped = f" GROUP BY {cols[:-2]} ORDER BY {cols[:-2]}" if group else ""  # no group: one line
+        records = self._execute(f"SELECT {cols}{aggs} FROM {_quote(entity)}{text}{grouped}", params)
         return [{**{g: _plain(v, spec.columns[g]) for g, v in zip(group, r, strict=False)},
                  **{name: r[len(group) + i] for i, name in enumerate(values)}} for r in records]
 

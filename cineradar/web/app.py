@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -34,16 +35,22 @@ SECRET_KEY_ENV = "CINERADAR_WEB_SECRET_KEY"
 
 
 def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: str = "",
-               login_for_reads: bool = False, remote_images: bool = True, password_hash: str | None = None,
+               login_for_reads: bool = False, remote_images: bool = True, tmdb_images: bool | None = None,
+               password_hash: str | None = None,
                secret_key: str | None = None,
                now: Callable[[], dt.datetime] | None = None) -> Flask:
-    """The application over ``reader``; ``writers``: the backends a review decision is written to."""
+    """The application over ``reader``; ``writers``: the backends a review decision is written to.
+
+    ``image_url``: TMDB's image host as ENDPOINTS' ``tmdb_image`` gives it (``.../t/p/original``);
+    posters are ``<host>/t/p/<size><poster_path>``. ``remote_images``: TIX.id's posters as images
+    (else links); ``tmdb_images``: TMDB's posters as images (default: as ``remote_images``)."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or os.environ.get(SECRET_KEY_ENV) or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", WTF_CSRF_TIME_LIMIT=None,
         PASSWORD_HASH=password_hash if password_hash is not None else os.environ.get(PASSWORD_HASH_ENV, ""),
         LOGIN_FOR_READS=login_for_reads, IMAGE_URL=image_url.rstrip("/"), REMOTE_IMAGES=remote_images,
+        TMDB_IMAGES=remote_images if tmdb_images is None else tmdb_images,
     )
     csrf = CSRFProtect()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
@@ -80,9 +87,9 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"charts": charts, "image_url": app.config["IMAGE_URL"], "remote_images": app.config["REMOTE_IMAGES"],
-                "logged_in": g.get("logged_in", False),
-                "fmt": _fmt}
+        return {"charts": charts, "remote_images": app.config["REMOTE_IMAGES"],
+                "tmdb_images": app.config["TMDB_IMAGES"], "logged_in": g.get("logged_in", False),
+                "fmt": _fmt, "tmdb_poster": lambda path, size: tmdb_image(app.config["IMAGE_URL"], path, size)}
 
     # ---------------------------------------------------------------- runs
     @app.get("/")
@@ -246,6 +253,16 @@ def create_app(reader: Reader, writers: Sequence[Storage] = (), *, image_url: st
         return render_template("entity.html", e=queries.entity_view(reader, entity))
 
     return app
+
+
+def tmdb_image(host: str, path: str | None, size: str) -> str | None:
+    """The URL of a TMDB image: ``host`` (ENDPOINTS' ``tmdb_image``: ``https://image.tmdb.org/t/p/original``)
+    with its size replaced by ``size`` (``w185``, ``original``...), then ``path`` (``/abc.jpg``);
+    None without a path or a host."""
+    if not path or not host:
+        return None
+    base = re.sub(r"/(original|[wh][0-9]+)/?$", "", host.rstrip("/"))
+    return f"{base}/{size}{path if path.startswith('/') else '/' + path}"
 
 
 def _is_day(text: str) -> bool:

@@ -151,17 +151,70 @@ def tix_day(reader: Reader, day: str, *, top: int = 10) -> dict[str, Any]:
     return reader.cached(("tix_day", day, top), lambda: _tix_day(reader, day, top))
 
 
+def stored_lines(reader: Reader, day: str) -> dict[str, Any] | None:
+    """The day's stored daily summary when it still holds what the store holds: its lines per chain,
+    city and movie as ``morning_sums`` rows; None when there is none, it predates the city and movie
+    lines, or the day's morning snapshots changed since (their latest ones no longer add up to its
+    showtimes, audience and seats): then the page sums the snapshots itself.
+
+    When the summary read one snapshot per showtime (``snapshot_count == showtime_count``), one pass
+    over the covering index tells: the same number of morning snapshots (rows are only ever added or
+    updated, never deleted) with the same sums means the same snapshots, still one per showtime
+    (``unique``: no superseded one to look for). Otherwise the latest ones are summed (``morning_sums``)."""
+    rows = reader.rows("tix_daily_summaries", where={"date": day},
+                       columns=("showtime_count", "snapshot_count", "total_audience", "total_seats", "chains",
+                                "cities", "movies", "generated_at"))
+    if not rows or not rows[0]["cities"] or not rows[0]["movies"]:
+        return None
+    summary = rows[0]
+    stored = (summary["showtime_count"], summary["total_audience"], summary["total_seats"])
+    unique = summary["snapshot_count"] == summary["showtime_count"]
+    if unique:
+        every = reader.aggregate("tix_seat_snapshots", group=(), where={"date": day, "mode": "morning"},
+                                 values={"rows": ("count", "showtime_id"), "audience": ("sum", "unavailable_seats"),
+                                         "seats": ("sum", "total_seats")})[0]
+        now = (int(every["rows"]), int(every["audience"] or 0), int(every["seats"] or 0))
+    else:
+        live = morning_sums(reader, (), {"date": day})  # the covering index, minus the superseded snapshots
+        now = (live[0]["rows"], live[0]["unavailable_seats"], live[0]["total_seats"]) if live else (0, 0, 0)
+    if now != stored:
+        return None
+
+    def as_sums(lines: list[dict[str, Any]], key: str, column: str) -> list[dict[str, Any]]:
+        return [{column: line[key], "rows": line["showtimes"], "unavailable_seats": line["audience"],
+                 "total_seats": line["seats"]} for line in lines]
+
+    return {"by_chain": as_sums(summary["chains"], "merchant", "merchant"),
+            "by_city": as_sums(summary["cities"], "city", "city"),
+            "by_movie": as_sums(summary["movies"], "movie_id", "movie_id"), "generated_at": summary["generated_at"],
+            "unique": unique}
+
+
+def _minute(when: Any) -> str:
+    """An instant as people read it: ``2026-01-16 00:05+07:00``."""
+    stamp = when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(str(when))
+    return stamp.isoformat(sep=" ", timespec="minutes")
+
+
 def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
-    sums = morning_sums(reader, ("merchant", "city", "movie_id"), {"date": day})
-    movies = reader.rows("tix_movies", where={"date": day},
-                         columns=("movie_id", "title", "is_presale", "merchants", "cities", "poster_url"))
+    movies = reader.rows("tix_movies", where={"date": day}, columns=("movie_id", "title", "is_presale", "cities"))
     titles = {m["movie_id"]: m["title"] for m in movies}
+    stored = stored_lines(reader, day)
+    if stored is not None:  # one row: the lines the daily summary stored, still current
+        lines = {"by_chain": _lines(stored["by_chain"], "merchant"), "by_city": _lines(stored["by_city"], "city"),
+                 "by_movie": _lines(stored["by_movie"], "movie_id", titles)}
+        sums = stored["by_chain"]
+    else:  # no current summary (today, a day written since, an older store): summed from the snapshots
+        sums = morning_sums(reader, ("merchant", "city", "movie_id"), {"date": day})
+        lines = {"by_city": _lines(sums, "city"), "by_chain": _lines(sums, "merchant"),
+                 "by_movie": _lines(sums, "movie_id", titles)}
     columns = ("showtime_id", "movie_id", "movie_title", "theatre_id", "theatre_name", "time", "occupancy_pct")
     ranked = {}
     for name, desc in (("top", True), ("bottom", False)):
         ranked[name] = reader.latest_rows("tix_seat_snapshots", per="showtime_id", latest="scraped_at",
                                           columns=columns, order=("occupancy_pct", "showtime_id"), desc=desc,
-                                          limit=top, where={"date": day, "mode": "morning"})
+                                          limit=top, where={"date": day, "mode": "morning"},
+                                          unique=stored is not None and stored["unique"])
         if desc:  # highest first, ties by id ascending as the bottom list
             ranked[name].sort(key=lambda s: (-float(s["occupancy_pct"]), s["showtime_id"]))
         for snap in ranked[name]:
@@ -180,14 +233,14 @@ def _tix_day(reader: Reader, day: str, top: int) -> dict[str, Any]:
                    "theatres": len({r["theatre_id"] for r in listed}), "cities": len({r["city"] for r in listed}),
                    "audience": audience, "seats": seats, "occupancy_pct": pct(audience, seats),
                    "failures": reader.count("tix_seat_failures", where={"date": day})},
-        "by_city": _lines(sums, "city"),
-        "by_chain": _lines(sums, "merchant"),
-        "by_movie": _lines(sums, "movie_id", titles),
+        **lines,
+        "summary_at": _minute(stored["generated_at"]) if stored is not None else None,
         "top": ranked["top"],
         "bottom": ranked["bottom"],
         "prices": [{"merchant": p["merchant"], "room_category": p["room_category"], "min": p["min"],
                     "max": p["max"], "showtimes": p["showtimes"]} for p in prices if p["min"] is not None],
-        "presales": sorted((m for m in movies if m.get("is_presale")), key=lambda m: m["title"]),
+        "presales": sorted(({"movie_id": m["movie_id"], "title": m["title"], "city_count": len(m.get("cities") or [])}
+                            for m in movies if m.get("is_presale")), key=lambda m: m["title"]),
     }
 
 
@@ -204,19 +257,29 @@ def chain_trend(reader: Reader, day: str, days: int = TREND_DAYS) -> dict[str, A
 
 
 def movie_trend(reader: Reader, day: str, movie_ids: list[str], days: int = TREND_DAYS) -> dict[str, Any]:
-    """Occupancy per movie per day (latest morning snapshot per showtime) over ``days`` days up to ``day``."""
+    """Occupancy per movie per day over ``days`` days up to ``day``: a day's stored daily summary's
+    movie lines (as the chain trend reads its chain lines), else, for a day without them (no summary
+    yet, or one stored before they were kept), the latest morning snapshot of each showtime."""
     if not movie_ids:
         return {"dates": [], "series": {}}
     window = [days_back(day, n) for n in range(days - 1, -1, -1)]
+    wanted = set(movie_ids)
+    summaries = reader.cached(("summary_movies", window[0], day, tuple(movie_ids)), lambda: {
+        r["date"]: {line["movie_id"]: (line["audience"], line["seats"]) for line in r["movies"]
+                    if line["movie_id"] in wanted}
+        for r in reader.rows("tix_daily_summaries", columns=("date", "movies"), between=Range("date", window[0], day))
+        if r["movies"]})
 
     def compute(missing: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
         dates = sorted({d for _, _, d in missing})
         sums = movie_day_sums(reader, sorted({m for _, m, _ in missing}), Range("date", dates[0], dates[-1]))
         return {("movie_day", m, d): v for (m, d), v in sums.items()}
 
-    # each (movie, day) kept until the store changes: the next day's page reads 29 of the 30 again
-    cells = reader.cached_many([("movie_day", m, d) for m in movie_ids for d in window], compute)
+    # each (movie, day) of a day without summary lines kept until the store changes
+    summed = [d for d in window if d not in summaries]
+    cells = reader.cached_many([("movie_day", m, d) for m in movie_ids for d in summed], compute) if summed else {}
     per = {(m, d): (v[1], v[2]) for (_, m, d), v in cells.items() if v is not None}
+    per |= {(m, d): line for d, lines in summaries.items() for m in movie_ids if (line := lines.get(m))}
     dates = sorted({d for _, d in per})
     return {"dates": dates, "series": {m: [pct(*per[(m, d)]) if (m, d) in per else None for d in dates]
                                        for m in movie_ids}}
@@ -365,7 +428,17 @@ def repertuary_coverage(reader: Reader, start: str) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- TMDB
 def review_queue(reader: Reader) -> list[dict[str, Any]]:
-    return reader.rows("tmdb_matches", where={"status": "needs_review"})
+    """The listings waiting for a person, each candidate with its ``poster_path``: the candidate's own
+    (kept by tmdb_match), else the stored TMDB movie's (candidates matched before posters were kept)."""
+    queue = reader.rows("tmdb_matches", where={"status": "needs_review"})
+    missing = sorted({c["tmdb_id"] for row in queue for c in row.get("candidates") or []
+                      if not c.get("poster_path") and isinstance(c.get("tmdb_id"), int)})
+    stored = {m["tmdb_id"]: m["poster_path"] for m in reader.rows(
+        "tmdb_movies", where={"tmdb_id": missing}, columns=("tmdb_id", "poster_path"))} if missing else {}
+    for row in queue:
+        for c in row.get("candidates") or []:
+            c["poster_path"] = c.get("poster_path") or stored.get(c.get("tmdb_id"))
+    return queue
 
 
 def match_rate(reader: Reader) -> list[dict[str, Any]]:

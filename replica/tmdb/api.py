@@ -8,11 +8,9 @@ middleware that replica.server puts in front of this app.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import math
-import re
 import time
 from collections import deque
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from replica.core import Context
-from replica.tmdb import render, search, tables
+from replica.tmdb import images, render, search, tables
 from replica.tmdb.data import Dataset
 from replica.tmdb.render import PAGE_SIZE, parse_language
 
@@ -115,6 +113,7 @@ class TmdbApi:
         self.ctx = ctx
         self.ds = ds
         self.limiter = RateLimiter()
+        self._images: dict[str, tuple[int, int]] | None = None  # image path -> original size, on first use
 
     # ----- middleware -------------------------------------------------------------------
     @web.middleware
@@ -348,16 +347,20 @@ class TmdbApi:
         return dump(body)
 
     async def image(self, request: web.Request) -> web.Response:
-        """image.tmdb.org/t/p/{size}/{file}: stable bytes per file name (designed: no real pixels)."""
+        """image.tmdb.org/t/p/{size}/{file}: a real image (replica/tmdb/images.py) for every image path
+        the dataset serves, at one of /configuration's sizes; any other name or size is a 404."""
         size, name = request.match_info["size"], request.match_info["file"]
         sizes = {s for key, values in tables.CONFIGURATION["images"].items() if key.endswith("_sizes")
                  for s in values}
-        if size not in sizes or not re.fullmatch(r"[A-Za-z0-9]{27}\.(png|jpg|svg)", name):
+        if self._images is None:
+            self._images = images.known(list(self.ds.movies.values()), list(self.ds.shows.values()),
+                                        list(self.ds.people.by_id.values()))
+        original = self._images.get("/" + name)
+        if size not in sizes or original is None:
             return web.Response(status=404, text="Not Found")
         self.ctx.requests["tmdb image"] += 1
-        body = b"\x89PNG\r\n\x1a\n" + hashlib.sha256(name.encode()).digest() * 8
-        kind = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}[name.rsplit(".", 1)[1]]
-        return web.Response(body=body, content_type=kind)
+        body, kind = images.render("/" + name, *images.scaled(size, original))
+        return web.Response(body=body, content_type=kind, headers={"Cache-Control": "public, max-age=31536000"})
 
     async def configuration(self, request: web.Request) -> web.Response:
         return dump(tables.CONFIGURATION)

@@ -155,7 +155,7 @@ def truth(ds: Dataset) -> dict[str, Any]:
         movies.append({
             "id": m.id, "title": m.title, "original_title": m.original_title, "release_date": m.release_date,
             "year": m.year, "runtime": m.runtime, "imdb_id": m.imdb_id, "original_language": m.original_language,
-            "popularity": m.popularity, "director": m.director,
+            "popularity": m.popularity, "poster_path": m.poster_path, "director": m.director,
             "directors": [c["name"] for c in m.crew if c["job"] == "Director"],
             "cast": [c["name"] for c in m.cast], "genre_ids": m.genre_ids,
             "translations": {f"{t['iso_639_1']}-{t['iso_3166_1']}": t["data"]["title"] for t in m.translations},

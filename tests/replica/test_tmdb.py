@@ -387,7 +387,7 @@ def test_truth_matches_movie_details(api: Client, tmdb_truth: dict[str, Any]) ->
     for expected in movies:
         body = api.ok(f"/3/movie/{expected['id']}", {"append_to_response": "credits,translations"})
         for key in ("title", "original_title", "release_date", "runtime", "imdb_id", "original_language",
-                    "popularity"):
+                    "popularity", "poster_path"):
             assert body[key] == expected[key], (expected["id"], key)
         director = next(c["name"] for c in body["credits"]["crew"] if c["job"] == "Director")
         assert director == expected["director"]
@@ -428,6 +428,55 @@ def test_same_seed_same_bytes(api: Client) -> None:
         other = Client(twin)
         for path, params in DETERMINISM_PATHS:
             assert api.raw(path, params)[2] == other.raw(path, params)[2], path
+
+
+# ----- the image host -----------------------------------------------------------------------
+
+def _fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _jpeg_size(body: bytes) -> tuple[int, int]:
+    """(width, height) from a baseline JPEG's SOF0 segment, walking the segments as a decoder does."""
+    assert body[:2] == b"\xff\xd8" and body[-2:] == b"\xff\xd9"
+    at = 2
+    while body[at] == 0xFF and body[at + 1] != 0xC0:
+        at += 2 + int.from_bytes(body[at + 2:at + 4], "big")
+    return int.from_bytes(body[at + 7:at + 9], "big"), int.from_bytes(body[at + 5:at + 7], "big")
+
+
+def test_image_host_serves_real_images_of_the_posters_it_names(replica: Replica, tmdb_truth: dict[str, Any]) -> None:
+    host = replica.urls["tmdb_image"].rsplit("/", 1)[0]  # .../t/p/original -> .../t/p
+    posters = [m["poster_path"] for m in tmdb_truth["movies"] if m["poster_path"]]
+    assert len(posters) > 20
+    for path in posters[:10]:
+        status, headers, body = _fetch(f"{host}/w342{path}")
+        assert (status, headers["Content-Type"]) == (200, "image/jpeg")
+        assert _jpeg_size(body) == (342, 513)  # a 2:3 poster scaled to 342 px wide
+    status, _, body = _fetch(f"{host}/original{posters[0]}")
+    assert status == 200 and _jpeg_size(body) == (2000, 3000)
+    assert _fetch(f"{host}/w342{posters[0]}")[2] == _fetch(f"{host}/w342{posters[0]}")[2]  # stable bytes
+    assert _fetch(f"{host}/w342{posters[1]}")[2] != _fetch(f"{host}/w342{posters[0]}")[2]
+
+
+def test_image_host_logos_are_pngs(replica: Replica, api: Client) -> None:
+    host = replica.urls["tmdb_image"].rsplit("/", 1)[0]
+    logo = api.ok("/3/tv/1399")["networks"][0]["logo_path"]
+    status, headers, body = _fetch(f"{host}/original{logo}")
+    assert (status, headers["Content-Type"]) == (200, "image/png") and body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert body[12:16] == b"IHDR" and int.from_bytes(body[16:20], "big") > 0
+
+
+def test_image_host_unknown_file_or_size_is_404(replica: Replica, tmdb_truth: dict[str, Any]) -> None:
+    host = replica.urls["tmdb_image"].rsplit("/", 1)[0]
+    poster = next(m["poster_path"] for m in tmdb_truth["movies"] if m["poster_path"])
+    assert _fetch(f"{host}/w342/{'A' * 27}.jpg")[0] == 404  # well formed, but no TMDB answer names it
+    assert _fetch(f"{host}/w343{poster}")[0] == 404  # not one of /configuration's sizes
+    assert _fetch(f"{host}/w342{poster}")[0] == 200
 
 
 # ----- politeness -------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def test_full_preset_equals_the_truth(replica, tmp_path, token):
         assert (row["title"], row["original_title"], row["imdb_id"]) == (m["title"], m["original_title"],
                                                                          m["imdb_id"])
         assert row["runtime"] == (m["runtime"] or None)
+        assert row["poster_path"] == m["poster_path"]
         assert [c["name"] for c in row["cast"]] == m["cast"][:10]
         assert [c["name"] for c in row["crew"] if c["job"] == "Director"] == list(dict.fromkeys(m["directors"]))
     # One details request per movie, no more: counted at the replica.

@@ -48,6 +48,10 @@ def test_details_imdb_id(movie):
     assert movie.imdb_id == "tt0409732"
 
 
+def test_details_poster_path(movie):
+    assert movie.poster_path == "/8GFxp1rAoJRRN5OGeHRClWGVief.jpg"
+
+
 def test_details_genres(movie):
     assert movie.genres == ["Adventure", "Drama"]
 
@@ -123,6 +127,41 @@ def test_list_item():
     item = parse.movie_from_list(real("now_playing.json")["results"][0], "now_playing")
     assert (item.tmdb_id, item.title, item.release_date) == (502356, "The Super Mario Bros. Movie",
                                                              dt.date(2023, 4, 5))
+
+
+def test_list_item_poster_path():
+    item = parse.movie_from_list(real("now_playing.json")["results"][0], "now_playing")
+    assert item.poster_path == "/qNBAXBIQlnOThrVvA6mA2B5ggV6.jpg"
+
+
+def test_list_item_without_poster_is_none():
+    result = next(r for r in real("search_movie.json")["results"] if r["poster_path"] is None)
+    assert parse.movie_from_list(result, "popular").poster_path is None
+
+
+def test_search_candidate_keeps_its_poster_path():
+    from cineradar import matching
+
+    result = real("search_movie.json")["results"][0]
+    listing = matching.Listing(source="repertuary", key="fight-club", title="Fight Club")
+    assert matching.score(listing, result)["poster_path"] == "/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg"
+
+
+def test_search_candidate_without_poster_keeps_none():
+    from cineradar import matching
+
+    result = next(r for r in real("search_movie.json")["results"] if r["poster_path"] is None)
+    listing = matching.Listing(source="repertuary", key="x", title=result["title"])
+    assert matching.score(listing, result)["poster_path"] is None
+
+
+def test_details_candidate_keeps_the_details_poster_path():
+    from cineradar import matching
+
+    body = real("movie_12313_append.json")
+    detailed = matching.with_details({"id": 12313, "title": "Rock Crystal"}, body)
+    listing = matching.Listing(source="repertuary", key="x", title="Bergkristall")
+    assert matching.score(listing, detailed)["poster_path"] == "/8GFxp1rAoJRRN5OGeHRClWGVief.jpg"
 
 
 def test_trending_keeps_movies():

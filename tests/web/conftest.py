@@ -3,6 +3,7 @@ session), `scrapy web` serving it as a subprocess, and real Chromium through Pla
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,8 +40,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 def server(demo: dict[str, Any]) -> Iterator[str]:
     """`scrapy web --port 0` on the demo store; its URL (the first line it prints)."""
     env = os.environ | {"PYTHONPATH": str(ROOT), "CINERADAR_WEB_PASSWORD_HASH": generate_password_hash(PASSWORD)}
+    # TIX.id's posters (on asset.tix.id) as links; TMDB's from the replica's image host, which ENDPOINTS names
     proc = subprocess.Popen([sys.executable, "-m", "scrapy", "web", "--port", "0", "-s", f"SQLITE_PATH={demo['db']}",
-                             "-s", "WEB_REMOTE_IMAGES=False"],
+                             "-s", "WEB_REMOTE_IMAGES=False", "-s", f"ENDPOINTS={json.dumps(demo['replica'].urls)}"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

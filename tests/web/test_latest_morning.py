@@ -129,3 +129,107 @@ def test_kept_figures_follow_every_write_to_the_store(reader, tmp_path):
     assert queries.tix_day(reader, day)["totals"]["snapshotted"] == before + 2
     assert queries.entity_view(reader, "tix_seat_snapshots")["rows"] == len(rows()) + 2
     assert queries.tix_dates(reader) == []  # no tix_showtimes: nothing kept from elsewhere
+
+
+def store_summaries(reader: Reader, **change: Any) -> None:
+    """The daily summary of each day, as `scrapy daily-summary` computes it (``change``: fields replaced)."""
+    import datetime as dt
+
+    from cineradar.commands.daily_summary import summarize
+
+    now = dt.datetime(2026, 1, 11, tzinfo=dt.UTC)
+    reader.backend.upsert("tix_daily_summaries", [
+        summarize(expected(day), dt.date.fromisoformat(day), now, morning_count(day)).row() | change
+        for day in DAYS])
+
+
+def morning_count(day: str) -> int:
+    return sum(1 for r in rows() if r["date"] == day and r["mode"] == "morning")
+
+
+def test_the_stored_summary_lines_give_the_day_the_snapshots_give(reader):
+    summed = {day: queries.tix_day(reader, day) for day in DAYS}
+    assert all(d["summary_at"] is None for d in summed.values())
+    store_summaries(reader)
+    for day in DAYS:
+        stored = queries.tix_day(reader, day)
+        assert stored["summary_at"] is not None  # read from the summary's lines
+        assert {k: v for k, v in stored.items() if k != "summary_at"} == \
+            {k: v for k, v in summed[day].items() if k != "summary_at"}
+
+
+def test_a_snapshot_written_after_the_summary_is_counted(reader):
+    store_summaries(reader)
+    day = DAYS[0]
+    before = queries.tix_day(reader, day)
+    assert before["summary_at"] is not None
+    # a late morning snapshot of showtime 1 (10 -> 55 taken): the summary no longer adds up
+    reader.backend.upsert("tix_seat_snapshots", [snapshot(f"1{day[-2:]}", day, "10", f"{day}T06:45:00+07:00", 55)])
+    after = queries.tix_day(reader, day)
+    assert after["summary_at"] is None
+    assert after["totals"]["audience"] == before["totals"]["audience"] + 45
+    movie = next(m for m in after["by_movie"] if m["name"] == "10")
+    assert movie["audience"] == next(m for m in before["by_movie"] if m["name"] == "10")["audience"] + 45
+
+
+def test_a_summary_stored_before_the_city_and_movie_lines_is_not_read(reader):
+    store_summaries(reader, cities=[], movies=[])  # as an older `scrapy daily-summary` stored it
+    for day in DAYS:
+        data = queries.tix_day(reader, day)
+        assert data["summary_at"] is None and data["by_city"] and data["by_movie"]
+
+
+def test_movie_trend_reads_the_summaries_movie_lines_and_sums_the_days_without(reader):
+    summed = queries.movie_trend(reader, DAYS[-1], ["10", "20"])
+    store_summaries(reader)
+    assert queries.movie_trend(reader, DAYS[-1], ["10", "20"]) == summed  # the same figures, from the lines
+    # a summary's movie lines are what the trend shows for its day (as the chain trend shows its chain lines)
+    import datetime as dt
+
+    from cineradar.commands.daily_summary import summarize
+
+    late = summarize(expected(DAYS[0]), dt.date.fromisoformat(DAYS[0]), dt.datetime(2026, 1, 11, tzinfo=dt.UTC))
+    assert late is not None
+    line = next(m for m in late.movies if m.movie_id == "10")
+    line.audience, line.occupancy_pct = line.seats, 100.0
+    reader.backend.upsert("tix_daily_summaries", [late.row()])
+    trend = queries.movie_trend(reader, DAYS[-1], ["10", "20"])
+    assert trend["series"]["10"][0] == 100.0 and trend["series"]["20"] == summed["series"]["20"]
+    # a day whose summary has no movie lines (stored before they were kept) is summed from the snapshots
+    reader.backend.upsert("tix_daily_summaries", [late.row() | {"movies": []}])
+    assert queries.movie_trend(reader, DAYS[-1], ["10", "20"]) == summed
+
+
+def test_a_summary_of_one_snapshot_per_showtime_is_checked_in_one_pass(tmp_path):
+    """A day whose showtimes have one morning snapshot each: the summary says so (snapshot_count ==
+    showtime_count) and one pass over the index checks it; a snapshot changed in place, or a second
+    one of a showtime, and the day is summed from the snapshots again."""
+    import datetime as dt
+
+    from cineradar.commands.daily_summary import summarize
+
+    day = DAYS[0]
+    firsts: dict[str, dict[str, Any]] = {}
+    for r in rows():
+        if r["date"] == day and r["mode"] == "morning":
+            firsts.setdefault(r["showtime_id"], r)
+    store = SQLiteStorage(tmp_path / "unique.db")
+    store.open(SPECS)
+    store.upsert("tix_seat_snapshots", list(firsts.values()))
+    read = Reader(store, SPECS)
+    read.ensure_indexes()
+    summed = queries.tix_day(read, day, top=3)
+    summary = summarize(list(firsts.values()), dt.date.fromisoformat(day), dt.datetime(2026, 1, 11, tzinfo=dt.UTC),
+                        len(firsts))
+    assert summary is not None and summary.snapshot_count == summary.showtime_count
+    store.upsert("tix_daily_summaries", [summary.row()])
+    stored = queries.tix_day(read, day, top=3)
+    assert stored["summary_at"] is not None
+    assert {k: v for k, v in stored.items() if k != "summary_at"} == {k: v for k, v in summed.items()
+                                                                      if k != "summary_at"}
+    changed = next(iter(firsts.values()))
+    store.upsert("tix_seat_snapshots", [changed | {"unavailable_seats": changed["unavailable_seats"] + 1,
+                                                   "available_seats": changed["available_seats"] - 1}])
+    again = queries.tix_day(read, day, top=3)
+    assert again["summary_at"] is None and again["totals"]["audience"] == summed["totals"]["audience"] + 1
+    store.close()

@@ -108,9 +108,11 @@ def test_tix_day_figures_equal_the_store_and_the_replica(server, browser, store,
         by_city = {r[0]: [num(x) for x in r[1:]] for r in cells(page, "by-city")}
         prices = {(r[0], r[1]): (num(r[2]), num(r[3])) for r in cells(page, "prices")}
         presales = page.locator("#presales li a").all_text_contents() if page.locator("#presales").count() else []
+        source = page.locator("#source").text_content()
     finally:
         context.close()
     assert not problems
+    assert "as the daily summary stored it" in source  # the lines below are the stored summary's
     audience = sum(s["unavailable_seats"] for s in snaps)
     seats = sum(s["total_seats"] for s in snaps)
     assert kpis["showtimes"] == len(showtimes) and kpis["snapshotted"] == len(snaps)
@@ -292,3 +294,77 @@ def test_theatre_map_draws_each_geocoded_theatre_by_chain_on_the_outline(server,
     assert outline.count("M") > 50  # the islands
     assert caption.startswith(f"2 of {len(theatres)} theatres have coordinates") and "Natural Earth" in caption
     assert "© OpenStreetMap contributors" in caption  # coordinates are shown: their attribution too
+
+
+# ----------------------------------------------------------------------------- TMDB posters
+def poster_url(demo: dict[str, Any], size: str, path: str) -> str:
+    """The replica's image host (ENDPOINTS' tmdb_image, ``.../t/p/original``) at ``size``."""
+    return f"{demo['replica'].urls['tmdb_image'].rsplit('/', 1)[0]}/{size}{path}"
+
+
+def images(page: Any, selector: str) -> list[dict[str, Any]]:
+    """Every image under ``selector`` once loaded: its src, alt and natural size."""
+    page.wait_for_function(f"[...document.querySelectorAll({json.dumps(selector)})].every(i => i.complete)")
+    return page.evaluate(f"""[...document.querySelectorAll({json.dumps(selector)})].map(
+        i => ({{src: i.getAttribute('src'), alt: i.alt, width: i.naturalWidth, height: i.naturalHeight}}))""")
+
+
+def test_stored_poster_paths_equal_the_replicas(store, demo):
+    truth = {m["id"]: m["poster_path"] for m in demo["truth"]["tmdb"]["movies"]}
+    rows = store.fetch("tmdb_movies")
+    assert rows and sum(1 for r in rows if r["poster_path"]) > len(rows) / 2
+    assert {r["tmdb_id"]: r["poster_path"] for r in rows} == {r["tmdb_id"]: truth[r["tmdb_id"]] for r in rows}
+    candidates = [c for m in store.fetch("tmdb_matches") for c in m["candidates"]]
+    assert candidates and all(c["poster_path"] == truth[c["tmdb_id"]] for c in candidates)
+
+
+def test_tmdb_poster_loads_on_the_movie_page(server, browser, store, demo):
+    movie = max((r for r in store.fetch("tmdb_movies") if r["poster_path"]), key=lambda r: r["popularity"] or 0)
+    context, page, problems = visit(browser, f"{server}movies/tmdb/{movie['tmdb_id']}", 1440)
+    try:
+        shown = images(page, "img#tmdb-poster")
+        problems += serious_violations(page)
+        page.screenshot(path=str(SCREENSHOTS / "movie-tmdb-poster-1440.png"), full_page=True)
+    finally:
+        context.close()
+    assert not problems, problems
+    assert [s["src"] for s in shown] == [poster_url(demo, "w185", movie["poster_path"])]
+    assert shown[0]["width"] == 185 and shown[0]["height"] > 0  # decoded: the image host served a real image
+    assert shown[0]["alt"] == f"Poster of {movie['title']} (TMDB)"
+
+
+def test_candidate_posters_load_in_the_review_queue(server, browser, demo):
+    """A listing waiting for review (written here, so the review tests deciding the crawled ones do not
+    matter) whose candidates are: two as tmdb_match stores them (with their poster_path), one stored
+    before candidates kept it (its poster comes from tmdb_movies) and one TMDB has no poster for."""
+    from cineradar.items import TmdbMatch
+    from tests.conftest import open_store
+
+    store = open_store(demo["db"])
+    movies = {r["tmdb_id"]: r for r in store.fetch("tmdb_movies")}
+    kept = [c for m in store.fetch("tmdb_matches") for c in m["candidates"] if c["poster_path"]][:2]
+    older = next(m for i, m in movies.items() if m["poster_path"] and i not in {c["tmdb_id"] for c in kept})
+    candidates = [*kept, {"tmdb_id": older["tmdb_id"], "title": older["title"], "year": 2020, "score": 55.0},
+                  {"tmdb_id": 999_999_991, "title": "No Poster Anywhere", "year": 2021, "score": 51.0,
+                   "poster_path": None}]
+    row = TmdbMatch.model_validate({"listing_source": "repertuary", "listing_key": "poster-test",
+                                    "listing_title": "Poster test", "confidence": 0.55, "status": "needs_review",
+                                    "candidates": candidates}).row()
+    store.upsert("tmdb_matches", [row])
+    store.close()
+    wanted = [poster_url(demo, "w92", c["poster_path"]) for c in kept] + [poster_url(demo, "w92", older["poster_path"])]
+    context, page, problems = visit(browser, f"{server}review", 375)
+    try:
+        listing = "#listing-repertuary-poster-test"
+        shown = images(page, f"{listing} .candidate img")
+        missing = page.locator(f"{listing} .candidate .no-poster").all_text_contents()
+        every = images(page, ".candidate img")
+        problems += serious_violations(page)
+        page.screenshot(path=str(SCREENSHOTS / "review-posters-375.png"), full_page=True)
+    finally:
+        context.close()
+    assert not problems, problems
+    assert [s["src"] for s in shown] == wanted and missing == ["No poster"]
+    assert [s["alt"] for s in shown] == [f"Poster of {c['title']} ({c['year'] or 'year unknown'})" for c in kept] + [
+        f"Poster of {older['title']} (2020)"]
+    assert all(s["width"] == 92 and s["height"] > 0 for s in every)  # every poster of the queue decoded
