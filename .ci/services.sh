@@ -17,4 +17,7 @@ if [ -n "$need" ]; then
 fi
 
 # The emulator, exactly as package-lock.json pins it (@firestore-emulator/server 0.3.15).
-npm ci --no-audit --no-fund --loglevel=error
+# Skipped when node_modules was installed from this lock file already (scripts/setup runs npm ci too).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

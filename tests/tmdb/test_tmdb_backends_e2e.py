@@ -11,6 +11,7 @@ from cineradar.backends import open_backends
 from replica import Knobs, Replica
 from tests.conftest import run_crawl
 from tests.storage.conftest import FIRESTORE_PROJECT, fs_emulator, fs_host, pg_dsn, pg_server  # noqa: F401
+from tests.tmdb.conftest import UNCAPPED_KNOBS, UNCAPPED_SETTINGS
 from tests.tmdb.matching_truth import seed_listings
 
 pytestmark = pytest.mark.e2e
@@ -20,11 +21,11 @@ ENTITIES = ("tmdb_movies", "tmdb_matches", "tmdb_shows", "tmdb_networks", "tmdb_
 def test_movies_matches_and_shows_land_alike_in_every_backend(tmp_path, pg_dsn, fs_host, monkeypatch):  # noqa: F811
     monkeypatch.delenv("TMDB_API_KEY", raising=False)
     monkeypatch.setenv("TMDB_READ_TOKEN", Knobs().tmdb_bearer)
-    replica = Replica(preset="default", seed=1, date=dt.date(2026, 11, 21), knobs=Knobs())
+    replica = Replica(preset="default", seed=1, date=dt.date(2026, 11, 21), knobs=Knobs(**UNCAPPED_KNOBS))
     replica.start()
     try:
         seed_listings(tmp_path / "cineradar.db", replica.truth())
-        settings = {"STORAGE_BACKENDS": "sqlite,postgres,firestore", "DATABASE_URL": pg_dsn,
+        settings = UNCAPPED_SETTINGS | {"STORAGE_BACKENDS": "sqlite,postgres,firestore", "DATABASE_URL": pg_dsn,
                     "GOOGLE_CLOUD_PROJECT": FIRESTORE_PROJECT, "FIRESTORE_EMULATOR_HOST": fs_host,
                     "TMDB_IMAGE_URL": replica.urls["tmdb"] + "/t/p/original", "FILES_STORE": str(tmp_path / "f")}
         shows = ",".join(s["imdb_id"] for s in replica.truth("tmdb")["tv"][:3])

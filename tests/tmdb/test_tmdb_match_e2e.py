@@ -17,6 +17,7 @@ from cineradar.items import RepertuaryFilm
 from cineradar.storage.sqlite import SQLiteStorage
 from replica import Knobs, Replica
 from tests.conftest import ROOT, open_store, run_crawl
+from tests.tmdb.conftest import UNCAPPED_KNOBS, UNCAPPED_SETTINGS
 from tests.tmdb.matching_truth import confusion, seed_listings
 
 DAY0 = dt.date(2026, 11, 21)
@@ -25,14 +26,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("token")]
 
 @pytest.fixture(scope="module")
 def replica():
-    replica = Replica(preset="default", seed=1, date=DAY0, knobs=Knobs())
+    replica = Replica(preset="default", seed=1, date=DAY0, knobs=Knobs(**UNCAPPED_KNOBS))  # the rate: not here
     replica.start()
     yield replica
     replica.stop()
 
 
 def match(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0, **settings: str) -> dict:
-    return run_crawl("tmdb_match", replica.urls, tmp_path, *args, settings=settings, returncode=returncode)
+    return run_crawl("tmdb_match", replica.urls, tmp_path, *args, settings=UNCAPPED_SETTINGS | settings,
+                     returncode=returncode)
 
 
 # `scrapy tmdb-review` once setup.py's entry point is installed; until then the same Command class,

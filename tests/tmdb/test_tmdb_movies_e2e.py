@@ -11,6 +11,7 @@ import pytest
 
 from replica import Knobs, Replica
 from tests.conftest import open_store, run_crawl
+from tests.tmdb.conftest import uncapped
 
 KNOBS = Knobs()
 pytestmark = pytest.mark.e2e
@@ -20,7 +21,10 @@ def tmdb_log(replica: Replica) -> list[dict]:
     return [e for e in replica.ctx.log if e["site"] == "tmdb"]
 
 
-def crawl(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0, **settings: str) -> dict:
+def crawl(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0, capped: bool = True,
+          **settings: str) -> dict:
+    """capped=False: TMDB's rate cap lifted, in the crawl and at the replica (tests/tmdb/conftest.py)."""
+    settings = settings if capped else uncapped(replica) | settings
     return run_crawl("tmdb_movies", replica.urls, tmp_path, *args, settings=settings, returncode=returncode)
 
 
@@ -43,7 +47,7 @@ def test_missing_credentials_fail_before_any_request(replica, tmp_path, monkeypa
 
 
 def test_full_preset_equals_the_truth(replica, tmp_path, token):
-    stats = crawl(replica, tmp_path, "preset=full", "pages=2", "region=PL")
+    stats = crawl(replica, tmp_path, "preset=full", "pages=2", "region=PL", capped=False)
     truth = replica.truth("tmdb")
     expected = first_pages(truth, 2, "PL")
     rows = {r["tmdb_id"]: r for r in open_store(tmp_path / "cineradar.db").fetch("tmdb_movies")}
@@ -72,8 +76,8 @@ def test_full_preset_equals_the_truth(replica, tmp_path, token):
 
 
 def test_unchanged_movies_are_not_rewritten(replica, tmp_path, token):
-    first = crawl(replica, tmp_path, "preset=daily", "pages=1")
-    second = crawl(replica, tmp_path, "preset=daily", "pages=1")
+    first = crawl(replica, tmp_path, "preset=daily", "pages=1", capped=False)
+    second = crawl(replica, tmp_path, "preset=daily", "pages=1", capped=False)
     assert first["cineradar/tmdb/new"] > 0
     assert "item_scraped_count" not in second and second["cineradar/tmdb/unchanged"] == first["cineradar/tmdb/new"]
 
@@ -121,10 +125,10 @@ def test_429_with_retry_after_is_honoured(replica, tmp_path, token):
 
 
 def test_404_marks_the_stored_movie_gone(replica, tmp_path, token):
-    crawl(replica, tmp_path, "lists=popular", "pages=1")
+    crawl(replica, tmp_path, "lists=popular", "pages=1", capped=False)
     victim = replica.truth("tmdb")["lists"]["popular"][3]
     replica.knobs.update({"faults": [f"5xx:p=1,site=tmdb,path=^/3/movie/{victim}$,status=404"]})
-    stats = crawl(replica, tmp_path, "lists=popular", "pages=1")
+    stats = crawl(replica, tmp_path, "lists=popular", "pages=1", capped=False)
     rows = {r["tmdb_id"]: r for r in open_store(tmp_path / "cineradar.db").fetch("tmdb_movies")}
     assert rows[victim]["gone"] is True or rows[victim]["gone"] == 1
     assert sum(bool(r["gone"]) for r in rows.values()) == 1
@@ -151,12 +155,13 @@ def test_a_429_storm_and_5xx_lose_nothing(replica, tmp_path, token):
 
 def test_a_feed_or_force_gets_every_movie_on_a_later_run(replica, tmp_path, token):
     # Issue 17: after the first run, a feed was empty (every movie "unchanged"), even with -a force=1.
-    first = crawl(replica, tmp_path, "preset=daily", "pages=1")
+    first = crawl(replica, tmp_path, "preset=daily", "pages=1", capped=False)
     feed = tmp_path / "movies.jsonl"
-    second = crawl(replica, tmp_path, "preset=daily", "pages=1", FEEDS=json.dumps({str(feed): {"format": "jsonlines"}}))
+    second = crawl(replica, tmp_path, "preset=daily", "pages=1", capped=False,
+                   FEEDS=json.dumps({str(feed): {"format": "jsonlines"}}))
     ids = {json.loads(line)["tmdb_id"] for line in feed.read_text().splitlines()}
     stored = {r["tmdb_id"] for r in open_store(tmp_path / "cineradar.db").fetch("tmdb_movies")}
     assert first["item_scraped_count"] > 0 and ids == stored  # (a movie of several lists: one item per list)
     assert second["item_scraped_count"] == first["item_scraped_count"]
-    forced = crawl(replica, tmp_path, "preset=daily", "pages=1", "force=1")
+    forced = crawl(replica, tmp_path, "preset=daily", "pages=1", "force=1", capped=False)
     assert forced["item_scraped_count"] == first["item_scraped_count"]

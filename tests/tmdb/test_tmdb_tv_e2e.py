@@ -9,13 +9,14 @@ import pytest
 
 from replica import Replica
 from tests.conftest import open_store, run_crawl
+from tests.tmdb.conftest import uncapped
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("token")]
 
 
 def tv(replica: Replica, tmp_path: Path, *args: str, returncode: int = 0) -> dict:
     return run_crawl("tmdb_tv", replica.urls, tmp_path, *args, returncode=returncode,
-                     settings={"TMDB_IMAGE_URL": replica.urls["tmdb"] + "/t/p/original",
+                     settings=uncapped(replica) | {"TMDB_IMAGE_URL": replica.urls["tmdb"] + "/t/p/original",
                                "FILES_STORE": str(tmp_path / "files")})
 
 

@@ -54,8 +54,11 @@ def server(demo: dict[str, Any]) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module, not per session: Playwright's sync API marks its event loop running in the worker
+    until it stops, and every asyncio test the worker runs after it (another file, with
+    `--dist loadfile`) then fails with "Runner.run() cannot be called from a running event loop"."""
     from playwright.sync_api import sync_playwright
 
     args = CHROMIUM_ARGS + (["--no-sandbox"] if os.geteuid() == 0 else [])
