@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, KeysView
-from itertools import chain
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
@@ -86,12 +85,16 @@ def _has_nul(value: Any) -> bool:
             return False
         if types == _STR:
             return "\x00" in "".join(value)
+        if types <= _SEQUENCES:
+            try:  # lists of numbers (the codes column of a layout): summed in C, nothing to look into
+                sum(map(sum, value))
+                return False
+            except TypeError:  # a string, a container or None somewhere: looked at below
+                pass
         if types <= _SEQUENCES and len(set(map(len, value))) == 1:
             # Rows of one length (a seat layout: [name, codes] pairs): looked at column by column,
             # names joined and codes typed in C, instead of a Python step per row.
             return any(map(_has_nul, zip(*value, strict=True)))
-        if types <= _SEQUENCES and set(map(type, chain.from_iterable(value))) <= _SCALARS:
-            return False  # lists of numbers (the codes column of a layout)
         items = value
     elif isinstance(value, str):
         return "\x00" in value

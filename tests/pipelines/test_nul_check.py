@@ -27,6 +27,12 @@ class Text(str):
     ({"s": Text("a\x00")}, True),
     ({"t": ("\x00",)}, True),
     ({"empty": [], "rows": [[], []]}, False),
+    # rows of numbers only are summed in C (the codes column); anything else in them is looked into
+    ({"codes": [[1, 0], [1, 1]], "more": ([1.5, 0], (True, 2))}, False),
+    ({"codes": [[1, None], [0, 1]]}, False),
+    ({"codes": [[1, 0], [1, Text("\x00")]]}, True),
+    ({"codes": [[1, 0], [1, ["\x00"]]]}, True),
+    ({"codes": [[1, 0], [1, {"k": "\x00"}]]}, True),
 ])
 def test_a_nul_is_found_wherever_it_sits(value, found):
     assert _has_nul(value) is found
