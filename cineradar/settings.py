@@ -85,6 +85,9 @@ TIX_MAX_SCHEDULE_PAGES = 50  # E4 pages per movie and city (Jakarta needs 9)
 DOWNLOADER_MIDDLEWARES["cineradar.middlewares.site_rate.SiteRateMiddleware"] = 950
 
 # ---------------------------------------------------------------- items
+# Scrapy's pipeline manager, counting item_scraped_count itself instead of CoreStats' item_scraped
+# receiver (a task per item in Scrapy 2.19): cineradar/pipelines/manager.py.
+ITEM_PROCESSOR = "cineradar.pipelines.manager.ItemProcessor"
 ITEM_PIPELINES = {
     "cineradar.pipelines.validate.ValidationPipeline": 300,
     "cineradar.pipelines.dedup.DedupPipeline": 400,
