@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
+import orjson
 from itemadapter import ItemAdapter
 from itemadapter.adapter import PydanticAdapter
 from pydantic import (
@@ -113,6 +114,17 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _nul_anywhere(values: dict[str, Any]) -> bool:
+    """``_has_nul(values)``, answered by orjson when it can: it writes a NUL as ``\\u0000`` wherever one
+    sits, so output without that sequence means no NUL (4 us on a seat snapshot against 8). When the
+    sequence is there (a NUL, or a backslash written before ``u0000``) or orjson refuses a value
+    (a Decimal, a set, an integer beyond 64 bits...), ``_has_nul`` decides."""
+    try:
+        return b"\\u0000" in orjson.dumps(values) and _has_nul(values)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _has_nul(values)
+
+
 _SCALARS = frozenset({int, float, bool, type(None)})
 _STR = frozenset({str})
 _SEQUENCES = frozenset({list, tuple})
@@ -163,7 +175,7 @@ class CineItem(BaseModel):
     @classmethod
     def _no_nul_bytes(cls, values: Any) -> Any:
         # PostgreSQL refuses NUL in text and would fail the whole batch: reject the one record here.
-        if isinstance(values, dict) and _has_nul(values):
+        if isinstance(values, dict) and _nul_anywhere(values):
             raise ValueError("text contains a NUL byte")
         return values
 
