@@ -80,11 +80,23 @@ def summarize(raw: Path, top: int = 30) -> str:
     return "\n".join(lines) + "\n"
 
 
+def profiled_python(spy: Path, python: str, wrapper: Path, raw: Path, rate: int) -> str:
+    """A stand-in for the Python interpreter that runs it under ``py-spy record``, writing to ``raw``."""
+    # py-spy may end with "No child process" once the crawl is over: the crawl's own stats say
+    # whether it ran (checked below), not py-spy's exit status.
+    wrapper.write_text(f"#!/bin/sh\n{spy} record --rate {rate} --format raw -o {raw} -- {python} \"$@\"\nexit 0\n")
+    wrapper.chmod(0o700)
+    return str(wrapper)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
     parser.add_argument("--out", type=Path, default=None, help="also write the summary here")
+    parser.add_argument("--bare", action="store_true",
+                        help="also profile the bare reference (bench/bare_layouts.py, tuned as in bench/tix_seats.py)"
+                             " right after, and append its summary")
     opts = parser.parse_args()
     day, now = early_morning()
     work = workdir()
@@ -94,18 +106,20 @@ def main() -> int:
         crawl(["crawl", "tix_movies", "-a", f"date={day}"], work, replica.urls, "tix_movies")
         crawl(["crawl", "tix_login"], work, replica.urls, "tix_login", env=CREDENTIALS)
         spy = Path(PYTHON).parent / "py-spy"
-        wrapper = work / "profiled-python"
-        # py-spy may end with "No child process" once the crawl is over: the crawl's own stats say
-        # whether it ran (checked below), not py-spy's exit status.
-        wrapper.write_text(f"#!/bin/sh\n{spy} record --rate {opts.rate} --format raw"
-                           f" -o {raw} -- {PYTHON} \"$@\"\nexit 0\n")
-        wrapper.chmod(0o700)
-        # common.crawl runs PYTHON -m scrapy ...: point it at the wrapper for this one crawl.
+        # common.crawl and common.run_bare run PYTHON -m scrapy ...: point it at a wrapper for the
+        # profiled crawls only.
         import common
 
-        common.PYTHON = str(wrapper)
+        python = common.PYTHON
+        common.PYTHON = profiled_python(spy, python, work / "profiled-python", raw, opts.rate)
         result = crawl(["crawl", "tix_seats", "-a", "mode=morning", "-a", f"date={day}"], work, replica.urls,
                        "tix_seats", env=CREDENTIALS)
+        if opts.bare:
+            from tix_seats import DEFAULT_CONCURRENCY, bare_run
+
+            bare_raw = work / "bare.pyspy.txt"
+            common.PYTHON = profiled_python(spy, python, work / "profiled-python-bare", bare_raw, opts.rate)
+            bare = bare_run(work, replica.urls["tix_api"], DEFAULT_CONCURRENCY, "aiohttp")
     stored = result["stats"].get("cineradar/tix/seats/snapshots", 0)
     if not stored or not raw.exists():
         raise SystemExit(f"the profiled crawl stored nothing or py-spy wrote no profile (see {work})")
@@ -113,7 +127,12 @@ def main() -> int:
               f" CPU {result['cpu_s']:.1f} s ({result['cpu_s'] / max(stored, 1) * 1000:.2f} ms per layout,"
               f" incl. py-spy's share), load average {os.getloadavg()[0]:.1f}\n")
     text = header + summarize(raw)
+    if opts.bare:
+        text += (f"\nthe bare reference (bench/bare_layouts.py) right after, under py-spy: {bare['layouts']} layouts,"
+                 f" CPU {bare['cpu_s']:.1f} s ({bare['cpu_s'] / max(bare['layouts'], 1) * 1000:.2f} ms per layout),"
+                 f" load average {os.getloadavg()[0]:.1f}\n" + summarize(bare_raw))
     print(text)
+    print(f"raw py-spy output: {work}")
     if opts.out:
         opts.out.parent.mkdir(parents=True, exist_ok=True)
         opts.out.write_text(text)

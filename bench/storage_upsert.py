@@ -22,7 +22,6 @@ per-round ratios: at least 0.95 for both. ``--only-sqlite`` runs this comparison
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import statistics
@@ -32,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -105,7 +106,8 @@ class RawSqlite:
             value = [row.get(c) for c in self.columns]
             for i in self.json:
                 if value[i] is not None:
-                    value[i] = json.dumps(value[i], ensure_ascii=False, sort_keys=True)
+                    # the adapter's JSON text (orjson, compact, sorted keys): the same bytes to write
+                    value[i] = orjson.dumps(value[i], option=orjson.OPT_SORT_KEYS).decode()
             for i in self.bool:
                 if value[i] is not None:
                     value[i] = int(value[i])

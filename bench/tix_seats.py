@@ -185,6 +185,12 @@ def bare_settings(concurrency: int, handler: str) -> dict[str, str]:
                 "LOG_LEVEL": "INFO"}
     if handler == "aiohttp":
         settings["DOWNLOAD_HANDLERS"] = json.dumps({"http": AIOHTTP_HANDLER, "https": AIOHTTP_HANDLER})
+    # Scrapy's components tix_seats switches off (TixSeatsSpider.UNUSED_COMPONENTS: referer, URL length,
+    # depth, offsite, HTTP auth, default headers, meta refresh...) are off in the reference too.
+    from cineradar.spiders.tix_seats import TixSeatsSpider
+
+    for name, paths in TixSeatsSpider.UNUSED_COMPONENTS.items():
+        settings[name] = json.dumps(dict.fromkeys(paths))
     return settings
 
 
@@ -201,6 +207,22 @@ def scrapy_handler(path: str | None) -> str | None:
 
 KNOBS = ("CONCURRENT_ITEMS", "TWISTED_REACTOR", "COOKIES_ENABLED", "REDIRECT_ENABLED",
          "WARN_ON_GENERATOR_RETURN_VALUE", "TELNETCONSOLE_ENABLED", "LOG_LEVEL")
+
+
+def scrapy_components(settings: Any, name: str) -> list[str]:
+    """The Scrapy components of ``name`` (DOWNLOADER_MIDDLEWARES, SPIDER_MIDDLEWARES) a crawl enables,
+    a project subclass counted as the Scrapy class it extends (RetryAfterMiddleware: RetryMiddleware);
+    the project's own components are what the benchmark measures."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    found = set()
+    for path in build_component_list(settings.getwithbase(name)):
+        cls = load_object(path) if isinstance(path, str) else path
+        base = next((c for c in cls.__mro__ if c.__module__.startswith("scrapy.")), None)
+        if base is not None:
+            found.add(f"{base.__module__}.{base.__qualname__}")
+    return sorted(found)
 
 
 def effective_knobs(settings: Any, slot: str | None) -> dict[str, Any]:
@@ -220,6 +242,8 @@ def effective_knobs(settings: Any, slot: str | None) -> dict[str, Any]:
     knobs["slot concurrency"] = int(config.get("concurrency", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")))
     knobs["slot delay"] = float(config.get("delay", settings.getfloat("DOWNLOAD_DELAY")))
     knobs["requests in flight"] = min(settings.getint("CONCURRENT_REQUESTS"), knobs["slot concurrency"])
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+        knobs[name] = scrapy_components(settings, name)
     return knobs
 
 

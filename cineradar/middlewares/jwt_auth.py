@@ -80,6 +80,7 @@ class TixJwtAuthMiddleware:
         self.crawler = crawler
         self.manager = manager
         self.api_url = api_url.rstrip("/")
+        self._api_prefix = self.api_url + "/"
         self.max_auth_retries = max_auth_retries
         self.answered: Counter[str] = Counter()  # responses to requests sent with a token, per kind
         self.dropped: Counter[str] = Counter()  # requests failed for want of a token, per kind
@@ -115,14 +116,18 @@ class TixJwtAuthMiddleware:
     def kind(self, request: Request) -> str | None:
         """"user", "guest" or None for a request: None for any origin but the TIX API's, whatever
         its meta says (a redirect to another host keeps the meta)."""
-        if not same_origin(request.url, self.api_url):
+        url = request.url
+        # A URL under the API's own prefix has its scheme and host:port exactly (the authority ends
+        # at the first "/"): no parsing for the API's own requests, twice per seat layout.
+        under_api = url.startswith(self._api_prefix)
+        if not under_api and not same_origin(url, self.api_url):
             return None
         marked = request.meta.get("tix_auth")
         if marked in ("user", "guest"):
             return str(marked)
-        if marked is False or not request.url.startswith(self.api_url + "/"):
+        if marked is False or not under_api:
             return None
-        path = request.url[len(self.api_url):].split("?", 1)[0]
+        path = url[len(self.api_url):].split("?", 1)[0]
         if LAYOUT_PATH.match(path):
             return "user"
         if GUEST_PATH.match(path):

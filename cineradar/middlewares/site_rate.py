@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
+from cineradar.endpoints import Endpoints
 from cineradar.middlewares.retry import retry_after_seconds
 
 if TYPE_CHECKING:
@@ -115,6 +116,14 @@ class SiteRateMiddleware:
         middleware = cls(limits, settings.getdict("SITE_DOMAINS"),
                          float(delay if delay is not None else settings.getfloat("DOWNLOAD_DELAY")))
         middleware.crawler = crawler
+        declared = getattr(spider, "request_endpoints", None)
+        if declared is not None and not settings.getbool("STORE_READ_ONLY"):  # not shell/fetch/parse: any URL
+            # A spider whose every request goes to these endpoints (tix_seats: the TIX API) and none of
+            # whose hosts is capped: two middleware calls per request for nothing (bench/tix_seats.py).
+            urls = [Endpoints.from_settings(settings).urls.get(name) for name in declared]
+            if urls and all(isinstance(url, str) and middleware._site_of_host((urlsplit(url).hostname or "").lower())
+                            not in middleware.gaps for url in urls):  # a group (repertuary's cities): stays on
+                raise NotConfigured  # no message: Scrapy would log a WARNING for a component off by design
         return middleware
 
     def stopping(self) -> bool:

@@ -32,14 +32,16 @@ from cineradar.parsers.tix import (
 )
 
 
-class _RowSeat(msgspec.Struct):
+# gc=False: a decoded layout is a tree (no struct can refer back to another), so the collector need
+# not track its few hundred structs; with gc=True each layout's structs counted toward a young collection.
+class _RowSeat(msgspec.Struct, gc=False):
     """A seat inside a nested (XXI) row."""
 
     status: int | UnsetType = UNSET
     seat_status: int | UnsetType = UNSET
 
 
-class _Item(msgspec.Struct):
+class _Item(msgspec.Struct, gc=False):
     """An item of ``seat_map``: a nested row (``seat_rows``) or a flat seat (Cinépolis, CGV)."""
 
     seat_rows: list[_RowSeat] | UnsetType = UNSET
@@ -50,11 +52,11 @@ class _Item(msgspec.Struct):
     seat_yn: str | UnsetType = UNSET
 
 
-class _Data(msgspec.Struct):
+class _Data(msgspec.Struct, gc=False):
     seat_map: list[_Item]
 
 
-class _Answer(msgspec.Struct):
+class _Answer(msgspec.Struct, gc=False):
     data: _Data
     success: bool = True
 

@@ -37,6 +37,10 @@ class CineSpider(scrapy.Spider):
     tix_auth: ClassVar[bool] = False
     # The item classes it yields: a CSV feed takes one of them (cineradar/feeds.py).
     entities: ClassVar[tuple[type, ...]] = ()
+    # The ENDPOINTS keys that every request of this spider goes to, none with a meta["site"] (None: not
+    # declared, any host). The per-site cap (SiteRateMiddleware) stays out of a crawl whose declared
+    # hosts are all uncapped.
+    request_endpoints: ClassVar[tuple[str, ...] | None] = None
     start_error: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

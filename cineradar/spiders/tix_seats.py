@@ -71,6 +71,7 @@ class TixSeatsSpider(TixApiSpider):
     # 50 ms latency, 32 gives >= 300 layouts/s (bench/tix_seats.py; from there on the
     # crawl is CPU-bound); the original made one call at a time, 0.3-0.5 s apart.
     default_concurrency: ClassVar[int] = 32
+    request_endpoints: ClassVar[tuple[str, ...] | None] = ("tix_api",)  # every layout request (layout_request)
     # Answers on_layout records as failures (for a layout fetched alone too, as by `scrapy parse`).
     handle_httpstatus_list: ClassVar[list[int]] = [400, 401, 403, 404]
     custom_settings: ClassVar[dict[str, Any]] = {  # type: ignore[misc]

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from cineradar.storage import merge
 from cineradar.storage.base import (
     COLUMN_RENAMES,
@@ -311,7 +313,7 @@ class _UpsertPlan:
 
     def values(self, rows: list[dict[str, Any]], now: str) -> list[list[Any]]:
         out = []
-        dumps, columns, get = json.dumps, self.columns, self.get
+        dumps, columns, get = json_text, self.columns, self.get
         for row in rows:
             try:
                 value = list(get(row)) if get is not None else [row[columns[0]]]
@@ -319,7 +321,7 @@ class _UpsertPlan:
                 value = [row.get(c) for c in columns]
             for i in self.json:
                 if value[i] is not None:
-                    value[i] = dumps(value[i], ensure_ascii=False, sort_keys=True)
+                    value[i] = dumps(value[i])
             for i in self.bool:
                 if value[i] is not None:
                     value[i] = int(bool(value[i]))
@@ -341,11 +343,33 @@ class _Tx:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+# Plain values only (dicts with string keys, lists, strings, numbers): anything orjson would write
+# in its own way (a datetime, a dataclass, a subclass of a plain type) or refuses (an integer beyond
+# 64 bits, a key that is not a string) goes to json.dumps, which writes or refuses it as before.
+_ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text: compact, keys sorted, non-ASCII as is.
+
+    orjson (a seat layout's 200 codes: 3 us against json.dumps' 19 us); a value it does not
+    take as plain JSON goes to ``json.dumps(ensure_ascii=False, sort_keys=True)``. A NaN or an
+    infinity is written ``null`` (JSON has neither; items never hold one: pydantic's JSON
+    mode writes them as null too). Readers decode the text (``json.loads``), and the union merge
+    already wrote compact arrays (SQLite's json_group_array).
+    """
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def _encode(value: Any, kind: str) -> Any:
     if value is None:
         return None
     if kind == "json":
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return json_text(value)
     if kind == "bool":
         return int(bool(value))
     return value

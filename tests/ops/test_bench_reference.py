@@ -83,3 +83,13 @@ def test_the_old_reference_differs():
     project = bench.effective_knobs(project_settings({}), SLOT)
     assert bench.effective_knobs(bare_settings(old), None)["CONCURRENT_ITEMS"] != project["CONCURRENT_ITEMS"]
     assert json.dumps(sorted(project)) == json.dumps(sorted(bench.effective_knobs(bare_settings(old), None)))
+
+
+def test_the_scrapy_components_the_project_switches_off_are_off_in_the_reference():
+    bench = _bench()
+    project = bench.effective_knobs(project_settings({}), SLOT)
+    for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+        old = bench.bare_settings(bench.DEFAULT_CONCURRENCY, "aiohttp")
+        del old[name]  # the reference before: Scrapy's default components
+        assert bench.effective_knobs(bare_settings(old), None)[name] != project[name]
+    assert "scrapy.downloadermiddlewares.retry.RetryMiddleware" in project["DOWNLOADER_MIDDLEWARES"]  # by its subclass

@@ -227,3 +227,28 @@ def test_the_cap_holds_at_the_wire_under_cpu_load(tmp_path):
     assert len(times) == stats["downloader/request_count"] > 60
     assert max_in_window(times, 1.0) <= 4  # the replica's own clock, at arrival
     assert max_in_window(times, 10.0) <= 36
+
+
+@pytest.mark.parametrize(("limits", "declared", "read_only", "enabled"), [
+    ({"repertuary": 3.5}, ("tix_api",), False, False),  # tix_seats: only the TIX API, not capped
+    ({"repertuary": 3.5, "tix.id": 5}, ("tix_api",), False, True),  # TIX's host capped: on
+    ({"repertuary": 3.5}, None, False, True),  # a spider that does not declare its hosts: on
+    ({"repertuary": 3.5}, ("tix_api", "repertuary"), False, True),  # one of them capped
+    ({"repertuary": 3.5}, ("tix_api",), True, True),  # shell/fetch/parse (read-only): any URL may come
+])
+def test_off_only_for_a_spider_whose_declared_hosts_are_all_uncapped(limits, declared, read_only, enabled):
+    from types import SimpleNamespace
+
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(settings_dict={
+        "SITE_RATE_LIMITS": limits, "STORE_READ_ONLY": read_only, "SITE_DOMAINS": {"repertuary.pl": "repertuary"},
+        "ENDPOINTS": json.dumps({"tix_app": "https://app.tix.id", "tix_api": "https://api-b2b.tix.id",
+                                 "repertuary": {"krakow": "https://www.repertuary.pl"}})})
+    crawler.spider = SimpleNamespace(request_endpoints=declared, download_delay=None)
+    if enabled:
+        assert isinstance(SiteRateMiddleware.from_crawler(crawler), SiteRateMiddleware)
+    else:
+        with pytest.raises(NotConfigured):
+            SiteRateMiddleware.from_crawler(crawler)

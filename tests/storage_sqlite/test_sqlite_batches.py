@@ -123,7 +123,18 @@ def test_json_is_stored_sorted_and_unescaped(store):
                                     "uploaded_at": "2026-11-21T06:00:00+07:00",
                                     "cities": {"BALI": [{"z": 1, "a": "é"}]}}])
     raw = store.conn.execute("SELECT cities FROM tix_schedules").fetchone()[0]
-    assert raw == '{"BALI": [{"a": "é", "z": 1}]}'
+    assert raw == '{"BALI":[{"a":"é","z":1}]}'  # compact, as SQLite's own JSON functions write it
+
+
+def test_json_values_orjson_does_not_take_plainly_are_written_as_json_does(store):
+    from cineradar.storage.sqlite import json_text
+
+    class Name(str):
+        pass
+
+    assert json_text({2: [2**70, Name("x"), None]}) == '{"2": [1180591620717411303424, "x", null]}'
+    with pytest.raises(TypeError):
+        json_text({"when": dt.date(2026, 11, 21)})  # refused as json.dumps refuses it, not written as orjson would
 
 
 def test_names_with_quotes_are_quoted():

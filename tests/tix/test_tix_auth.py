@@ -367,3 +367,19 @@ def test_scrapy_shell_of_a_layout_url_gets_a_user_token(replica, tmp_path):
     url = layout_request(replica).url
     result = scrapy(["shell", url, "-c", "response.status"], replica.urls, tmp_path, name="shell")
     assert result["stdout"].strip() == "200"
+
+
+@pytest.mark.parametrize(("url", "meta", "kind"), [
+    ("https://api-b2b.tix.id/v1/movies/xxi/layout?show_time_id=1", {}, "user"),  # under the API's prefix
+    ("HTTPS://API-B2B.TIX.ID:443/v1/movies/xxi/layout", {"tix_auth": "user"}, "user"),  # same origin, spelt otherwise
+    ("https://api-b2b.tix.id:443/v1/cities", {}, None),  # same origin but not the prefix: by meta only
+    ("https://api-b2b.tix.id/v1/cities", {}, "guest"),
+    ("https://api-b2b.tix.id.example.com/v1/movies/xxi/layout", {"tix_auth": "user"}, None),  # another host
+    ("https://api-b2b.tix.id:8443/v1/movies/xxi/layout", {"tix_auth": "user"}, None),  # another port
+    ("http://api-b2b.tix.id/v1/movies/xxi/layout", {"tix_auth": "user"}, None),  # another scheme
+    ("https://api-b2b.tix.id/v1/movies/xxi/layout", {"tix_auth": False}, None),
+])
+def test_only_the_api_origin_gets_a_token_kind(make_crawler, url, meta, kind):
+    crawler = make_crawler(TixSeatsSpider)
+    crawler.spider = TixSeatsSpider.from_crawler(crawler)
+    assert TixJwtAuthMiddleware.from_crawler(crawler).kind(Request(url, meta=meta)) == kind
