@@ -191,7 +191,19 @@ def bare_settings(concurrency: int, handler: str) -> dict[str, str]:
 
     for name, paths in TixSeatsSpider.UNUSED_COMPONENTS.items():
         settings[name] = json.dumps(dict.fromkeys(paths))
+    # The process-level tuning the project gives every crawl is the reference's too: Python's
+    # collector (cineradar/extensions/gc_tuning.py) and the stats collector class. Without them the
+    # reference paid for a full collection every ~100 layouts the project no longer pays for.
+    from cineradar import settings as project
+
+    settings["EXTENSIONS"] = json.dumps({GC_TUNING: 0})
+    settings["GC_FREEZE"] = str(project.GC_FREEZE)
+    settings["GC_GEN0_THRESHOLD"] = str(project.GC_GEN0_THRESHOLD)
+    settings["STATS_CLASS"] = project.STATS_CLASS
     return settings
+
+
+GC_TUNING = "cineradar.extensions.gc_tuning.GcTuning"
 
 
 def scrapy_handler(path: str | None) -> str | None:
@@ -244,6 +256,10 @@ def effective_knobs(settings: Any, slot: str | None) -> dict[str, Any]:
     knobs["requests in flight"] = min(settings.getint("CONCURRENT_REQUESTS"), knobs["slot concurrency"])
     for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
         knobs[name] = scrapy_components(settings, name)
+    gc_on = settings.getwithbase("EXTENSIONS").get(GC_TUNING) is not None
+    knobs["gc"] = (gc_on, settings.getbool("GC_FREEZE") if gc_on else None,
+                   settings.getint("GC_GEN0_THRESHOLD") if gc_on else None)
+    knobs["STATS_CLASS"] = settings.get("STATS_CLASS")
     return knobs
 
 

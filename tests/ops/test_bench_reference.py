@@ -93,3 +93,16 @@ def test_the_scrapy_components_the_project_switches_off_are_off_in_the_reference
         del old[name]  # the reference before: Scrapy's default components
         assert bench.effective_knobs(bare_settings(old), None)[name] != project[name]
     assert "scrapy.downloadermiddlewares.retry.RetryMiddleware" in project["DOWNLOADER_MIDDLEWARES"]  # by its subclass
+
+
+@pytest.mark.parametrize("knob", ["EXTENSIONS", "GC_GEN0_THRESHOLD", "STATS_CLASS"])
+def test_the_process_tuning_is_the_references_too(knob):
+    """The collector tuning and the stats class the project gives every crawl are the reference's:
+    without them the reference paid for full collections the project no longer pays for."""
+    bench = _bench()
+    project = bench.effective_knobs(project_settings({}), SLOT)
+    assert project["gc"] == (True, True, 10_000)
+    old = bench.bare_settings(bench.DEFAULT_CONCURRENCY, "aiohttp")
+    del old[knob]
+    assert bench.effective_knobs(bare_settings(old), None) != project
+
