@@ -29,10 +29,15 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 # target -> (module to mutate, test selection). Tests that need the root user's immunity to
 # file permissions lifted (read-only store) or an up-to-date migration count are left out.
 TARGETS: dict[str, tuple[str, list[str]]] = {
-    "items": ("cineradar/items.py", [
+    "items": ("cineradar/items/base.py", [
         "tests/pipelines/test_items_contract.py",
         "tests/pipelines/test_pipelines.py",
+        "tests/pipelines/test_nul_check.py",
         "tests/tix/test_tix_parsers.py",
+    ]),
+    "args": ("cineradar/args/validators.py", [
+        "tests/test_args_endpoints.py",
+        "tests/bugs/test_arguments.py",
     ]),
     "freshness": ("cineradar/pipelines/freshness.py", [
         "tests/pipelines/test_pipelines.py",
