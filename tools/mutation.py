@@ -33,11 +33,13 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
         "tests/pipelines/test_items_contract.py",
         "tests/pipelines/test_pipelines.py",
         "tests/pipelines/test_nul_check.py",
+        "tests/pipelines/test_items_base_rules.py",
         "tests/tix/test_tix_parsers.py",
     ]),
     "args": ("cineradar/args/validators.py", [
         "tests/test_args_endpoints.py",
         "tests/bugs/test_arguments.py",
+        "tests/test_args_validators.py",
     ]),
     "freshness": ("cineradar/pipelines/freshness.py", [
         "tests/pipelines/test_pipelines.py",
