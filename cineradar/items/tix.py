@@ -186,40 +186,33 @@ class TixSeatFailure(CineItem):
     detail: str | None = D("The site's message or the error, for people.", None)
 
 
-class ChainLine(BaseModel):
+class _SummaryLine(BaseModel):
+    """The counts of one line of a daily summary; each line kind adds what it is a line of."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    showtimes: NonNegative = D("Showtimes of the line counted (one snapshot each).")
+    seats: NonNegative = D("Seats in those showtimes (capacity).")
+    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
+    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
+
+
+class ChainLine(_SummaryLine):
     """One cinema chain's line of a daily summary."""
 
-    model_config = ConfigDict(extra="forbid")
-
     merchant: str = D("The cinema chain (`XXI`, `CGV`, `Cinépolis`; `?` when a snapshot named none).")
-    showtimes: NonNegative = D("Showtimes of the chain counted (one snapshot each).")
-    seats: NonNegative = D("Seats in those showtimes (capacity).")
-    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
-    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
 
 
-class CityLine(BaseModel):
+class CityLine(_SummaryLine):
     """One city's line of a daily summary (what the web view's TIX.id day shows per city)."""
 
-    model_config = ConfigDict(extra="forbid")
-
     city: str = D("The city (`?` when a snapshot named none).")
-    showtimes: NonNegative = D("Showtimes of the city counted (one snapshot each).")
-    seats: NonNegative = D("Seats in those showtimes (capacity).")
-    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
-    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
 
 
-class MovieLine(BaseModel):
+class MovieLine(_SummaryLine):
     """One movie's line of a daily summary (the web view's TIX.id day and its 30-day movie trend)."""
 
-    model_config = ConfigDict(extra="forbid")
-
     movie_id: str = D("The movie (`tix_movies.movie_id`; `?` when a snapshot named none).")
-    showtimes: NonNegative = D("Showtimes of the movie counted (one snapshot each).")
-    seats: NonNegative = D("Seats in those showtimes (capacity).")
-    audience: NonNegative = D("Seats sold or blocked in those showtimes.")
-    occupancy_pct: Percent = D("`audience / seats` in percent, 0-100, one decimal.")
 
 
 class TixDailySummary(CineItem):
